@@ -1,0 +1,1 @@
+"""Text classification, statistics and reports over plain data (never a database session)."""

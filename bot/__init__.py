@@ -1,0 +1,1 @@
+"""The Telegram adapter and the application shell (handlers, scheduler wiring, CLI)."""

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 models, async engine, repositories, Alembic migrations."""
