@@ -1,0 +1,96 @@
+"""The `machikoe` command line: one entry point, a group per area, one-line errors."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+import click
+
+from bot.config import ConfigError, Settings
+
+
+class CliError(click.ClickException):
+    """An expected failure: printed as one line, exit status 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True, file=file)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--database",
+    "database_url",
+    metavar="URL",
+    help="Database URL (default: MACHIKOE_DATABASE_URL or SQLite in the data folder).",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    help="Folder for the SQLite database, the model and the secret (default: MACHIKOE_DATA_DIR or ./var).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log more (never answers or comments).")
+@click.pass_context
+def cli(ctx: click.Context, database_url: str | None, data_dir: str | None, verbose: bool) -> None:
+    """machikoe (まちの声): Hitachi City's resident survey bot."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+    from pathlib import Path
+
+    ctx.obj = settings.with_overrides(
+        database_url=database_url, data_dir=Path(data_dir) if data_dir else None
+    )
+
+
+def _register() -> None:
+    """Attach every top-level command of the modules under bot/commands (one module per area)."""
+    import importlib
+    import pkgutil
+
+    import bot.commands as package
+
+    for module_info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"bot.commands.{module_info.name}")
+        commands = [
+            value
+            for value in vars(module).values()
+            if isinstance(value, click.Command)
+            and getattr(value.callback, "__module__", None) == module.__name__
+        ]
+        nested = {
+            id(child)
+            for group in commands
+            if isinstance(group, click.Group)
+            for child in group.commands.values()
+        }
+        for command in commands:
+            if id(command) not in nested:
+                cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; unexpected errors become one line unless MACHIKOE_DEBUG is set."""
+    try:
+        cli.main(args=argv, prog_name="machikoe", standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # the last line of defence: never show a traceback to staff
+        if os.environ.get("MACHIKOE_DEBUG"):
+            raise
+        click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Click command groups of the `machikoe` CLI, one module per area."""
