@@ -29,7 +29,7 @@ class CliError(click.ClickException):
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False),
-    help="Folder for the SQLite database, the model and the secret (default: MACHIKOE_DATA_DIR or ./var).",
+    help="Folder for the SQLite database, model and secret (default: MACHIKOE_DATA_DIR or ./var).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log more (never answers or comments).")
 @click.pass_context
