@@ -1,0 +1,1 @@
+"""Comment text: normalisation, tokens, language, personal-information masking, classifier."""
