@@ -1,1 +1,1 @@
-"""The pure survey core: definitions, the flow engine, wave rules. No I/O beyond reading definitions."""
+"""The pure survey core: definitions, the flow engine, wave rules (no I/O but definition files)."""

@@ -1,0 +1,211 @@
+"""Loading survey definitions from YAML, with one-line errors that name file, line and field."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from surveys.definition import Survey
+from surveys.rules import DefinitionRuleError
+
+MAX_FILE_BYTES = 256 * 1024
+FieldPath = tuple[str | int, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans: only true/false, so ``yes:`` stays a key."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+class SurveyDefinitionError(Exception):
+    """A survey definition that cannot be used; ``str()`` is one line."""
+
+    def __init__(self, file: str, line: int | None, field: str, message: str) -> None:
+        self.file = file
+        self.line = line
+        self.field = field
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        parts = [where, self.field, self.message] if self.field else [where, self.message]
+        return ": ".join(parts)
+
+
+def format_path(path: FieldPath) -> str:
+    """Render a field path like ``questions[3].choices[1].id``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def load_survey(path: str | os.PathLike[str]) -> Survey:
+    """Read and validate a survey definition file."""
+    source = os.fspath(path)
+    name = Path(source).name
+    try:
+        size = os.path.getsize(source)
+        if size > MAX_FILE_BYTES:
+            raise SurveyDefinitionError(name, None, "", _too_big(size))
+        with open(source, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise SurveyDefinitionError(
+            name, None, "", f"cannot read file ({error.strerror})"
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SurveyDefinitionError(name, None, "", "file is not UTF-8 text") from None
+    return parse_survey(text, name)
+
+
+def _too_big(size: int) -> str:
+    return f"file is {size} bytes; the limit is {MAX_FILE_BYTES} (256 KiB)"
+
+
+def parse_survey(text: str, source: str) -> Survey:
+    """Validate a survey definition given as YAML text; ``source`` names it in errors."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        raise SurveyDefinitionError(source, None, "", _too_big(size))
+    node, data = _read_yaml(text, source)
+    if node is None:
+        raise SurveyDefinitionError(source, None, "", "file is empty")
+    if not isinstance(data, dict):
+        raise SurveyDefinitionError(
+            source, node.start_mark.line + 1, "", "top level must be a mapping of survey fields"
+        )
+    try:
+        return Survey.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        path = tuple(first["loc"])
+        message = _message(first)
+    except DefinitionRuleError as error:
+        path, message = error.path, error.message
+    raise SurveyDefinitionError(source, _line_of(node, path), format_path(path), message)
+
+
+def _read_yaml(text: str, source: str) -> tuple[yaml.Node | None, Any]:
+    """Compose and construct YAML safely; reject aliases and duplicate keys."""
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                line = event.start_mark.line + 1 if event.start_mark else None
+                raise SurveyDefinitionError(
+                    source, line, "", "YAML aliases (*name) are not allowed"
+                )
+    except yaml.YAMLError as error:
+        raise _yaml_error(error, source) from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None
+        _check_duplicate_keys(node, (), source)
+        return node, loader.construct_document(node)
+    except yaml.YAMLError as error:
+        raise _yaml_error(error, source) from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_error(error: yaml.YAMLError, source: str) -> SurveyDefinitionError:
+    """Turn a YAML syntax error into a one-line definition error."""
+    mark = getattr(error, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    problem = getattr(error, "problem", None) or "invalid YAML"
+    return SurveyDefinitionError(source, line, "", f"invalid YAML: {problem}")
+
+
+def _check_duplicate_keys(node: yaml.Node, path: FieldPath, source: str) -> None:
+    """Reject a mapping that repeats a key (plain YAML would keep the last silently)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[Any] = set()
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else str(key.tag)
+            if name in seen:
+                field = format_path((*path, name))
+                raise SurveyDefinitionError(
+                    source, key.start_mark.line + 1, field, f'duplicate key "{name}"'
+                )
+            seen.add(name)
+            _check_duplicate_keys(value, (*path, name), source)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _check_duplicate_keys(item, (*path, index), source)
+
+
+def _line_of(node: yaml.Node, path: FieldPath) -> int:
+    """The 1-based line of the deepest node the path reaches."""
+    line = node.start_mark.line + 1
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == str(part):
+                    line, node = key.start_mark.line + 1, value
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return line
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+_MESSAGES = {
+    "missing": "required field is missing",
+    "extra_forbidden": "unknown field",
+    "string_type": "expected text (quote numbers and dates)",
+    "int_type": "expected an integer",
+    "int_parsing": "expected an integer",
+    "int_from_float": "expected an integer",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "tuple_type": "expected a list",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping",
+    "model_attributes_type": "expected a mapping",
+    "enum": "unknown question type; expected single, multi, likert, number or text",
+}
+
+
+def _message(error: Any) -> str:
+    """A short message for one pydantic error."""
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f'unknown field "{error["loc"][-1]}"'
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "too_short":
+        return "must not be empty"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ").replace("Input should be", "must be")

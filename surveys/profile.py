@@ -1,0 +1,25 @@
+"""The resident profile: a small survey asked once and reused across waves."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from surveys.definition import Survey
+
+PROFILE_SURVEY_ID = "profile"
+PROFILE_FIELDS: tuple[str, ...] = ("age_band", "sex", "district", "years_lived")
+
+
+@cache
+def profile_survey() -> Survey:
+    """The bundled profile survey (age band, sex, district, years lived)."""
+    from surveys.bundled import load_bundled
+
+    return load_bundled(PROFILE_SURVEY_ID)
+
+
+@cache
+def profile_values() -> dict[str, tuple[str, ...]]:
+    """The allowed codes of each profile field."""
+    survey = profile_survey()
+    return {field: survey.question(field).choice_ids for field in PROFILE_FIELDS}
