@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Mapping
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
@@ -20,6 +21,9 @@ DEFAULT_TEXT_MAX_LENGTH = 1000
 QUESTION_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 SURVEY_ID = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
 CHOICE_ID = re.compile(r"^[a-z0-9][a-z0-9_]*(?:-[a-z0-9_]+)*$")
+
+
+_parse_cached = lru_cache(maxsize=1024)(parse_condition)
 
 
 class QuestionType(StrEnum):
@@ -141,7 +145,7 @@ class Question(_Model):
     @property
     def condition(self) -> Condition | None:
         """The parsed skip-logic condition, or None when always asked."""
-        return parse_condition(self.relevant) if self.relevant is not None else None
+        return _parse_cached(self.relevant) if self.relevant is not None else None
 
 
 class Indicator(_Model):
