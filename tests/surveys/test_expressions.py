@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -106,8 +108,7 @@ def test_syntax_errors_say_where_and_what(text: str, column: int, message: str) 
 
 
 ALPHABET = st.sampled_from(
-    list("abcxyz_019-.,'\"()[]<>=! \t\n;*\\é日")
-    + ["in", "not", "and", "or", "answered", "contains", "profile."]
+    [*"abcxyz_019-.,'\"()[]<>=! \t\n;*\\é日", "in", "not", "and", "or", "answered", "contains"]
 )
 
 
@@ -124,7 +125,5 @@ def test_token_garbage_raises_only_the_parser_error(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=200))
 def test_random_text_raises_only_the_parser_error(text: str) -> None:
-    try:
+    with contextlib.suppress(ConditionSyntaxError):
         parse_condition(text)
-    except ConditionSyntaxError:
-        pass
