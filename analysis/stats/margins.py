@@ -7,7 +7,9 @@ import io
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
-PROFILE_DIMENSIONS: tuple[str, ...] = ("age_band", "sex", "district", "years_lived")
+from surveys.profile import PROFILE_FIELDS
+
+PROFILE_DIMENSIONS: tuple[str, ...] = PROFILE_FIELDS
 
 Margins = dict[str, dict[str, int]]
 """dimension -> category -> population, in file order."""
