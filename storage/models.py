@@ -1,0 +1,278 @@
+"""SQLAlchemy 2 typed models: the database schema of machikoe."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp stored in UTC; SQLite's naive values come back as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Refuse naive datetimes and store UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to storage; pass a timezone-aware one")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Return aware UTC datetimes on every backend."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so migrations have stable names."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+def _fk(target: str) -> ForeignKey:
+    """A foreign key that is removed with the row it points to."""
+    return ForeignKey(target, ondelete="CASCADE")
+
+
+class Respondent(Base):
+    """A pseudonymous resident (keyed hash of the Telegram user id)."""
+
+    __tablename__ = "respondents"
+    __table_args__ = (CheckConstraint("consent IN ('given', 'declined')", name="consent"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    consent: Mapped[str | None] = mapped_column(String(16))
+    consent_at: Mapped[datetime | None]
+    language: Mapped[str] = mapped_column(String(16), default="ja")
+    created_at: Mapped[datetime]
+
+
+class Contact(Base):
+    """The chat to message a resident in: the only table holding a chat id."""
+
+    __tablename__ = "contacts"
+
+    respondent_id: Mapped[int] = mapped_column(_fk("respondents.id"), primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    subscribed: Mapped[bool] = mapped_column(Boolean, default=True)
+    blocked_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class Profile(Base):
+    """The resident's profile, asked once and reused across waves."""
+
+    __tablename__ = "profiles"
+
+    respondent_id: Mapped[int] = mapped_column(_fk("respondents.id"), primary_key=True)
+    age_band: Mapped[str | None] = mapped_column(String(32))
+    sex: Mapped[str | None] = mapped_column(String(32))
+    district: Mapped[str | None] = mapped_column(String(64))
+    years_lived: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime]
+
+
+class SurveyDefinition(Base):
+    """One loaded version of a survey definition, kept verbatim."""
+
+    __tablename__ = "survey_definitions"
+    __table_args__ = (UniqueConstraint("survey_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(32))
+    fingerprint: Mapped[str] = mapped_column(String(128))
+    source: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(String(255))
+    loaded_at: Mapped[datetime]
+
+
+class Wave(Base):
+    """A survey wave: when it runs, for whom, with which definition."""
+
+    __tablename__ = "waves"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'scheduled', 'open', 'closed')", name="status"),
+        Index(None, "survey_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    survey_id: Mapped[str] = mapped_column(String(64))
+    definition_id: Mapped[int | None] = mapped_column(ForeignKey("survey_definitions.id"))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reminders: Mapped[list[Any]] = mapped_column(JSON)
+    summary_schedule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    embargo_lifted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+
+class Response(Base):
+    """One response per respondent (or imported row) per wave."""
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        UniqueConstraint("wave_id", "respondent_id"),
+        UniqueConstraint("wave_id", "respondent_ref"),
+        CheckConstraint("mode IN ('chat', 'mail', 'web')", name="mode"),
+        CheckConstraint("status IN ('partial', 'complete')", name="status"),
+        Index(None, "wave_id", "status"),
+        Index(None, "respondent_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wave_id: Mapped[int] = mapped_column(_fk("waves.id"))
+    respondent_id: Mapped[int | None] = mapped_column(_fk("respondents.id"))
+    respondent_ref: Mapped[str] = mapped_column(String(64))
+    mode: Mapped[str] = mapped_column(String(8), default="chat")
+    status: Mapped[str] = mapped_column(String(16), default="partial")
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    age_band: Mapped[str | None] = mapped_column(String(32))
+    sex: Mapped[str | None] = mapped_column(String(32))
+    district: Mapped[str | None] = mapped_column(String(64))
+    years_lived: Mapped[str | None] = mapped_column(String(32))
+
+
+class Answer(Base):
+    """One answer per question per response; value NULL means skipped."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("response_id", "question_id"),
+        Index(None, "question_id", "value", "response_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    response_id: Mapped[int] = mapped_column(_fk("responses.id"))
+    question_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str | None] = mapped_column(Text)
+    other_text: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime]
+
+
+class Comment(Base):
+    """A masked free-text answer and the classifier's verdict on it."""
+
+    __tablename__ = "comments"
+    __table_args__ = (Index(None, "wave_id"), Index(None, "needs_review"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer_id: Mapped[int] = mapped_column(_fk("answers.id"), unique=True)
+    wave_id: Mapped[int] = mapped_column(_fk("waves.id"))
+    masked_text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    goals: Mapped[str | None] = mapped_column(String(64))
+    primary_goal: Mapped[str | None] = mapped_column(String(16))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    classified_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class CommentLabel(Base):
+    """An analyst's correction of a comment's goals."""
+
+    __tablename__ = "comment_labels"
+    __table_args__ = (Index(None, "comment_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(_fk("comments.id"))
+    goals: Mapped[str] = mapped_column(String(64))
+    labeled_by: Mapped[int] = mapped_column(BigInteger)
+    labeled_at: Mapped[datetime]
+
+
+class Staff(Base):
+    """A staff member by Telegram user id (staff only, never residents)."""
+
+    __tablename__ = "staff"
+    __table_args__ = (CheckConstraint("role IN ('admin', 'analyst')", name="role"),)
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    role: Mapped[str] = mapped_column(String(16))
+    added_at: Mapped[datetime]
+
+
+class Invitation(Base):
+    """One invitation or reminder of a wave to one resident, and its sending state."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("wave_id", "respondent_id", "kind"),
+        CheckConstraint("state IN ('pending', 'sent', 'failed', 'blocked')", name="state"),
+        Index(None, "wave_id", "kind", "state", "id"),
+        Index(None, "respondent_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    wave_id: Mapped[int] = mapped_column(_fk("waves.id"))
+    respondent_id: Mapped[int] = mapped_column(_fk("respondents.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class ScheduledJob(Base):
+    """A wave's job (open, close, reminder, summary) stored so restarts lose nothing."""
+
+    __tablename__ = "scheduled_jobs"
+    __table_args__ = (
+        UniqueConstraint("kind", "wave_id", "run_at"),
+        CheckConstraint("state IN ('pending', 'running', 'done')", name="state"),
+        Index(None, "state", "run_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    wave_id: Mapped[int] = mapped_column(_fk("waves.id"))
+    run_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    fired_at: Mapped[datetime | None]
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)

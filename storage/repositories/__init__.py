@@ -1,0 +1,28 @@
+"""Repositories: turn rows into small frozen records; they flush, the unit of work commits."""
+
+from storage.repositories.aggregates import AggregateRepository
+from storage.repositories.comments import CommentRepository
+from storage.repositories.contacts import ContactRepository
+from storage.repositories.invitations import InvitationRepository
+from storage.repositories.jobs import JobRepository
+from storage.repositories.profiles import ProfileRepository
+from storage.repositories.respondents import RespondentRepository
+from storage.repositories.responses import AnswerRepository, ResponseRepository
+from storage.repositories.staff import StaffRepository
+from storage.repositories.surveys import SurveyRepository
+from storage.repositories.waves import WaveRepository
+
+__all__ = [
+    "AggregateRepository",
+    "AnswerRepository",
+    "CommentRepository",
+    "ContactRepository",
+    "InvitationRepository",
+    "JobRepository",
+    "ProfileRepository",
+    "RespondentRepository",
+    "ResponseRepository",
+    "StaffRepository",
+    "SurveyRepository",
+    "WaveRepository",
+]

@@ -1,0 +1,50 @@
+"""Shared helpers for repositories: the session holder and dialect-aware INSERT."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, cast, literal
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class Repository:
+    """Base of every repository: holds the unit of work's session, flushes, never commits."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @property
+    def dialect(self) -> str:
+        """The backend's name: 'sqlite' or 'postgresql'."""
+        bind = self.session.bind
+        if bind is None:
+            raise RuntimeError("session is not bound to an engine")
+        return bind.dialect.name
+
+    def insert_on_conflict(self, table: Any) -> Any:
+        """An INSERT that supports ON CONFLICT on this backend."""
+        if self.dialect == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    def constant(self, value: Any, type_: Any) -> ColumnElement[Any]:
+        """A typed constant for INSERT ... SELECT (PostgreSQL needs an explicit cast)."""
+        bound = literal(value, type_)
+        return cast(bound, type_) if self.dialect == "postgresql" else bound
+
+
+def join_codes(codes: Any) -> str | None:
+    """Join goal codes with ';' (None or empty gives None)."""
+    if codes is None:
+        return None
+    if isinstance(codes, str):
+        return codes or None
+    joined = ";".join(str(code) for code in codes)
+    return joined or None
+
+
+def split_codes(joined: str | None) -> tuple[str, ...]:
+    """Split a ';'-joined string of codes."""
+    return tuple(code for code in (joined or "").split(";") if code)

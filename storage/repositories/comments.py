@@ -1,0 +1,172 @@
+"""Comments: masked free text, the classifier's goals, and analysts' labels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, literal, select, update
+
+from storage.models import Comment, CommentLabel
+from storage.records import CommentRecord, LabeledComment
+from storage.repositories._base import Repository, join_codes, split_codes
+
+
+def _record(row: Comment) -> CommentRecord:
+    """ORM row to record."""
+    return CommentRecord(
+        id=row.id,
+        answer_id=row.answer_id,
+        wave_id=row.wave_id,
+        masked_text=row.masked_text,
+        language=row.language,
+        goals=split_codes(row.goals),
+        primary_goal=row.primary_goal,
+        confidence=row.confidence,
+        needs_review=row.needs_review,
+        model_version=row.model_version,
+        classified_at=row.classified_at,
+        created_at=row.created_at,
+    )
+
+
+class CommentRepository(Repository):
+    """Comments to classify, review and count by goal."""
+
+    async def add(
+        self,
+        answer_id: int,
+        wave_id: int,
+        masked_text: str,
+        at: datetime,
+        language: str | None = None,
+    ) -> CommentRecord:
+        """Store the masked comment of an answer; an edited answer resets its classification."""
+        cleared = {
+            "masked_text": masked_text,
+            "language": language,
+            "goals": None,
+            "primary_goal": None,
+            "confidence": None,
+            "needs_review": False,
+            "model_version": None,
+            "classified_at": None,
+        }
+        stmt = (
+            self.insert_on_conflict(Comment)
+            .values(answer_id=answer_id, wave_id=wave_id, created_at=at, **cleared)
+            .on_conflict_do_update(index_elements=["answer_id"], set_=cleared)
+        )
+        await self.session.execute(stmt)
+        row = await self.session.scalar(
+            select(Comment)
+            .where(Comment.answer_id == answer_id)
+            .execution_options(populate_existing=True)
+        )
+        assert row is not None
+        return _record(row)
+
+    async def get(self, comment_id: int) -> CommentRecord | None:
+        """One comment by id."""
+        row = await self.session.get(Comment, comment_id, populate_existing=True)
+        return _record(row) if row else None
+
+    async def set_classification(
+        self,
+        comment_id: int,
+        *,
+        goals: Sequence[str],
+        primary_goal: str | None,
+        confidence: float,
+        needs_review: bool,
+        model_version: str,
+        at: datetime,
+    ) -> None:
+        """Record the classifier's verdict on a comment."""
+        await self.session.execute(
+            update(Comment)
+            .where(Comment.id == comment_id)
+            .values(
+                goals=join_codes(goals),
+                primary_goal=primary_goal,
+                confidence=confidence,
+                needs_review=needs_review,
+                model_version=model_version,
+                classified_at=at,
+            )
+        )
+
+    async def unclassified(self, limit: int = 100) -> list[CommentRecord]:
+        """Comments the classifier has not seen yet, oldest first."""
+        rows = await self.session.scalars(
+            select(Comment).where(Comment.classified_at.is_(None)).order_by(Comment.id).limit(limit)
+        )
+        return [_record(row) for row in rows]
+
+    async def needs_review(
+        self, limit: int = 20, wave_id: int | None = None
+    ) -> list[CommentRecord]:
+        """Comments flagged for an analyst's review, least confident first."""
+        stmt = select(Comment).where(Comment.needs_review.is_(True))
+        if wave_id is not None:
+            stmt = stmt.where(Comment.wave_id == wave_id)
+        stmt = stmt.order_by(Comment.confidence.is_(None).desc(), Comment.confidence, Comment.id)
+        return [_record(row) for row in await self.session.scalars(stmt.limit(limit))]
+
+    async def by_goal(
+        self, goal: str, limit: int = 20, wave_id: int | None = None
+    ) -> list[CommentRecord]:
+        """Comments the classifier put under a goal, newest first."""
+        padded = literal(";") + func.coalesce(Comment.goals, "") + literal(";")
+        stmt = select(Comment).where(padded.like(f"%;{goal};%"))
+        if wave_id is not None:
+            stmt = stmt.where(Comment.wave_id == wave_id)
+        stmt = stmt.order_by(Comment.id.desc()).limit(limit)
+        return [_record(row) for row in await self.session.scalars(stmt)]
+
+    async def add_label(
+        self, comment_id: int, goals: Sequence[str] | str, by: int, at: datetime
+    ) -> None:
+        """Record an analyst's goals for a comment; it no longer needs review."""
+        self.session.add(
+            CommentLabel(
+                comment_id=comment_id, goals=join_codes(goals) or "", labeled_by=by, labeled_at=at
+            )
+        )
+        await self.session.execute(
+            update(Comment).where(Comment.id == comment_id).values(needs_review=False)
+        )
+        await self.session.flush()
+
+    async def labeled(self) -> list[LabeledComment]:
+        """Each labeled comment with its latest label: training data for the classifier."""
+        latest = select(func.max(CommentLabel.id)).group_by(CommentLabel.comment_id)
+        rows = await self.session.execute(
+            select(
+                Comment.id,
+                Comment.masked_text,
+                CommentLabel.goals,
+                CommentLabel.labeled_by,
+                CommentLabel.labeled_at,
+            )
+            .join(CommentLabel, CommentLabel.comment_id == Comment.id)
+            .where(CommentLabel.id.in_(latest))
+            .order_by(Comment.id)
+        )
+        return [
+            LabeledComment(int(cid), text, split_codes(goals), int(by), when)
+            for cid, text, goals, by, when in rows
+        ]
+
+    async def counts_by_goal(self, wave_id: int) -> dict[str, int]:
+        """How many classified comments of a wave fall under each goal."""
+        rows = await self.session.execute(
+            select(Comment.goals, func.count())
+            .where(Comment.wave_id == wave_id, Comment.goals.is_not(None))
+            .group_by(Comment.goals)
+        )
+        counts: dict[str, int] = {}
+        for goals, count in rows:
+            for goal in split_codes(goals):
+                counts[goal] = counts.get(goal, 0) + int(count)
+        return dict(sorted(counts.items()))

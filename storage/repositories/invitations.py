@@ -1,0 +1,193 @@
+"""Invitations and reminders: who gets which message of a wave, and whether it was sent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, Select, String, func, select, update
+
+from storage.errors import StorageError
+from storage.models import Contact, Invitation, Profile, Respondent, Response, UTCDateTime
+from storage.records import PROFILE_FIELDS, InvitationRecord, InvitationTarget
+from storage.repositories._base import Repository
+
+STATES = ("pending", "sent", "failed", "blocked")
+CHUNK = 500
+
+
+def _record(row: Invitation) -> InvitationRecord:
+    """ORM row to record."""
+    return InvitationRecord(
+        id=row.id,
+        wave_id=row.wave_id,
+        respondent_id=row.respondent_id,
+        kind=row.kind,
+        state=row.state,
+        attempts=row.attempts,
+        updated_at=row.updated_at,
+        error=row.error,
+    )
+
+
+class InvitationRepository(Repository):
+    """The sending state of every invitation and reminder, so nothing is sent twice."""
+
+    async def create_pending(
+        self, wave_id: int, respondent_ids: Iterable[int], kind: str, at: datetime
+    ) -> int:
+        """Create pending invitations for these residents (existing ones are kept)."""
+        created = 0
+        ids = list(respondent_ids)
+        for start in range(0, len(ids), CHUNK):
+            rows = [
+                {
+                    "wave_id": wave_id,
+                    "respondent_id": rid,
+                    "kind": kind,
+                    "state": "pending",
+                    "attempts": 0,
+                    "updated_at": at,
+                }
+                for rid in ids[start : start + CHUNK]
+            ]
+            stmt = self.insert_on_conflict(Invitation).values(rows).on_conflict_do_nothing()
+            result = await self.session.execute(stmt)
+            created += int(getattr(result, "rowcount", 0) or 0)
+        return created
+
+    async def invite_audience(
+        self,
+        wave_id: int,
+        filters: dict[str, list[str]] | None,
+        at: datetime,
+        kind: str = "invite",
+    ) -> int:
+        """Create pending invitations for every consenting subscribed resident in the audience."""
+        source = select(Contact.respondent_id).join(
+            Respondent, Respondent.id == Contact.respondent_id
+        )
+        source = source.where(
+            Contact.subscribed.is_(True),
+            Contact.blocked_at.is_(None),
+            Respondent.consent == "given",
+        )
+        active = {name: values for name, values in (filters or {}).items() if values}
+        if active:
+            source = source.join(Profile, Profile.respondent_id == Contact.respondent_id)
+            for name, values in active.items():
+                if name not in PROFILE_FIELDS:
+                    raise StorageError(
+                        f"unknown audience filter {name!r}; use {', '.join(PROFILE_FIELDS)}"
+                    )
+                source = source.where(getattr(Profile, name).in_(list(values)))
+        return await self._insert_from(source, wave_id, kind, at)
+
+    async def create_reminders(self, wave_id: int, kind: str, at: datetime) -> int:
+        """Pending reminders for residents invited or started but not finished."""
+        invited = select(Invitation.respondent_id).where(
+            Invitation.wave_id == wave_id, Invitation.kind == "invite", Invitation.state == "sent"
+        )
+        started = select(Response.respondent_id).where(
+            Response.wave_id == wave_id, Response.respondent_id.is_not(None)
+        )
+        finished = select(Response.respondent_id).where(
+            Response.wave_id == wave_id,
+            Response.status == "complete",
+            Response.respondent_id.is_not(None),
+        )
+        source = select(Contact.respondent_id).where(
+            Contact.subscribed.is_(True),
+            Contact.blocked_at.is_(None),
+            Contact.respondent_id.in_(invited.union(started)),
+            Contact.respondent_id.not_in(finished),
+        )
+        return await self._insert_from(source, wave_id, kind, at)
+
+    async def _insert_from(self, source: Select[Any], wave_id: int, kind: str, at: datetime) -> int:
+        """INSERT ... SELECT pending invitations for the selected respondent ids."""
+        rows = source.add_columns(
+            self.constant(wave_id, Integer()),
+            self.constant(kind, String()),
+            self.constant("pending", String()),
+            self.constant(0, Integer()),
+            self.constant(at, UTCDateTime()),
+        )
+        columns = ["respondent_id", "wave_id", "kind", "state", "attempts", "updated_at"]
+        stmt = (
+            self.insert_on_conflict(Invitation).from_select(columns, rows).on_conflict_do_nothing()
+        )
+        result = await self.session.execute(stmt)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def get(self, invitation_id: int) -> InvitationRecord | None:
+        """One invitation by id."""
+        row = await self.session.get(Invitation, invitation_id, populate_existing=True)
+        return _record(row) if row else None
+
+    async def next_pending(
+        self, wave_id: int, kind: str | None = None, limit: int = 100, after_id: int = 0
+    ) -> list[InvitationTarget]:
+        """The next pending invitations (by id) with the chat and language to send them in."""
+        stmt = (
+            select(
+                Invitation.id,
+                Invitation.respondent_id,
+                Contact.chat_id,
+                Respondent.language,
+                Invitation.kind,
+                Invitation.attempts,
+            )
+            .join(Contact, Contact.respondent_id == Invitation.respondent_id)
+            .join(Respondent, Respondent.id == Invitation.respondent_id)
+            .where(
+                Invitation.wave_id == wave_id,
+                Invitation.state == "pending",
+                Invitation.id > after_id,
+            )
+            .order_by(Invitation.id)
+            .limit(limit)
+        )
+        if kind is not None:
+            stmt = stmt.where(Invitation.kind == kind)
+        rows = await self.session.execute(stmt)
+        return [
+            InvitationTarget(int(i), int(r), int(c), str(lang), str(k), int(a))
+            for i, r, c, lang, k, a in rows
+        ]
+
+    async def mark(
+        self, invitation_id: int, state: str, at: datetime, error: str | None = None
+    ) -> bool:
+        """Move a pending invitation to a final state; False if it was no longer pending."""
+        if state not in STATES:
+            raise StorageError(f"unknown invitation state {state!r}; use {', '.join(STATES)}")
+        result = await self.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation_id, Invitation.state == "pending")
+            .values(state=state, attempts=Invitation.attempts + 1, updated_at=at, error=error)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def record_attempt(self, invitation_id: int, at: datetime, error: str) -> None:
+        """Count a failed try that will be retried (the invitation stays pending)."""
+        await self.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation_id, Invitation.state == "pending")
+            .values(attempts=Invitation.attempts + 1, updated_at=at, error=error)
+        )
+
+    async def progress(self, wave_id: int, kind: str | None = "invite") -> dict[str, int]:
+        """How many invitations of a wave are in each state (every state listed)."""
+        stmt = (
+            select(Invitation.state, func.count())
+            .where(Invitation.wave_id == wave_id)
+            .group_by(Invitation.state)
+        )
+        if kind is not None:
+            stmt = stmt.where(Invitation.kind == kind)
+        counts = dict.fromkeys(STATES, 0)
+        for state, count in await self.session.execute(stmt):
+            counts[state] = int(count)
+        return counts

@@ -1,0 +1,112 @@
+"""Scheduled jobs: stored so restarts lose nothing, claimed atomically so each fires once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from storage.errors import StorageError
+from storage.models import ScheduledJob
+from storage.records import JobRecord
+from storage.repositories._base import Repository
+
+KINDS = ("open", "close", "reminder", "summary")
+
+
+def _record(row: ScheduledJob) -> JobRecord:
+    """ORM row to record."""
+    return JobRecord(
+        id=row.id,
+        kind=row.kind,
+        wave_id=row.wave_id,
+        run_at=row.run_at,
+        state=row.state,
+        fired_at=row.fired_at,
+        detail=row.detail,
+    )
+
+
+class JobRepository(Repository):
+    """Wave jobs: open, close, reminder, summary."""
+
+    async def add(
+        self, kind: str, wave_id: int, run_at: datetime, detail: dict[str, Any] | None = None
+    ) -> JobRecord:
+        """Schedule a job (adding the same kind, wave and time again is a no-op)."""
+        if kind not in KINDS:
+            raise StorageError(f"unknown job kind {kind!r}; use {', '.join(KINDS)}")
+        stmt = (
+            self.insert_on_conflict(ScheduledJob)
+            .values(kind=kind, wave_id=wave_id, run_at=run_at, state="pending", detail=detail)
+            .on_conflict_do_nothing(index_elements=["kind", "wave_id", "run_at"])
+        )
+        await self.session.execute(stmt)
+        row = await self.session.scalar(
+            select(ScheduledJob)
+            .where(
+                ScheduledJob.kind == kind,
+                ScheduledJob.wave_id == wave_id,
+                ScheduledJob.run_at == run_at,
+            )
+            .execution_options(populate_existing=True)
+        )
+        assert row is not None
+        return _record(row)
+
+    async def get(self, job_id: int) -> JobRecord | None:
+        """One job by id."""
+        row = await self.session.get(ScheduledJob, job_id, populate_existing=True)
+        return _record(row) if row else None
+
+    async def pending(self, wave_id: int | None = None) -> list[JobRecord]:
+        """Jobs not fired yet, soonest first (to register at start-up)."""
+        stmt = select(ScheduledJob).where(ScheduledJob.state == "pending")
+        if wave_id is not None:
+            stmt = stmt.where(ScheduledJob.wave_id == wave_id)
+        stmt = stmt.order_by(ScheduledJob.run_at, ScheduledJob.id)
+        return [_record(row) for row in await self.session.scalars(stmt)]
+
+    async def for_wave(self, wave_id: int) -> list[JobRecord]:
+        """Every job of a wave in time order, whatever its state."""
+        rows = await self.session.scalars(
+            select(ScheduledJob)
+            .where(ScheduledJob.wave_id == wave_id)
+            .order_by(ScheduledJob.run_at, ScheduledJob.id)
+        )
+        return [_record(row) for row in rows]
+
+    async def due(self, now: datetime) -> list[JobRecord]:
+        """Pending jobs whose time has come (including ones missed while down)."""
+        rows = await self.session.scalars(
+            select(ScheduledJob)
+            .where(ScheduledJob.state == "pending", ScheduledJob.run_at <= now)
+            .order_by(ScheduledJob.run_at, ScheduledJob.id)
+        )
+        return [_record(row) for row in rows]
+
+    async def mark_fired(self, job_id: int, at: datetime) -> bool:
+        """Claim a pending job to run it; only one caller ever gets True."""
+        result = await self.session.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.id == job_id, ScheduledJob.state == "pending")
+            .values(state="running", fired_at=at)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def mark_done(self, job_id: int) -> None:
+        """The claimed job finished."""
+        await self.session.execute(
+            update(ScheduledJob).where(ScheduledJob.id == job_id).values(state="done")
+        )
+
+    async def cancel(self, wave_id: int, kind: str | None = None) -> int:
+        """Drop a wave's jobs not fired yet (of one kind if given); returns how many."""
+        stmt = delete(ScheduledJob).where(
+            ScheduledJob.wave_id == wave_id, ScheduledJob.state == "pending"
+        )
+        if kind is not None:
+            stmt = stmt.where(ScheduledJob.kind == kind)
+        result = await self.session.execute(stmt)
+        return int(getattr(result, "rowcount", 0) or 0)

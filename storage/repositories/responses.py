@@ -1,0 +1,309 @@
+"""Responses and answers: committed at every step, never changed once submitted."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, update
+
+from storage.errors import ResponseClosedError, StorageError
+from storage.models import Answer, Profile, Response
+from storage.records import PROFILE_FIELDS, ExportRow, ResponseRecord, StoredAnswer
+from storage.repositories._base import Repository
+
+MODES = ("chat", "mail", "web")
+
+
+def _record(row: Response) -> ResponseRecord:
+    """ORM row to record."""
+    return ResponseRecord(
+        id=row.id,
+        wave_id=row.wave_id,
+        respondent_id=row.respondent_id,
+        respondent_ref=row.respondent_ref,
+        mode=row.mode,
+        status=row.status,
+        started_at=row.started_at,
+        updated_at=row.updated_at,
+        submitted_at=row.submitted_at,
+        profile={name: getattr(row, name) for name in PROFILE_FIELDS},
+    )
+
+
+def _snapshot(profile: Mapping[str, str | None] | None) -> dict[str, str | None]:
+    """The four profile fields to copy onto a submitted response."""
+    profile = profile or {}
+    return {name: profile.get(name) for name in PROFILE_FIELDS}
+
+
+class ResponseRepository(Repository):
+    """Responses to waves and their answers."""
+
+    async def start(
+        self, wave_id: int, respondent_id: int, respondent_ref: str, at: datetime
+    ) -> ResponseRecord:
+        """The resident's response to the wave, started now if there is none (idempotent)."""
+        stmt = (
+            self.insert_on_conflict(Response)
+            .values(
+                wave_id=wave_id,
+                respondent_id=respondent_id,
+                respondent_ref=respondent_ref,
+                mode="chat",
+                status="partial",
+                started_at=at,
+                updated_at=at,
+            )
+            .on_conflict_do_nothing()
+        )
+        await self.session.execute(stmt)
+        found = await self.get_for(wave_id, respondent_id)
+        if found is None:
+            raise StorageError(
+                f"response reference {respondent_ref!r} is already used in wave {wave_id}"
+            )
+        return found
+
+    async def get(self, response_id: int) -> ResponseRecord | None:
+        """A response by id."""
+        row = await self.session.get(Response, response_id, populate_existing=True)
+        return _record(row) if row else None
+
+    async def get_for(self, wave_id: int, respondent_id: int) -> ResponseRecord | None:
+        """The resident's response to the wave, if started."""
+        row = await self.session.scalar(
+            select(Response)
+            .where(Response.wave_id == wave_id, Response.respondent_id == respondent_id)
+            .execution_options(populate_existing=True)
+        )
+        return _record(row) if row else None
+
+    async def for_respondent(self, respondent_id: int) -> list[ResponseRecord]:
+        """Every response of a resident (what is stored about them), oldest first."""
+        rows = await self.session.scalars(
+            select(Response).where(Response.respondent_id == respondent_id).order_by(Response.id)
+        )
+        return [_record(row) for row in rows]
+
+    async def answers(self, response_id: int) -> dict[str, StoredAnswer]:
+        """The stored answers of a response by question id, in the order given."""
+        rows = await self.session.execute(
+            select(
+                Answer.id, Answer.question_id, Answer.value, Answer.other_text, Answer.answered_at
+            )
+            .where(Answer.response_id == response_id)
+            .order_by(Answer.answered_at, Answer.id)
+        )
+        return {
+            question_id: StoredAnswer(question_id, value, other_text, answered_at, answer_id)
+            for answer_id, question_id, value, other_text, answered_at in rows
+        }
+
+    async def _touch_open(self, response_id: int, at: datetime) -> None:
+        """Lock the response by stamping it; refuse if it is submitted or missing."""
+        result = await self.session.execute(
+            update(Response)
+            .where(Response.id == response_id, Response.status == "partial")
+            .values(updated_at=at)
+        )
+        if getattr(result, "rowcount", 0):
+            return
+        status = await self.session.scalar(
+            select(Response.status).where(Response.id == response_id)
+        )
+        if status is None:
+            raise StorageError(f"response {response_id} does not exist")
+        raise ResponseClosedError("this response is already submitted and cannot change")
+
+    async def save_answer(
+        self,
+        response_id: int,
+        question_id: str,
+        value: str | None,
+        other_text: str | None,
+        at: datetime,
+    ) -> StoredAnswer:
+        """Store an answer, replacing an earlier one to the same question (an edit)."""
+        await self._touch_open(response_id, at)
+        values = {"value": value, "other_text": other_text, "answered_at": at}
+        stmt = (
+            self.insert_on_conflict(Answer)
+            .values(response_id=response_id, question_id=question_id, **values)
+            .on_conflict_do_update(index_elements=["response_id", "question_id"], set_=values)
+            .returning(Answer.id)
+        )
+        answer_id = (await self.session.execute(stmt)).scalar_one()
+        return StoredAnswer(question_id, value, other_text, at, int(answer_id))
+
+    async def delete_answers(
+        self, response_id: int, question_ids: Iterable[str], at: datetime | None = None
+    ) -> int:
+        """Drop answers that skip logic no longer reaches; returns how many were removed."""
+        ids = list(question_ids)
+        if not ids:
+            return 0
+        await self._touch_open(response_id, at or datetime.now(UTC))
+        result = await self.session.execute(
+            delete(Answer).where(Answer.response_id == response_id, Answer.question_id.in_(ids))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def submit(
+        self, response_id: int, profile: Mapping[str, str | None] | None, at: datetime
+    ) -> bool:
+        """Mark complete with a profile snapshot; False if it was already submitted."""
+        result = await self.session.execute(
+            update(Response)
+            .where(Response.id == response_id, Response.status == "partial")
+            .values(status="complete", submitted_at=at, updated_at=at, **_snapshot(profile))
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def add_imported(
+        self,
+        wave_id: int,
+        ref: str,
+        mode: str,
+        profile: Mapping[str, str | None] | None,
+        answers: Mapping[str, str | None],
+        at: datetime,
+    ) -> ResponseRecord:
+        """Store a complete response collected by mail or web (no respondent behind it)."""
+        if mode not in MODES:
+            raise StorageError(f"unknown response mode {mode!r}; use {', '.join(MODES)}")
+        existing = await self.session.scalar(
+            select(Response.id).where(Response.wave_id == wave_id, Response.respondent_ref == ref)
+        )
+        if existing is not None:
+            raise StorageError(f"respondent {ref!r} is already stored in wave {wave_id}")
+        row = Response(
+            wave_id=wave_id,
+            respondent_id=None,
+            respondent_ref=ref,
+            mode=mode,
+            status="complete",
+            started_at=at,
+            updated_at=at,
+            submitted_at=at,
+            **_snapshot(profile),
+        )
+        self.session.add(row)
+        await self.session.flush()
+        if answers:
+            await self.session.execute(
+                insert(Answer),
+                [
+                    {
+                        "response_id": row.id,
+                        "question_id": question_id,
+                        "value": value,
+                        "other_text": None,
+                        "answered_at": at,
+                    }
+                    for question_id, value in answers.items()
+                ],
+            )
+        return _record(row)
+
+    async def count(self, wave_id: int, status: str | None = None) -> int:
+        """How many responses a wave has (of a status if given)."""
+        stmt = select(func.count()).select_from(Response).where(Response.wave_id == wave_id)
+        if status is not None:
+            stmt = stmt.where(Response.status == status)
+        return int(await self.session.scalar(stmt) or 0)
+
+    async def iter_export_rows(
+        self, wave_id: int, status: str | None = None
+    ) -> AsyncIterator[ExportRow]:
+        """Stream a wave's responses with their answers, one row per response, by id."""
+        profile_columns: list[Any] = [
+            func.coalesce(getattr(Response, name), getattr(Profile, name)).label(name)
+            for name in PROFILE_FIELDS
+        ]
+        stmt = (
+            select(
+                Response.id,
+                Response.respondent_ref,
+                Response.mode,
+                Response.status,
+                Response.submitted_at,
+                *profile_columns,
+                Answer.question_id,
+                Answer.value,
+            )
+            .outerjoin(Profile, Profile.respondent_id == Response.respondent_id)
+            .outerjoin(Answer, Answer.response_id == Response.id)
+            .where(Response.wave_id == wave_id)
+            .order_by(Response.id, Answer.id)
+        )
+        if status is not None:
+            stmt = stmt.where(Response.status == status)
+        result = await self.session.stream(stmt.execution_options(yield_per=1000))
+        current: ExportRow | None = None
+        current_id: int | None = None
+        async for row in result:
+            if row[0] != current_id:
+                if current is not None:
+                    yield current
+                current_id = row[0]
+                current = ExportRow(
+                    respondent=row[1],
+                    mode=row[2],
+                    status=row[3],
+                    submitted_at=row[4],
+                    profile={name: row[5 + i] for i, name in enumerate(PROFILE_FIELDS)},
+                    answers={},
+                )
+            question_id, value = row[-2], row[-1]
+            if question_id is not None and current is not None:
+                current.answers[question_id] = value
+        if current is not None:
+            yield current
+
+
+class AnswerRepository(Repository):
+    """Answers across responses (for statistics and the classifier's text)."""
+
+    async def get(self, answer_id: int) -> StoredAnswer | None:
+        """One answer by id."""
+        row = await self.session.get(Answer, answer_id)
+        if row is None:
+            return None
+        return StoredAnswer(row.question_id, row.value, row.other_text, row.answered_at, row.id)
+
+    async def texts(
+        self, wave_id: int, question_id: str, after_id: int = 0, limit: int = 500
+    ) -> list[tuple[int, str]]:
+        """(answer id, text) of non-empty answers to a question in complete responses."""
+        rows = await self.session.execute(
+            select(Answer.id, Answer.value)
+            .join(Response, Response.id == Answer.response_id)
+            .where(
+                Response.wave_id == wave_id,
+                Response.status == "complete",
+                Answer.question_id == question_id,
+                Answer.value.is_not(None),
+                Answer.id > after_id,
+            )
+            .order_by(Answer.id)
+            .limit(limit)
+        )
+        return [(int(answer_id), str(value)) for answer_id, value in rows]
+
+    async def value_counts(
+        self, wave_id: int, question_id: str, status: str = "complete"
+    ) -> dict[str | None, int]:
+        """How often each stored value was given to a question in a wave."""
+        rows = await self.session.execute(
+            select(Answer.value, func.count())
+            .join(Response, Response.id == Answer.response_id)
+            .where(
+                Response.wave_id == wave_id,
+                Response.status == status,
+                Answer.question_id == question_id,
+            )
+            .group_by(Answer.value)
+        )
+        return {value: int(count) for value, count in rows}

@@ -1,0 +1,90 @@
+"""Quick builders for tests: respondents, waves and responses in a few lines."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+
+from storage.db import UnitOfWork
+from storage.records import RespondentRecord, ResponseRecord, WaveRecord
+
+NOW = datetime(2025, 4, 1, 9, 0, tzinfo=UTC)
+SURVEY_ID = "residency-livability"
+PROFILE = {"age_band": "30s", "sex": "female", "district": "kuji", "years_lived": "10-19"}
+
+UowFactory = Callable[[], UnitOfWork]
+_serial = itertools.count(1)
+
+
+async def make_respondent(
+    uow_factory: UowFactory,
+    *,
+    key: str | None = None,
+    consent: str | None = "given",
+    chat_id: int | None = None,
+    profile: Mapping[str, str | None] | None = None,
+    language: str = "ja",
+) -> RespondentRecord:
+    """A committed respondent with consent, a contact and (optionally) a profile."""
+    number = next(_serial)
+    async with uow_factory() as uow:
+        respondent = await uow.respondents.get_or_create(key or f"key-{number:06d}", NOW)
+        if language != "ja":
+            await uow.respondents.set_language(respondent.id, language)
+        if consent is not None:
+            await uow.respondents.set_consent(respondent.id, consent, NOW)
+        await uow.contacts.upsert(respondent.id, chat_id or 9_000_000_000 + number, NOW)
+        if profile is not None:
+            await uow.profiles.update(respondent.id, at=NOW, **dict(profile))
+        await uow.commit()
+        found = await uow.respondents.get(respondent.id)
+    assert found is not None
+    return found
+
+
+async def make_wave(
+    uow_factory: UowFactory,
+    *,
+    status: str = "open",
+    name: str = "2025 spring",
+    survey_id: str = SURVEY_ID,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+) -> WaveRecord:
+    """A committed wave (open by default)."""
+    async with uow_factory() as uow:
+        wave = await uow.waves.create(
+            name=name,
+            survey_id=survey_id,
+            at=NOW,
+            opens_at=opens_at or NOW,
+            closes_at=closes_at or NOW + timedelta(days=14),
+        )
+        if status != "draft":
+            wave = await uow.waves.update_status(wave.id, status, NOW)
+        await uow.commit()
+    return wave
+
+
+async def make_response(
+    uow_factory: UowFactory,
+    wave_id: int,
+    respondent: RespondentRecord | None = None,
+    *,
+    answers: Mapping[str, str | None] | None = None,
+    submit: bool = True,
+    profile: Mapping[str, str | None] | None = None,
+) -> ResponseRecord:
+    """A committed chat response with the given answers, submitted unless told otherwise."""
+    respondent = respondent or await make_respondent(uow_factory, profile=profile or PROFILE)
+    async with uow_factory() as uow:
+        response = await uow.responses.start(wave_id, respondent.id, respondent.key, NOW)
+        for question_id, value in (answers or {}).items():
+            await uow.responses.save_answer(response.id, question_id, value, None, NOW)
+        if submit:
+            await uow.responses.submit(response.id, profile or PROFILE, NOW)
+        await uow.commit()
+        stored = await uow.responses.get(response.id)
+    assert stored is not None
+    return stored

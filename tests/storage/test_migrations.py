@@ -1,0 +1,50 @@
+"""Migrations build exactly the models' schema, on SQLite and PostgreSQL, and can run twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, insert, inspect, text
+
+from storage.db import create_engine, upgrade_database
+from storage.models import Base, Staff
+from tests.builders import NOW
+
+
+def _schema_diff(connection: Connection) -> list[Any]:
+    """Differences between the migrated database and the models (alembic's own table aside)."""
+    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    diff = compare_metadata(context, Base.metadata)
+    return [d for d in diff if not (d[0] == "remove_table" and d[1].name == "alembic_version")]
+
+
+async def test_upgrade_on_an_empty_database_yields_the_models_schema(database_url: str) -> None:
+    await upgrade_database(database_url)
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            assert await connection.run_sync(_schema_diff) == []
+            tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
+    finally:
+        await engine.dispose()
+    assert set(Base.metadata.tables) <= tables
+
+
+async def test_upgrade_twice_is_harmless_and_keeps_data(database_url: str) -> None:
+    await upgrade_database(database_url)
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(insert(Staff).values(user_id=1, role="admin", added_at=NOW))
+        await upgrade_database(database_url)
+        async with engine.connect() as connection:
+            staff = (await connection.execute(text("SELECT count(*) FROM staff"))).scalar_one()
+            version = (
+                await connection.execute(text("SELECT version_num FROM alembic_version"))
+            ).scalar_one()
+    finally:
+        await engine.dispose()
+    assert staff == 1
+    assert version == "0001"
