@@ -42,15 +42,17 @@ def check_transition(
         if admin_override:
             return
         raise WaveRuleError("a closed wave can be reopened only by an admin override")
-    raise WaveRuleError(f"a {current.value} wave cannot become {target.value}")
+    article = "an" if current is WaveStatus.OPEN else "a"
+    raise WaveRuleError(f"{article} {current.value} wave cannot become {target.value}")
 
 
 def check_can_edit_survey(status: WaveStatus | str) -> None:
     """Raise WaveRuleError when the wave's survey is frozen (the wave has opened)."""
     status = WaveStatus(status)
     if status in (WaveStatus.OPEN, WaveStatus.CLOSED):
+        article = "an" if status is WaveStatus.OPEN else "a"
         raise WaveRuleError(
-            f"the survey of a {status.value} wave is frozen; create a new wave to change it"
+            f"the survey of {article} {status.value} wave is frozen; create a new wave to change it"
         )
 
 
