@@ -29,7 +29,7 @@ class _Builder:
         self.length += utf16_len(text)
 
     def close(self, entity: dict[str, Any], start: int) -> None:
-        if self.length > start:
+        if self.length > start and not entity["type"].startswith("_"):
             entity["offset"] = start
             entity["length"] = self.length - start
             self.entities.append(entity)
@@ -179,7 +179,9 @@ def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
                 language = attributes.get("class", "")
                 if language.startswith("language-"):
                     stack[-1][1]["language"] = language[len("language-") :]
-            entity = _html_entity(name, attributes, text, i)
+                entity = {"type": "_code_in_pre"}
+            else:
+                entity = _html_entity(name, attributes, text, i)
             stack.append((name, entity, out.length))
         i = end + 1
         plain_start = i
