@@ -1,0 +1,174 @@
+"""The comment classifier: fugashi tokens + character n-grams, one calibrated model per goal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Self
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import KFold, cross_val_predict
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.svm import LinearSVC
+
+from analysis.taxonomy import GOAL_IDS, OTHER
+from analysis.text.pii import MaskResult, mask_and_tokenise
+from analysis.text.tokens import LazyTagger, Token
+
+PreparedComment = tuple[MaskResult, list[Token]]
+THRESHOLD_GRID: tuple[float, ...] = tuple(round(0.15 + 0.025 * i, 3) for i in range(23))
+
+
+def goals_to_matrix(labels: Sequence[Iterable[str]]) -> np.ndarray:
+    """Turn label tuples (goal ids or "other") into a 0/1 matrix with one column per goal."""
+    matrix = np.zeros((len(labels), len(GOAL_IDS)), dtype=np.int64)
+    for row, goals in enumerate(labels):
+        for goal in goals:
+            if goal in GOAL_IDS:
+                matrix[row, GOAL_IDS.index(goal)] = 1
+            elif goal != OTHER:
+                raise ValueError(f"unknown goal {goal!r}: use 1-4 or other")
+    return matrix
+
+
+def best_threshold(truth: np.ndarray, scores: np.ndarray, grid: Sequence[float]) -> float:
+    """Return the threshold on scores that maximises F1 for one goal."""
+    best, best_f1 = 0.5, -1.0
+    positives = truth.sum()
+    for threshold in grid:
+        predicted = scores >= threshold
+        hits = float((predicted & (truth == 1)).sum())
+        f1 = 2 * hits / (predicted.sum() + positives) if positives else 0.0
+        if f1 > best_f1 + 1e-12:
+            best, best_f1 = float(threshold), f1
+    return best
+
+
+class CommentClassifier(BaseEstimator):  # type: ignore[misc]
+    """Sorts comments into basic goals 1-4 (multi-label) or "other"."""
+
+    def __init__(
+        self,
+        word_ngram_range: tuple[int, int] = (1, 1),
+        char_ngram_range: tuple[int, int] = (1, 3),
+        C: float = 0.5,
+        cv: int = 5,
+        char_min_df: int = 1,
+        thresholds: Sequence[float] = THRESHOLD_GRID,
+        random_state: int = 0,
+    ) -> None:
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.C = C
+        self.cv = cv
+        self.char_min_df = char_min_df
+        self.thresholds = thresholds
+        self.random_state = random_state
+
+    # -- the tagger is created lazily and left out of the saved state ---------------------
+    def _tagger(self) -> LazyTagger:
+        tagger: LazyTagger | None = self.__dict__.get("_lazy_tagger")
+        if tagger is None:
+            tagger = LazyTagger()
+            self.__dict__["_lazy_tagger"] = tagger
+        return tagger
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_lazy_tagger", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    # -- features ------------------------------------------------------------------------
+    def prepare(self, texts: Iterable[str]) -> list[PreparedComment]:
+        """Normalise, mask and tokenise each comment once."""
+        tagger = self._tagger()
+        return [mask_and_tokenise(text, tagger) for text in texts]
+
+    @staticmethod
+    def _word_docs(prepared: Sequence[PreparedComment]) -> list[str]:
+        return [" ".join(t.lemma.replace(" ", "_") for t in tokens) for _, tokens in prepared]
+
+    @staticmethod
+    def _char_docs(prepared: Sequence[PreparedComment]) -> list[str]:
+        return [mask.text.lower() for mask, _ in prepared]
+
+    def _new_model(self) -> OneVsRestClassifier:
+        svm = LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state)
+        return OneVsRestClassifier(CalibratedClassifierCV(svm, method="sigmoid", cv=3))
+
+    def _transform(self, prepared: Sequence[PreparedComment]) -> sparse.csr_matrix:
+        words = self.word_vectorizer_.transform(self._word_docs(prepared))
+        chars = self.char_vectorizer_.transform(self._char_docs(prepared))
+        return sparse.hstack([words, chars], format="csr")
+
+    # -- estimator API -------------------------------------------------------------------
+    def fit(self, X: Sequence[str], y: Sequence[Iterable[str]]) -> Self:
+        """Learn from comments and their goal labels ("1"-"4", several allowed, or "other")."""
+        return self.fit_prepared(self.prepare(X), y)
+
+    def fit_prepared(self, prepared: Sequence[PreparedComment], y: Sequence[Iterable[str]]) -> Self:
+        """Fit on comments already run through prepare()."""
+        truth = goals_to_matrix(y)
+        self.word_vectorizer_ = TfidfVectorizer(
+            analyzer="word",
+            token_pattern=r"\S+",
+            lowercase=False,
+            ngram_range=self.word_ngram_range,
+            sublinear_tf=True,
+        )
+        self.char_vectorizer_ = TfidfVectorizer(
+            analyzer="char",
+            lowercase=False,
+            ngram_range=self.char_ngram_range,
+            min_df=self.char_min_df,
+            sublinear_tf=True,
+        )
+        words = self.word_vectorizer_.fit_transform(self._word_docs(prepared))
+        chars = self.char_vectorizer_.fit_transform(self._char_docs(prepared))
+        features = sparse.hstack([words, chars], format="csr")
+        folds = KFold(self.cv, shuffle=True, random_state=self.random_state)
+        out_of_fold = cross_val_predict(
+            self._new_model(), features, truth, cv=folds, method="predict_proba"
+        )
+        self.goal_thresholds_ = np.array(
+            [
+                best_threshold(truth[:, i], out_of_fold[:, i], self.thresholds)
+                for i in range(len(GOAL_IDS))
+            ]
+        )
+        self.cv_predictions_ = self._labels_from_proba(out_of_fold)
+        self.model_ = self._new_model().fit(features, truth)
+        self.classes_ = np.array(GOAL_IDS)
+        self.n_training_comments_ = len(prepared)
+        return self
+
+    def predict_proba_prepared(self, prepared: Sequence[PreparedComment]) -> np.ndarray:
+        """Return goal probabilities for prepared comments."""
+        if not prepared:
+            return np.zeros((0, len(GOAL_IDS)))
+        return np.asarray(self.model_.predict_proba(self._transform(prepared)))
+
+    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
+        """Return an (n_comments, 4) array of calibrated probabilities for goals 1-4."""
+        return self.predict_proba_prepared(self.prepare(X))
+
+    def _labels_from_proba(self, proba: np.ndarray) -> list[tuple[str, ...]]:
+        labels = []
+        for row in proba:
+            passed = [i for i in np.argsort(-row) if row[i] >= self.goal_thresholds_[i]]
+            labels.append(tuple(GOAL_IDS[i] for i in passed) or (OTHER,))
+        return labels
+
+    def predict(self, X: Sequence[str]) -> list[tuple[str, ...]]:
+        """Return each comment's goals, most likely first, or ("other",)."""
+        return self._labels_from_proba(self.predict_proba(X))
+
+    def labels_from_proba(self, proba: np.ndarray) -> list[tuple[str, ...]]:
+        """Apply the per-goal thresholds to probabilities."""
+        return self._labels_from_proba(proba)

@@ -1,0 +1,98 @@
+"""Save and load comment classifiers with skops (no bare pickle), with their metadata."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import skops.io as sio
+
+from analysis.text.classifier import CommentClassifier
+
+MODEL_FORMAT = 1
+MODEL_FILE = "comment_classifier.skops"
+
+# Every type a saved classifier contains; anything else in a file is refused.
+TRUSTED_TYPES: list[str] = [
+    "analysis.text.classifier.CommentClassifier",
+    "builtins.slice",
+    "numpy.dtype",
+    "numpy.float64",
+    "numpy.int64",
+    "numpy.ndarray",
+    "numpy.str_",
+    "scipy.sparse._csr.csr_matrix",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.multiclass.OneVsRestClassifier",
+    "sklearn.preprocessing._label.LabelBinarizer",
+    "sklearn.svm._classes.LinearSVC",
+]
+
+
+class ModelFileError(ValueError):
+    """A model file is missing, damaged or holds types that are not trusted."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What a saved model is: version, when and on how much it was trained, how well it does."""
+
+    version: str
+    trained_at: str
+    training_size: int
+    cv_metrics: dict[str, Any] = field(default_factory=dict)
+    test_macro_f1: float | None = None
+    test_metrics: dict[str, Any] = field(default_factory=dict)
+    extra_labels: int = 0
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """A fitted classifier together with its metadata."""
+
+    classifier: CommentClassifier
+    info: ModelInfo
+
+
+def default_model_path(data_dir: Path) -> Path:
+    """Return where the current model lives under a data directory."""
+    return Path(data_dir) / "models" / MODEL_FILE
+
+
+def save_model(model: TrainedModel, path: Path) -> None:
+    """Write the model atomically in skops format."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"format": MODEL_FORMAT, "info": asdict(model.info), "classifier": model.classifier}
+    partial = path.with_name(path.name + ".partial")
+    sio.dump(payload, partial)
+    partial.replace(path)
+
+
+def load_model(path: Path) -> TrainedModel:
+    """Load a model saved by save_model, refusing any type outside TRUSTED_TYPES."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"no model file at {path}")
+    try:
+        untrusted = sorted(set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES))
+        if untrusted:
+            raise ModelFileError(f"{path.name} holds untrusted types: {', '.join(untrusted)}")
+        payload = sio.load(path, trusted=TRUSTED_TYPES)
+    except ModelFileError:
+        raise
+    except Exception as error:
+        raise ModelFileError(
+            f"{path.name} is not a readable model ({type(error).__name__})"
+        ) from None
+    if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
+        raise ModelFileError(f"{path.name} is not a machikoe model of format {MODEL_FORMAT}")
+    classifier = payload["classifier"]
+    if not isinstance(classifier, CommentClassifier):
+        raise ModelFileError(f"{path.name} does not hold a comment classifier")
+    return TrainedModel(classifier, ModelInfo(**payload["info"]))
