@@ -1,0 +1,107 @@
+"""The report of one wave, as plain data that every renderer reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from analysis.stats.estimates import BreakdownCell, Estimate
+from analysis.stats.kpi import KpiProgress
+
+BREAKDOWN_LABELS: dict[str, str] = {
+    "age_band": "年齢",
+    "sex": "性別",
+    "district": "地区",
+    "mode": "回答方法",
+    "years_lived": "居住年数",
+}
+CATEGORY_LABELS: dict[str, dict[str, str]] = {
+    "age_band": {
+        "18-19": "18〜19歳",
+        "20s": "20代",
+        "30s": "30代",
+        "40s": "40代",
+        "50s": "50代",
+        "60s": "60代",
+        "70plus": "70歳以上",
+    },
+    "sex": {"male": "男性", "female": "女性", "no_answer": "回答しない"},
+    "mode": {"chat": "チャット", "mail": "郵送", "web": "ウェブ"},
+}
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """An indicator's estimate in one wave (proportions 0-1; None when suppressed)."""
+
+    wave_name: str
+    value: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+@dataclass(frozen=True)
+class IndicatorReport:
+    """One indicator: estimate, breakdowns, mode breakdown, KPI progress and trend."""
+
+    id: str
+    label: str
+    estimate: Estimate
+    breakdowns: Mapping[str, tuple[BreakdownCell, ...]] = field(default_factory=dict)
+    by_mode: tuple[BreakdownCell, ...] = ()
+    """Per collection mode (chat/mail/web); the combined value is `estimate`."""
+    kpi: KpiProgress | None = None
+    trend: tuple[TrendPoint, ...] = ()
+    """Earlier waves of the same survey, oldest first, ending with this wave."""
+    goal: int | None = None
+
+    def previous(self) -> TrendPoint | None:
+        """The wave before this one in the trend, if any."""
+        return self.trend[-2] if len(self.trend) >= 2 else None
+
+    def change(self) -> float | None:
+        """Change of the share since the previous wave (proportion points), when both exist."""
+        before = self.previous()
+        if before is None or before.value is None or self.estimate.share is None:
+            return None
+        return self.estimate.share - before.value
+
+
+@dataclass(frozen=True)
+class WeightingSummary:
+    """How the estimates were weighted and who could not be weighted."""
+
+    method: str = "none"
+    dimensions: tuple[str, ...] = ()
+    excluded_respondents: int = 0
+    """Respondents missing a weighting field (or with a category absent from the margins)."""
+    missing_by_field: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WaveReport:
+    """Everything published about one wave; comment examples must already be masked."""
+
+    wave_id: str
+    wave_name: str
+    survey_id: str
+    survey_title: str
+    period_start: date | None
+    period_end: date | None
+    respondents: int
+    indicators: tuple[IndicatorReport, ...]
+    comments_by_goal: Mapping[str, int] = field(default_factory=dict)
+    masked_examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """A few example comments per goal, with personal data already masked."""
+    weighting: WeightingSummary = field(default_factory=WeightingSummary)
+
+
+def percent(value: float | None) -> float | None:
+    """A proportion as a percentage rounded to 0.01, None stays None."""
+    return None if value is None else round(value * 100, 2)
+
+
+def label_for(dim: str, category: str) -> str:
+    """A category's Japanese display label (unknown categories as stored)."""
+    return CATEGORY_LABELS.get(dim, {}).get(category, category)
