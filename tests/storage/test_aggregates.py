@@ -1,0 +1,101 @@
+"""Indicator cells: one GROUP BY over complete responses, using the indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import event, text
+
+from storage.db import UnitOfWork
+from storage.errors import StorageError
+from storage.records import IndicatorCell
+from tests.builders import NOW, PROFILE, make_response, make_wave
+
+Uow = Callable[[], UnitOfWork]
+YES = ["always", "for_now"]
+
+
+async def _answer(uow_factory: Uow, wave_id: int, intent: str | None, **profile: str) -> None:
+    """One complete chat response with a residency intent and profile."""
+    answers = {"residency_intent": intent} if intent != "missing" else {"livability": "livable"}
+    await make_response(uow_factory, wave_id, answers=answers, profile={**PROFILE, **profile})
+
+
+async def test_cells_count_yes_and_valid_answers_by_breakdown(uow_factory: Uow) -> None:
+    wave = await make_wave(uow_factory)
+    other_wave = await make_wave(uow_factory)
+    await _answer(uow_factory, wave.id, "always", age_band="20s")
+    await _answer(uow_factory, wave.id, "leave", age_band="20s")
+    await _answer(uow_factory, wave.id, "unsure", age_band="20s")  # valid, not yes
+    await _answer(uow_factory, wave.id, None, age_band="20s")  # skipped: not valid
+    await _answer(uow_factory, wave.id, "missing", age_band="20s")  # never asked
+    await _answer(uow_factory, wave.id, "for_now", age_band="60s", sex="male")
+    await _answer(uow_factory, other_wave.id, "always", age_band="60s")
+    await make_response(uow_factory, wave.id, answers={"residency_intent": "always"}, submit=False)
+    async with uow_factory() as uow:
+        await uow.responses.add_imported(
+            wave.id,
+            "M-1",
+            "mail",
+            {**PROFILE, "age_band": "60s"},
+            {"residency_intent": "leave"},
+            NOW,
+        )
+        await uow.commit()
+    async with uow_factory() as uow:
+        cells = uow.aggregates.indicator_cells
+        assert await cells(wave.id, "residency_intent", YES) == [IndicatorCell((), 2, 5)]
+        assert await cells(wave.id, "residency_intent", YES, ["age_band"]) == [
+            IndicatorCell(("20s",), 1, 3),
+            IndicatorCell(("60s",), 1, 2),
+        ]
+        assert await cells(wave.id, "residency_intent", YES, ["age_band", "mode"]) == [
+            IndicatorCell(("20s", "chat"), 1, 3),
+            IndicatorCell(("60s", "chat"), 1, 1),
+            IndicatorCell(("60s", "mail"), 0, 1),
+        ]
+        assert await cells(wave.id, "residency_intent", YES, mode="mail") == [
+            IndicatorCell((), 0, 1)
+        ]
+        youth = await cells(
+            wave.id, "residency_intent", YES, ["sex"], subgroup={"age_band": ["18-19", "20s"]}
+        )
+        assert youth == [IndicatorCell(("female",), 1, 3)]
+        assert await cells(wave.id, "nobody_asked", YES) == []
+        with pytest.raises(StorageError, match="unknown breakdown 'income'"):
+            await cells(wave.id, "residency_intent", YES, ["income"])
+        completed = await uow.aggregates.completed_by(wave.id, ["age_band"])
+        assert completed == [("20s", 5), ("60s", 2)]
+
+
+async def test_the_aggregate_query_uses_the_answers_index(uow_factory: Uow) -> None:
+    wave = await make_wave(uow_factory)
+    for intent in ("always", "leave", "for_now"):
+        await _answer(uow_factory, wave.id, intent)
+    captured: list[tuple[str, Any]] = []
+
+    def capture(
+        _conn: object, _cursor: object, statement: str, parameters: Any, *_: object
+    ) -> None:
+        captured.append((statement, parameters))
+
+    async with uow_factory() as uow:
+        connection = await uow.session.connection()
+        event.listen(connection.sync_engine, "before_cursor_execute", capture)
+        try:
+            await uow.aggregates.indicator_cells(wave.id, "residency_intent", YES, ["age_band"])
+        finally:
+            event.remove(connection.sync_engine, "before_cursor_execute", capture)
+        statement, parameters = captured[-1]
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        if connection.dialect.name == "sqlite":
+            cursor = await driver.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+            plan = "\n".join(str(row[-1]) for row in await cursor.fetchall())
+        else:
+            await connection.execute(text("SET LOCAL enable_seqscan = off"))
+            rows = await driver.fetch("EXPLAIN " + statement, *parameters)
+            plan = "\n".join(str(row[0]) for row in rows)
+    assert "ix_answers_question_id_value_response_id" in plan, plan

@@ -1,0 +1,146 @@
+"""Invitations and reminders (sent once, resumable) and scheduled jobs (fired once)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from storage.db import UnitOfWork
+from storage.errors import StorageError
+from tests.builders import NOW, PROFILE, make_respondent, make_response, make_wave
+
+Uow = Callable[[], UnitOfWork]
+
+
+async def test_inviting_the_audience_twice_creates_each_invitation_once(uow_factory: Uow) -> None:
+    wave = await make_wave(uow_factory)
+    twenties = [
+        await make_respondent(uow_factory, profile={**PROFILE, "age_band": "20s"}) for _ in range(3)
+    ]
+    await make_respondent(uow_factory, profile={**PROFILE, "age_band": "60s"})
+    await make_respondent(uow_factory, consent="declined", profile={**PROFILE, "age_band": "20s"})
+    async with uow_factory() as uow:
+        assert await uow.invitations.invite_audience(wave.id, {"age_band": ["20s"]}, NOW) == 3
+        assert await uow.invitations.invite_audience(wave.id, {"age_band": ["20s"]}, NOW) == 0
+        assert await uow.invitations.invite_audience(wave.id, {}, NOW) == 1
+        assert await uow.invitations.create_pending(wave.id, [twenties[0].id], "invite", NOW) == 0
+        await uow.commit()
+    async with uow_factory() as uow:
+        progress = await uow.invitations.progress(wave.id)
+    assert progress == {"pending": 4, "sent": 0, "failed": 0, "blocked": 0}
+
+
+async def test_sending_resumes_where_it_stopped_and_never_twice(uow_factory: Uow) -> None:
+    wave = await make_wave(uow_factory)
+    people = [await make_respondent(uow_factory, language="en") for _ in range(5)]
+    async with uow_factory() as uow:
+        await uow.invitations.create_pending(wave.id, [p.id for p in people], "invite", NOW)
+        await uow.commit()
+    async with uow_factory() as uow:
+        batch = await uow.invitations.next_pending(wave.id, "invite", limit=2)
+        assert [t.respondent_id for t in batch] == [people[0].id, people[1].id]
+        assert all(t.language == "en" and t.chat_id > 0 for t in batch)
+        assert await uow.invitations.mark(batch[0].invitation_id, "sent", NOW)
+        assert not await uow.invitations.mark(batch[0].invitation_id, "sent", NOW)
+        await uow.invitations.record_attempt(batch[1].invitation_id, NOW, "429 retry after 3")
+        await uow.commit()  # then the process "crashes"
+    async with uow_factory() as uow:
+        resumed = await uow.invitations.next_pending(wave.id, limit=10)
+        assert [t.respondent_id for t in resumed] == [p.id for p in people[1:]]
+        assert resumed[0].attempts == 1
+        page = await uow.invitations.next_pending(wave.id, after_id=resumed[1].invitation_id)
+        assert [t.respondent_id for t in page] == [p.id for p in people[3:]]
+        await uow.invitations.mark(resumed[1].invitation_id, "blocked", NOW, "403")
+        await uow.invitations.mark(resumed[2].invitation_id, "failed", NOW, "400")
+        with pytest.raises(StorageError, match="unknown invitation state"):
+            await uow.invitations.mark(resumed[3].invitation_id, "lost", NOW)
+        stored = await uow.invitations.get(resumed[1].invitation_id)
+        assert stored is not None and (stored.state, stored.error) == ("blocked", "403")
+        assert await uow.invitations.progress(wave.id) == {
+            "pending": 2,
+            "sent": 1,
+            "failed": 1,
+            "blocked": 1,
+        }
+
+
+async def test_reminders_go_to_invited_or_started_who_did_not_finish(uow_factory: Uow) -> None:
+    wave = await make_wave(uow_factory)
+    invited_only, started, finished, unsubscribed, stranger = [
+        await make_respondent(uow_factory) for _ in range(5)
+    ]
+    await make_response(uow_factory, wave.id, started, submit=False)
+    await make_response(uow_factory, wave.id, finished)
+    async with uow_factory() as uow:
+        ids = [invited_only.id, finished.id, unsubscribed.id]
+        await uow.invitations.create_pending(wave.id, ids, "invite", NOW)
+        for target in await uow.invitations.next_pending(wave.id):
+            await uow.invitations.mark(target.invitation_id, "sent", NOW)
+        await uow.contacts.set_subscribed(unsubscribed.id, False, NOW)
+        assert await uow.invitations.create_reminders(wave.id, "reminder-1", NOW) == 2
+        assert await uow.invitations.create_reminders(wave.id, "reminder-1", NOW) == 0
+        await uow.commit()
+    async with uow_factory() as uow:
+        targets = await uow.invitations.next_pending(wave.id, "reminder-1")
+    assert sorted(t.respondent_id for t in targets) == sorted([invited_only.id, started.id])
+    assert stranger.id not in [t.respondent_id for t in targets]
+
+
+async def test_jobs_are_stored_once_and_due_ones_include_missed(uow_factory: Uow) -> None:
+    wave = await make_wave(uow_factory, status="scheduled")
+    async with uow_factory() as uow:
+        opening = await uow.jobs.add("open", wave.id, NOW)
+        assert await uow.jobs.add("open", wave.id, NOW) == opening
+        reminder = await uow.jobs.add(
+            "reminder", wave.id, NOW + timedelta(days=3), {"kind": "reminder-1"}
+        )
+        closing = await uow.jobs.add("close", wave.id, NOW + timedelta(days=14))
+        with pytest.raises(StorageError, match="unknown job kind"):
+            await uow.jobs.add("explode", wave.id, NOW)
+        await uow.commit()
+    assert reminder.detail == {"kind": "reminder-1"} and opening.state == "pending"
+    async with uow_factory() as uow:
+        assert await uow.jobs.pending(wave.id) == [opening, reminder, closing]
+        assert await uow.jobs.due(NOW - timedelta(seconds=1)) == []
+        assert await uow.jobs.due(NOW + timedelta(days=5)) == [opening, reminder]
+        assert await uow.jobs.get(closing.id) == closing
+
+
+async def test_a_job_fires_exactly_once_even_when_claimed_concurrently(uow_factory: Uow) -> None:
+    wave = await make_wave(uow_factory, status="scheduled")
+    async with uow_factory() as uow:
+        job = await uow.jobs.add("open", wave.id, NOW)
+        await uow.commit()
+
+    async def claim() -> bool:
+        async with uow_factory() as uow:
+            won = await uow.jobs.mark_fired(job.id, NOW)
+            await uow.commit()
+            return won
+
+    assert sorted(await asyncio.gather(*(claim() for _ in range(5)))) == [False] * 4 + [True]
+    async with uow_factory() as uow:
+        fired = await uow.jobs.get(job.id)
+        assert fired is not None and (fired.state, fired.fired_at) == ("running", NOW)
+        assert await uow.jobs.due(NOW + timedelta(days=1)) == []
+        await uow.jobs.mark_done(job.id)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert [j.state for j in await uow.jobs.for_wave(wave.id)] == ["done"]
+
+
+async def test_cancel_drops_only_pending_jobs(uow_factory: Uow) -> None:
+    wave = await make_wave(uow_factory, status="scheduled")
+    async with uow_factory() as uow:
+        fired = await uow.jobs.add("open", wave.id, NOW)
+        await uow.jobs.mark_fired(fired.id, NOW)
+        await uow.jobs.add("summary", wave.id, NOW + timedelta(days=7))
+        await uow.jobs.add("close", wave.id, NOW + timedelta(days=14))
+        assert await uow.jobs.cancel(wave.id, "summary") == 1
+        assert await uow.jobs.cancel(wave.id) == 1
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert [j.kind for j in await uow.jobs.for_wave(wave.id)] == ["open"]
