@@ -127,21 +127,7 @@ def render_xlsx(report: WaveReport, path: str | Path) -> None:
         )
     if any(i.by_mode for i in report.indicators):
         _sheet(
-            book,
-            "回答方法別",
-            ["指標ID", "指標", "回答方法", *ESTIMATE_HEADER],
-            (
-                row
-                for i in report.indicators
-                if i.by_mode
-                for row in [
-                    *(
-                        [i.id, i.label, label_for("mode", c.category), *_estimate_row(c.estimate)]
-                        for c in i.by_mode
-                    ),
-                    [i.id, i.label, "合計", *_estimate_row(i.estimate)],
-                ]
-            ),
+            book, "回答方法別", ["指標ID", "指標", "回答方法", *ESTIMATE_HEADER], _mode_rows(report)
         )
     _sheet(
         book,
@@ -166,3 +152,13 @@ def render_xlsx(report: WaveReport, path: str | Path) -> None:
         ([goal, text] for goal, texts in report.masked_examples.items() for text in texts),
     )
     book.save(Path(path))
+
+
+def _mode_rows(report: WaveReport) -> Iterable[list[Cell]]:
+    """Per-mode rows of each indicator, then its combined row."""
+    for i in report.indicators:
+        if not i.by_mode:
+            continue
+        for c in i.by_mode:
+            yield [i.id, i.label, label_for("mode", c.category), *_estimate_row(c.estimate)]
+        yield [i.id, i.label, "合計", *_estimate_row(i.estimate)]

@@ -110,7 +110,9 @@ def estimate_indicator(
     breakdowns: dict[str, tuple[BreakdownCell, ...]] = {}
     for dim in dimensions:
         values = [c.dims.get(dim) for c in cells]
-        present = [v for v in values if v is not None]
+        present = [
+            v for v, w in zip(values, weights, strict=True) if v is not None and w is not None
+        ]
         if not present:
             continue
         rows = []

@@ -75,7 +75,7 @@ def weigh(
             included.append(i)
     _require_respondents(table, included, targets)
     counts = [float(table.cells[i].respondents) for i in included]
-    keys = [tuple(table.cells[i].dims[d] for d in dims) for i in included]
+    keys = [tuple(str(table.cells[i].dims[d]) for d in dims) for i in included]
     factors = [1.0] * len(included)
     iterations = 0
     converged = False
@@ -85,10 +85,10 @@ def weigh(
         for k, dim in enumerate(dims):
             totals: dict[str, float] = {}
             for key, n, f in zip(keys, counts, factors, strict=True):
-                totals[key[k]] = totals.get(key[k], 0.0) + n * f  # type: ignore[index]
+                totals[key[k]] = totals.get(key[k], 0.0) + n * f
             ratio = {cat: targets[dim][cat] / total for cat, total in totals.items()}
             for j, key in enumerate(keys):
-                factors[j] *= ratio[key[k]]  # type: ignore[index]
+                factors[j] *= ratio[key[k]]
             change = max(change, max(abs(r - 1.0) for r in ratio.values()))
         if len(dims) == 1 or change < tolerance:
             converged = True

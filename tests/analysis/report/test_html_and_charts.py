@@ -52,3 +52,23 @@ def test_html_shows_suppressed_cells_as_a_mark_and_kpi_badges(report: WaveReport
     assert '<span class="badge behind">遅れ</span>' in html
     assert "18〜19歳" in html and "チャット" in html
     assert "重み付け対象外" in html
+
+
+def test_html_shows_each_mode_and_the_combined_value(report: WaveReport) -> None:
+    html = render_html(report)
+    for mode in ("チャット", "郵送", "ウェブ"):
+        assert f"<td>{mode}</td>" in html
+    assert "<td>合計</td>" in html
+
+
+def test_no_trend_chart_for_a_first_wave(report: WaveReport) -> None:
+    from dataclasses import replace
+
+    from analysis.report import render_trend_png
+
+    first = replace(
+        report, indicators=tuple(replace(i, trend=i.trend[-1:]) for i in report.indicators)
+    )
+    assert render_trend_png(first) is None
+    assert render_trend_png(report) is not None
+    assert "指標の推移のグラフ" not in render_html(first)

@@ -99,3 +99,32 @@ def test_cell_counts_are_checked() -> None:
         Cell({}, 10, 6, 5)
     with pytest.raises(ValueError, match="exceeds respondents"):
         Cell({}, 4, 1, 5)
+
+
+def test_table_from_sql_rows_treats_empty_profile_values_as_missing() -> None:
+    rows = [
+        {"age_band": "20s", "sex": "", "respondents": 5, "yes": 2, "valid": 4},
+        {"age_band": None, "sex": "male", "respondents": 3, "yes": 1, "valid": 3},
+    ]
+    table = CellTable.from_rows(rows, dims=("age_band", "sex"))
+    assert table.cells[0].dims == {"age_band": "20s", "sex": None}
+    assert table.cells[1].dims["age_band"] is None
+    assert table.respondents == 8
+
+
+def test_breakdown_leaves_out_categories_nobody_could_be_weighted_in() -> None:
+    from analysis.stats import weigh
+
+    table = CellTable(
+        (
+            Cell({"age_band": "20s", "sex": "male"}, 40, 20, 40),
+            Cell({"age_band": "30s", "sex": "female"}, 40, 30, 40),
+            Cell({"age_band": "30s", "sex": "no_answer"}, 5, 5, 5),
+        )
+    )
+    weighting = weigh(
+        table, {"age_band": {"20s": 100, "30s": 100}, "sex": {"male": 100, "female": 100}}
+    )
+    result = estimate_indicator(table, weighting)
+    assert [c.category for c in result.breakdowns["sex"]] == ["female", "male"]
+    assert weighting.unmatched_respondents == 5
