@@ -1,0 +1,111 @@
+"""Drive many residents against a bot on the local server and measure steps/s and latency."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot.localapi.resident import Resident
+from bot.localapi.server import LocalBotApiServer
+
+Step = Callable[[Resident, int], Awaitable[None]]
+
+
+@dataclass
+class LoadResult:
+    """Timings of a load run: one latency per step, and the wall-clock duration."""
+
+    users: int
+    steps_per_user: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def steps(self) -> int:
+        """Steps completed."""
+        return len(self.latencies)
+
+    @property
+    def rate(self) -> float:
+        """Steps per second."""
+        return self.steps / self.seconds if self.seconds else 0.0
+
+    def percentile(self, q: float) -> float:
+        """Latency percentile in seconds (q in 0-100)."""
+        if not self.latencies:
+            return 0.0
+        if len(self.latencies) == 1:
+            return self.latencies[0]
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[int(q) - 1]
+
+    def summary(self, label: str = "steps") -> str:
+        """One line: count, rate, p50 and p99 in milliseconds."""
+        return (
+            f"{self.steps} {label} by {self.users} users in {self.seconds:.2f}s: "
+            f"{self.rate:.0f} {label}/s, p50 {self.percentile(50) * 1000:.1f} ms, "
+            f"p99 {self.percentile(99) * 1000:.1f} ms"
+        )
+
+
+async def echo_step(resident: Resident, index: int) -> None:
+    """Send a text and wait for the bot's next message."""
+    resident.send_text(f"メッセージ {index}")
+    await resident.next_message(timeout=30)
+
+
+async def drive_users(
+    server: LocalBotApiServer,
+    users: int,
+    steps_per_user: int,
+    step: Step = echo_step,
+    *,
+    first_user_id: int = 500_000,
+    setup: Callable[[Resident], Awaitable[None]] | None = None,
+) -> LoadResult:
+    """Run `steps_per_user` steps for each of `users` residents concurrently; time each step."""
+    residents = [server.user(first_user_id + n, f"住民{n}") for n in range(users)]
+    if setup is not None:
+        await asyncio.gather(*(setup(resident) for resident in residents))
+    result = LoadResult(users, steps_per_user, 0.0)
+
+    async def play(resident: Resident) -> None:
+        for index in range(steps_per_user):
+            started = time.perf_counter()
+            await step(resident, index)
+            result.latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(play(resident) for resident in residents))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+async def hammer_server(server: LocalBotApiServer, requests: int, concurrency: int = 20) -> float:
+    """Send getMe over raw keep-alive connections (no bot, tiny client) and return requests/s."""
+    path = f"/bot{server.token}/getMe"
+    request = (f"POST {path} HTTP/1.1\r\nHost: {server.host}\r\nContent-Length: 0\r\n\r\n").encode()
+    per_worker = max(1, requests // concurrency)
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection(server.host, server.port)
+        try:
+            for _ in range(per_worker):
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                if not head.startswith(b"HTTP/1.1 200"):
+                    raise RuntimeError(head.decode(errors="replace").splitlines()[0])
+                length = next(
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                await reader.readexactly(length)
+        finally:
+            writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return per_worker * concurrency / (time.perf_counter() - started)
