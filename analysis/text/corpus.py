@@ -70,7 +70,7 @@ def training_comments() -> list[LabelledComment]:
     return _bundled("train")
 
 
-def test_comments() -> list[LabelledComment]:
+def held_out_comments() -> list[LabelledComment]:
     """Return the bundled, fixed test split (never used for tuning)."""
     return _bundled("test")
 

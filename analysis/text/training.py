@@ -13,8 +13,8 @@ from analysis.text.classify import classify_many
 from analysis.text.corpus import (
     LabelledComment,
     as_labelled,
+    held_out_comments,
     taxonomy_comments,
-    test_comments,
     training_comments,
 )
 from analysis.text.metrics import Evaluation, score
@@ -61,7 +61,7 @@ def train(
     rows = base + taxonomy_comments() + extra
     classifier = CommentClassifier(**params).fit([r.text for r in rows], [r.goals for r in rows])
     cv = score([r.goals for r in rows], classifier.cv_predictions_)
-    test = evaluate(classifier, test_comments() if test_rows is None else test_rows)
+    test = evaluate(classifier, held_out_comments() if test_rows is None else test_rows)
     trained_at = datetime.now(UTC)
     info = ModelInfo(
         version=f"{trained_at:%Y%m%d%H%M%S}",
@@ -84,7 +84,7 @@ def retrain_if_not_worse(current_path: Path, extra_labels: ExtraLabels = ()) -> 
     except ModelFileError:
         save_model(new, current_path)
         return RetrainOutcome(True, new, new_f1, None)
-    old_f1 = evaluate(current, test_comments()).macro_f1
+    old_f1 = evaluate(current, held_out_comments()).macro_f1
     if new_f1 + 1e-9 >= old_f1:
         save_model(new, current_path)
         return RetrainOutcome(True, new, new_f1, old_f1)
