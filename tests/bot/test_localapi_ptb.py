@@ -145,3 +145,18 @@ async def test_a_blocked_resident_gives_forbidden(local_bot_api: LocalBotApiServ
         with pytest.raises(Forbidden, match="blocked"):
             await app.bot.send_message(resident.id, "招待")
     assert ApiError(403, "x").error_code == 403
+
+
+async def test_uploads_arrive_as_photo_and_document(local_bot_api: LocalBotApiServer) -> None:  # noqa: F811
+    resident = local_bot_api.user(1006)
+    png = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000030000000208060000009ef8f7b6")
+    async with build(local_bot_api) as app:
+        photo = await app.bot.send_photo(
+            resident.id, png, caption="<b>グラフ</b>", parse_mode="HTML"
+        )
+        document = await app.bot.send_document(resident.id, b"a,b\n1,2\n", filename="report.csv")
+    assert (photo.photo[-1].width, photo.photo[-1].height) == (3, 2)
+    assert document.document is not None and document.document.file_name == "report.csv"
+    shown = resident.messages
+    assert shown[0].photo and shown[0].text == "グラフ"
+    assert shown[1].document == "report.csv"
