@@ -18,6 +18,7 @@ def summarise_weighting(weighting: Weighting) -> WeightingSummary:
         weighting.dimensions,
         weighting.excluded_respondents,
         dict(weighting.missing_by_field),
+        weighting.unmatched_respondents,
     )
 
 

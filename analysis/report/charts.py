@@ -82,17 +82,17 @@ def render_trend_png(report: WaveReport) -> bytes | None:
         return None
     fig = Figure(figsize=(7.5, 4))
     ax = fig.add_subplot()
+    names = report.trend_waves()
     for indicator in with_trend:
         xs, values, lows, highs = [], [], [], []
-        for x, point in enumerate(indicator.trend):
+        for point in indicator.trend:
             if point.value is None or point.ci_low is None or point.ci_high is None:
                 continue
-            xs.append(x)
+            xs.append(names.index(point.wave_name))
             values.append(point.value * 100)
             lows.append((point.value - point.ci_low) * 100)
             highs.append((point.ci_high - point.value) * 100)
         ax.errorbar(xs, values, yerr=[lows, highs], marker="o", capsize=3, label=indicator.label)
-    names = [p.wave_name for p in with_trend[0].trend]
     ax.set_xticks(range(len(names)), names, rotation=15)
     ax.set_ylim(0, 100)
     ax.set_ylabel("割合（%）")

@@ -11,7 +11,6 @@ from analysis.report.charts import render_breakdown_png, render_chart_png, rende
 from analysis.report.model import (
     BREAKDOWN_LABELS,
     IndicatorReport,
-    TrendPoint,
     WaveReport,
     label_for,
 )
@@ -46,9 +45,10 @@ blockquote { margin: .3em 0; padding: .2em .8em; background: #f6f6f6; border-lef
 <h1>まちの声 {{ r.wave_name }} 集計結果</h1>
 <p>{{ r.survey_title }}{% if period %}　期間: {{ period }}{% endif %}<br>
 回答数: {{ "{:,}".format(r.respondents) }}件<br>{{ weighting }}</p>
-{% if r.weighting.missing_by_field %}<p class="note">重み付け対象外の内訳:
+{% if r.weighting.excluded_respondents %}<p class="note">重み付け対象外の内訳:
 {% for field, n in r.weighting.missing_by_field.items() %}{{ dim_label(field) }}未回答 {{ n }}人
-{% endfor %}</p>{% endif %}
+{% endfor %}{% if r.weighting.unmatched_respondents %}人口データにない区分（「回答しない」など）
+{{ r.weighting.unmatched_respondents }}人{% endif %}</p>{% endif %}
 
 <h2>指標</h2>
 <img src="data:image/png;base64,{{ chart }}" alt="指標の推計値のグラフ">
@@ -68,10 +68,10 @@ KPIの期待値は基準値と目標値の直線補間、達成度 =（実績値
 
 {% if trend %}<h2>推移</h2>
 <img src="data:image/png;base64,{{ trend }}" alt="指標の推移のグラフ">
-<table><thead><tr><th>指標</th>{% for p in r.indicators[0].trend %}<th>{{ p.wave_name }}</th>
-{% endfor %}</tr></thead><tbody>
-{% for i in r.indicators %}{% if i.trend %}<tr><td>{{ i.label }}</td>
-{% for p in i.trend %}<td>{{ trend_value(p) }}</td>{% endfor %}</tr>{% endif %}
+<table><thead><tr><th>指標</th>{% for w in waves %}<th>{{ w }}</th>{% endfor %}</tr></thead>
+<tbody>
+{% for i in r.indicators %}<tr><td>{{ i.label }}</td>
+{% for w in waves %}<td>{{ trend_value(i, w) }}</td>{% endfor %}</tr>
 {% endfor %}</tbody></table>{% endif %}
 
 {% for i in r.indicators %}<h2>{{ i.label }}：属性別</h2>
@@ -129,9 +129,12 @@ def _change(indicator: IndicatorReport) -> str:
     return "—" if value is None else f"{value * 100:+.1f}pt"
 
 
-def _trend_value(point: TrendPoint) -> str:
-    """A trend point as `72.3%` or the suppression mark."""
-    value = point.value
+def _trend_value(indicator: IndicatorReport, wave_name: str) -> str:
+    """An indicator's value in a wave as `72.3%`, the suppression mark, or a dash."""
+    points = [p for p in indicator.trend if p.wave_name == wave_name]
+    if not points:
+        return "—"
+    value = points[-1].value
     return SUPPRESSED if value is None else f"{value * 100:.1f}%"
 
 
@@ -147,6 +150,7 @@ def render_html(report: WaveReport) -> str:
         weighting=weighting_text(report),
         chart=_b64(render_chart_png(report)),
         trend=_b64(render_trend_png(report)),
+        waves=report.trend_waves(),
         age_charts=age_charts,
         suppressed=SUPPRESSED,
         cells=_estimate_cells,

@@ -77,6 +77,8 @@ class WeightingSummary:
     excluded_respondents: int = 0
     """Respondents missing a weighting field (or with a category absent from the margins)."""
     missing_by_field: Mapping[str, int] = field(default_factory=dict)
+    unmatched_respondents: int = 0
+    """Of the excluded: a weighting field's category (e.g. no_answer) has no population."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,10 @@ class WaveReport:
     masked_examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """A few example comments per goal, with personal data already masked."""
     weighting: WeightingSummary = field(default_factory=WeightingSummary)
+
+    def trend_waves(self) -> list[str]:
+        """Wave names across every indicator's trend, in order of first appearance."""
+        return list(dict.fromkeys(p.wave_name for i in self.indicators for p in i.trend))
 
 
 def percent(value: float | None) -> float | None:

@@ -72,3 +72,10 @@ def test_no_trend_chart_for_a_first_wave(report: WaveReport) -> None:
     assert render_trend_png(first) is None
     assert render_trend_png(report) is not None
     assert "指標の推移のグラフ" not in render_html(first)
+
+
+def test_trend_table_aligns_values_by_wave(report: WaveReport) -> None:
+    html = render_html(report)
+    youth_row = html[html.index("<tr><td>「まち」に対する若者の継続居住意向</td>\n<td>—</td>") :]
+    assert youth_row.split("</tr>")[0].count("<td>") == 3  # label, first wave (none), this wave
+    assert "人口データにない区分" in html and "地区未回答 9人" in html
