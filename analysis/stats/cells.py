@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 AGE_BANDS: tuple[str, ...] = ("18-19", "20s", "30s", "40s", "50s", "60s", "70plus")
@@ -48,6 +48,33 @@ class CellTable:
             counts = [int(str(row[k])) for k in ("respondents", "yes", "valid")]
             cells.append(Cell(values, *counts))
         return cls(tuple(cells))
+
+    @classmethod
+    def from_counts(
+        cls,
+        dims: Sequence[str],
+        respondents: Iterable[Sequence[object]],
+        answers: Iterable[tuple[Sequence[object], int, int]],
+    ) -> CellTable:
+        """Join complete-response counts `(values..., count)` with `(values, yes, valid)` rows."""
+        merged: dict[tuple[str | None, ...], list[int]] = {}
+        for row in respondents:
+            key = tuple(_dim_value(v) for v in row[: len(dims)])
+            merged.setdefault(key, [0, 0, 0])[0] += int(str(row[len(dims)]))
+        for values, yes, valid in answers:
+            key = tuple(_dim_value(v) for v in values)
+            if key not in merged:
+                raise ValueError(
+                    f"answers for {dict(zip(dims, key, strict=True))} but no responses"
+                )
+            merged[key][1] += yes
+            merged[key][2] += valid
+        return cls(
+            tuple(
+                Cell(dict(zip(dims, key, strict=True)), n, yes, valid)
+                for key, (n, yes, valid) in merged.items()
+            )
+        )
 
     def __len__(self) -> int:
         return len(self.cells)

@@ -128,3 +128,16 @@ def test_breakdown_leaves_out_categories_nobody_could_be_weighted_in() -> None:
     result = estimate_indicator(table, weighting)
     assert [c.category for c in result.breakdowns["sex"]] == ["female", "male"]
     assert weighting.unmatched_respondents == 5
+
+
+def test_table_from_storage_counts_keeps_respondents_without_an_answer() -> None:
+    dims = ("age_band", "sex")
+    respondents = [("20s", "male", 10), ("30s", None, 4), ("40s", "female", 3)]
+    answers = [(("20s", "male"), 6, 8), (("30s", None), 1, 2)]  # 40s/female: nobody answered
+    table = CellTable.from_counts(dims, respondents, answers)
+    by_age = {c.dims["age_band"]: c for c in table.cells}
+    assert (by_age["20s"].respondents, by_age["20s"].yes, by_age["20s"].valid) == (10, 6, 8)
+    assert (by_age["40s"].respondents, by_age["40s"].valid) == (3, 0)
+    assert by_age["30s"].dims["sex"] is None
+    with pytest.raises(ValueError, match="but no responses"):
+        CellTable.from_counts(dims, respondents, [(("50s", "male"), 1, 1)])
