@@ -189,3 +189,55 @@ async def test_database_cascade_alone_removes_dependent_rows(uow_factory: Uow) -
         await uow.commit()
     for table in ("contacts", "profiles", "responses", "answers"):
         assert await _count(uow_factory, table) == 0, table
+
+
+async def test_a_large_audience_comes_in_keyset_batches(uow_factory: Uow) -> None:
+    from sqlalchemy import insert
+
+    from storage.models import Contact, Profile, Respondent
+
+    total = 2_500
+    async with uow_factory() as uow:
+        await uow.session.execute(
+            insert(Respondent),
+            [
+                {
+                    "id": i,
+                    "key": f"bulk-{i}",
+                    "consent": "given",
+                    "consent_at": NOW,
+                    "language": "ja",
+                    "created_at": NOW,
+                }
+                for i in range(1, total + 1)
+            ],
+        )
+        await uow.session.execute(
+            insert(Contact),
+            [
+                {"respondent_id": i, "chat_id": 10_000 + i, "subscribed": True, "updated_at": NOW}
+                for i in range(1, total + 1)
+            ],
+        )
+        await uow.session.execute(
+            insert(Profile),
+            [
+                {"respondent_id": i, "age_band": "20s" if i % 2 else "60s", "updated_at": NOW}
+                for i in range(1, total + 1)
+            ],
+        )
+        await uow.commit()
+    sizes: list[int] = []
+    seen: list[int] = []
+    async with uow_factory() as uow:
+        async for members in uow.contacts.iter_audience({}, batch=1_000):
+            sizes.append(len(members))
+            seen.extend(m.respondent_id for m in members)
+        odd = [
+            m
+            async for batch in uow.contacts.iter_audience({"age_band": ["20s"]}, 400)
+            for m in batch
+        ]
+    assert sizes == [1_000, 1_000, 500]
+    assert seen == list(range(1, total + 1))
+    assert len(odd) == 1_250 and all(m.chat_id == 10_000 + m.respondent_id for m in odd)
