@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 PROFILE_FIELDS: tuple[str, ...] = ("age_band", "sex", "district", "years_lived")
 UNKNOWN = "unknown"
@@ -206,9 +206,8 @@ class JobRecord:
     detail: dict[str, Any] | None
 
 
-@dataclass(frozen=True, slots=True)
-class IndicatorCell:
-    """One aggregate cell: breakdown values, 'yes' answers and valid answers."""
+class IndicatorCell(NamedTuple):
+    """One aggregate cell: breakdown values, 'yes' answers and valid answers (unpackable)."""
 
     dims: tuple[str | None, ...]
     yes_count: int

@@ -66,6 +66,8 @@ async def test_cells_count_yes_and_valid_answers_by_breakdown(uow_factory: Uow) 
         assert await cells(wave.id, "nobody_asked", YES) == []
         with pytest.raises(StorageError, match="unknown breakdown 'income'"):
             await cells(wave.id, "residency_intent", YES, ["income"])
+        for values, yes, valid in await cells(wave.id, "residency_intent", YES, ["age_band"]):
+            assert values in {("20s",), ("60s",)} and yes <= valid
         completed = await uow.aggregates.completed_by(wave.id, ["age_band"])
         assert completed == [("20s", 5), ("60s", 2)]
 
