@@ -7,6 +7,7 @@ from typing import Any, Self
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit
 from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -85,10 +86,10 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
         self.__dict__.update(state)
 
     # -- features ------------------------------------------------------------------------
-    def prepare(self, texts: Iterable[str]) -> list[PreparedComment]:
-        """Normalise, mask and tokenise each comment once."""
+    def prepare(self, texts: Iterable[str], normalised: bool = False) -> list[PreparedComment]:
+        """Normalise (unless already done), mask and tokenise each comment once."""
         tagger = self._tagger()
-        return [mask_and_tokenise(text, tagger) for text in texts]
+        return [mask_and_tokenise(text, tagger, normalised) for text in texts]
 
     @staticmethod
     def _word_docs(prepared: Sequence[PreparedComment]) -> list[str]:
@@ -144,15 +145,32 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
         )
         self.cv_predictions_ = self._labels_from_proba(out_of_fold)
         self.model_ = self._new_model().fit(features, truth)
+        self._compile_linear_model()
         self.classes_ = np.array(GOAL_IDS)
         self.n_training_comments_ = len(prepared)
         return self
+
+    def _compile_linear_model(self) -> None:
+        """Gather every calibrated SVM into one matrix so prediction is one product."""
+        coefs, intercepts, slopes, offsets = [], [], [], []
+        for calibrated in self.model_.estimators_:
+            for part in calibrated.calibrated_classifiers_:
+                coefs.append(part.estimator.coef_.ravel())
+                intercepts.append(float(part.estimator.intercept_[0]))
+                slopes.append(part.calibrators[0].a_)
+                offsets.append(part.calibrators[0].b_)
+        self.linear_coef_ = np.vstack(coefs).T.copy()
+        self.linear_intercept_ = np.array(intercepts)
+        self.sigmoid_a_ = np.array(slopes, dtype=float)
+        self.sigmoid_b_ = np.array(offsets, dtype=float)
 
     def predict_proba_prepared(self, prepared: Sequence[PreparedComment]) -> np.ndarray:
         """Return goal probabilities for prepared comments."""
         if not prepared:
             return np.zeros((0, len(GOAL_IDS)))
-        return np.asarray(self.model_.predict_proba(self._transform(prepared)))
+        scores = self._transform(prepared) @ self.linear_coef_ + self.linear_intercept_
+        proba = expit(-(self.sigmoid_a_ * scores + self.sigmoid_b_))
+        return np.asarray(proba.reshape(len(prepared), len(GOAL_IDS), -1).mean(axis=2))
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Return an (n_comments, 4) array of calibrated probabilities for goals 1-4."""

@@ -74,15 +74,18 @@ def classify_many(
 ) -> list[Classification]:
     """Classify comments in one batch; non-Japanese ones are only marked for review."""
     classifier = _classifier(model)
-    languages = [detect_language(normalise(text)) for text in texts]
+    texts = [normalise(text) for text in texts]
+    languages = [detect_language(text) for text in texts]
     japanese = [i for i, lang in enumerate(languages) if lang == JAPANESE]
-    prepared = classifier.prepare([texts[i] for i in japanese])
+    prepared = classifier.prepare([texts[i] for i in japanese], normalised=True)
     proba = classifier.predict_proba_prepared(prepared)
     results: list[Classification | None] = [None] * len(texts)
     for row_index, text_index in enumerate(japanese):
         masked = prepared[row_index][0].text
         results[text_index] = _decide(classifier, proba[row_index], JAPANESE, masked)
-    others = classifier.prepare([texts[i] for i, r in enumerate(results) if r is None])
+    others = classifier.prepare(
+        [texts[i] for i, r in enumerate(results) if r is None], normalised=True
+    )
     others_iter = iter(others)
     for i, result in enumerate(results):
         if result is None:

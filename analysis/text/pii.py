@@ -101,10 +101,10 @@ def join_tokens(tokens: list[Token]) -> str:
 
 
 def mask_and_tokenise(
-    text: str, tokenise: Callable[[str], list[Token]] = shared_tagger
+    text: str, tokenise: Callable[[str], list[Token]] = shared_tagger, is_normalised: bool = False
 ) -> tuple[MaskResult, list[Token]]:
     """Normalise, mask and tokenise a comment once; return the mask result and its tokens."""
-    masked, found = mask_patterns(normalise(text))
+    masked, found = mask_patterns(text if is_normalised else normalise(text))
     tokens, has_name = mask_names(tokenise(masked))
     if has_name:
         found.add(NAME)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 _NEWLINES = str.maketrans({"\r": " ", "\n": " ", "\t": " ", "\u3000": " "})
 
@@ -14,8 +13,7 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_NEWLINES).strip()
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One word of a comment: surface, lemma (surface when unknown), name flag, space before."""
 
     surface: str
@@ -31,20 +29,21 @@ def new_tagger() -> Any:
     return fugashi.Tagger()
 
 
-def _lemma(word: Any) -> str:
-    lemma = None if word.is_unk else word.feature.lemma
-    if not lemma or lemma == "*":
-        return word.surface.lower()
-    return str(lemma)
-
-
 def tokenise(tagger: Any, text: str) -> list[Token]:
     """Split normalised text into tokens, lemma with a surface fallback for unknown words."""
     tokens = []
     for word in tagger(text):
         feature = word.feature
-        is_name = feature.pos2 == "固有名詞" and feature.pos3 == "人名"
-        tokens.append(Token(word.surface, _lemma(word), is_name, word.white_space))
+        surface = word.surface
+        lemma = feature.lemma
+        tokens.append(
+            Token(
+                surface,
+                lemma if lemma and lemma != "*" else surface.lower(),
+                feature.pos3 == "人名" and feature.pos2 == "固有名詞",
+                word.white_space,
+            )
+        )
     return tokens
 
 

@@ -116,3 +116,10 @@ def test_save_replaces_an_existing_model(trained_model: TrainedModel, tmp_path: 
     save_model(trained_model, path)
     assert load_model(path).info.version == trained_model.info.version
     assert [p.name for p in path.parent.iterdir()] == ["m.skops"]
+
+
+def test_compiled_prediction_matches_the_sklearn_models(trained_model: TrainedModel) -> None:
+    classifier = trained_model.classifier
+    prepared = classifier.prepare([r.text for r in held_out_comments()])
+    slow = classifier.model_.predict_proba(classifier._transform(prepared))
+    assert classifier.predict_proba_prepared(prepared) == pytest.approx(slow, abs=1e-9)
