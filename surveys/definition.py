@@ -198,13 +198,16 @@ class Survey(_Model):
 
     def model_post_init(self, context: Any, /) -> None:
         """Compute the fingerprint once, from the canonical JSON of the definition."""
-        canonical = json.dumps(
+        self._fingerprint = hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
+    def canonical_json(self) -> str:
+        """The definition as canonical JSON; ``Survey.model_validate_json`` reads it back."""
+        return json.dumps(
             self.model_dump(mode="json", by_alias=True),
             sort_keys=True,
             ensure_ascii=False,
             separators=(",", ":"),
         )
-        self._fingerprint = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     @property
     def fingerprint(self) -> str:

@@ -14,6 +14,7 @@ from surveys.definition import Survey
 from surveys.rules import DefinitionRuleError
 
 MAX_FILE_BYTES = 256 * 1024
+MAX_DEPTH = 32
 FieldPath = tuple[str | int, ...]
 
 
@@ -109,9 +110,18 @@ def parse_survey(text: str, source: str) -> Survey:
 
 def _read_yaml(text: str, source: str) -> tuple[yaml.Node | None, Any]:
     """Compose and construct YAML safely; reject aliases and duplicate keys."""
+    depth = 0
     try:
         for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    message = f"YAML is nested more than {MAX_DEPTH} levels deep"
+                    raise SurveyDefinitionError(source, line, "", message)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent):
                 line = event.start_mark.line + 1 if event.start_mark else None
                 raise SurveyDefinitionError(
                     source, line, "", "YAML aliases (*name) are not allowed"
@@ -135,7 +145,7 @@ def _yaml_error(error: yaml.YAMLError, source: str) -> SurveyDefinitionError:
     """Turn a YAML syntax error into a one-line definition error."""
     mark = getattr(error, "problem_mark", None)
     line = mark.line + 1 if mark is not None else None
-    problem = getattr(error, "problem", None) or "invalid YAML"
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     return SurveyDefinitionError(source, line, "", f"invalid YAML: {problem}")
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from surveys.definition import Survey
 from surveys.loader import MAX_FILE_BYTES, SurveyDefinitionError, load_survey, parse_survey
 
 GOOD = """\
@@ -303,3 +307,44 @@ def test_missing_file_and_non_utf8_are_one_line(tmp_path: Path) -> None:
     path.write_bytes("id: caf\xe9\n".encode("latin-1"))
     with pytest.raises(SurveyDefinitionError, match=r"^latin.yaml: file is not UTF-8 text$"):
         load_survey(path)
+
+
+def test_deep_nesting_and_control_characters_are_one_line() -> None:
+    with pytest.raises(SurveyDefinitionError, match=r"^deep.yaml:1: YAML is nested more than 32"):
+        parse_survey("a: " + "[" * 900 + "]" * 900, "deep.yaml")
+    with pytest.raises(SurveyDefinitionError, match=r"^nul.yaml: invalid YAML: unacceptable char"):
+        parse_survey("id: x\n\x00", "nul.yaml")
+
+
+def test_canonical_json_round_trips_to_the_same_fingerprint() -> None:
+    survey = parse_survey(GOOD, "tiny.yaml")
+    again = Survey.model_validate_json(survey.canonical_json())
+    assert again == survey
+    assert again.fingerprint == survey.fingerprint
+
+
+YAML_BITS = st.sampled_from(
+    [
+        *"abc:-[]{}, \n'\"&*!#|>?%@`",
+        "id: ",
+        "version: ",
+        "questions:\n",
+        "  - ",
+        "type: single",
+        "label: {ja: x}",
+        "choices: ",
+        "relevant: ",
+        "indicators: ",
+        "yes: ",
+        "1",
+        "true",
+        "null",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(YAML_BITS, max_size=60).map("".join))
+def test_garbage_files_only_raise_the_definition_error(text: str) -> None:
+    with contextlib.suppress(SurveyDefinitionError):
+        parse_survey(text, "garbage.yaml")
