@@ -1,0 +1,111 @@
+"""Build the Telegram Application: handlers in ORDER, per-chat ordering, errors, start-up."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import importlib
+import logging
+from types import ModuleType
+
+from telegram import BotCommand, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+
+from bot.handlers import handler_modules
+from bot.services import Services
+from bot.texts import t
+from bot.update_processor import PerChatUpdateProcessor
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
+COMMANDS: tuple[str, ...] = ("start", "help", "language", "profile", "mydata", "delete", "stop")
+
+
+def file_url_for(base_url: str) -> str:
+    """The file download URL that goes with a Bot API base URL (…/bot → …/file/bot)."""
+    root = base_url.rstrip("/")
+    if root.endswith("/bot"):
+        return root[: -len("/bot")] + "/file/bot"
+    return root + "/file/bot"
+
+
+def build_application(
+    services: Services,
+    token: str,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    *,
+    max_concurrent_updates: int = 256,
+) -> Application:  # type: ignore[type-arg]
+    """The machikoe bot: every handler module of bot/handlers, services in bot_data."""
+    base = base_url or TELEGRAM_BASE_URL
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base)
+        .base_file_url(base_file_url or file_url_for(base))
+        .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates))
+        .connection_pool_size(max(8, min(max_concurrent_updates, 128)))
+        .pool_timeout(30)
+        .post_init(run_startup_hooks)
+        .build()
+    )
+    application.bot_data["services"] = services
+    for module in handler_modules():
+        for handler in module.handlers():
+            application.add_handler(handler, group=0)
+    application.add_error_handler(report_error)
+    return application
+
+
+def _startup_modules() -> list[ModuleType]:
+    """Handler modules and the scheduler, where they define on_startup."""
+    modules = list(handler_modules())
+    try:
+        modules.append(importlib.import_module("bot.scheduler"))
+    except ModuleNotFoundError as error:
+        if error.name != "bot.scheduler":
+            raise
+    return [module for module in modules if callable(getattr(module, "on_startup", None))]
+
+
+async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """Tell Telegram the command list, in Japanese (default) and English."""
+    for language, code in (("ja", None), ("ja", "ja"), ("en", "en")):
+        commands = [BotCommand(name, t(language, f"cmd_{name}")) for name in COMMANDS]
+        await application.bot.set_my_commands(commands, language_code=code)
+
+
+async def run_startup_hooks(application: Application) -> None:  # type: ignore[type-arg]
+    """Register commands and call every on_startup(application) of the handler modules."""
+    await register_commands(application)
+    for module in _startup_modules():
+        await module.on_startup(application)
+
+
+async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure (never message text) and give the resident one clear line."""
+    error = context.error
+    if isinstance(error, BadRequest) and "not modified" in str(error).lower():
+        return
+    log.error("update failed: %s", type(error).__name__, exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if isinstance(error, Forbidden):
+        return
+    if update.callback_query is not None:
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
+    services: Services = context.application.bot_data["services"]
+    from bot.handlers.fallback import resident_language
+
+    try:
+        language = await resident_language(services, update)
+        await context.bot.send_message(
+            update.effective_chat.id, html.escape(t(language, "error")), parse_mode=ParseMode.HTML
+        )
+    except Exception as failure:  # the error report must never raise
+        log.warning("could not tell the resident about an error: %s", type(failure).__name__)

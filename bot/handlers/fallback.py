@@ -1,0 +1,41 @@
+"""Last handlers: unknown commands and anything no other handler took."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
+
+from bot.services import Services
+from bot.texts import language_from_telegram, language_or_default, t
+
+ORDER = 90
+
+
+async def resident_language(services: Services, update: Update) -> str:
+    """The language the resident chose, else one guessed from Telegram."""
+    user = update.effective_user
+    if user is None:
+        return "ja"
+    async with services.uow() as uow:
+        respondent = await uow.respondents.get_by_key(services.respondent_key(user.id))
+    if respondent is not None:
+        return language_or_default(respondent.language)
+    return language_from_telegram(user.language_code)
+
+
+async def reply_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tell the sender the command does not exist (also what non-staff see for staff commands)."""
+    services: Services = context.application.bot_data["services"]
+    chat = update.effective_chat
+    if chat is None:
+        return
+    language = await resident_language(services, update)
+    await context.bot.send_message(
+        chat.id, t(language, "unknown_command"), parse_mode=ParseMode.HTML
+    )
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """Unknown commands get one polite line."""
+    return [MessageHandler(filters.COMMAND, reply_unknown_command)]

@@ -1,0 +1,92 @@
+"""Start and stop the bot (long polling or webhook), usable by `machikoe run` and the demo."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import suppress
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import run_startup_hooks
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Where Telegram posts updates and where we listen for them."""
+
+    url: str
+    secret_token: str
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    url_path: str = ""
+
+
+async def start(
+    application: Application,  # type: ignore[type-arg]
+    webhook: Webhook | None = None,
+    *,
+    poll_timeout: int = 10,
+) -> None:
+    """Initialise, run start-up hooks, start processing and fetching updates."""
+    if webhook is not None and not webhook.secret_token:
+        raise ValueError("webhook mode needs a secret token")
+    await application.initialize()
+    await run_startup_hooks(application)
+    await application.start()
+    updater = application.updater
+    assert updater is not None
+    if webhook is None:
+        await application.bot.delete_webhook()
+        await updater.start_polling(
+            poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        log.info("long polling started")
+        return
+    await updater.start_webhook(
+        listen=webhook.listen,
+        port=webhook.port,
+        url_path=webhook.url_path,
+        webhook_url=webhook.url,
+        secret_token=webhook.secret_token,
+        allowed_updates=Update.ALL_TYPES,
+    )
+    log.info("webhook server listening on %s:%s", webhook.listen, webhook.port)
+
+
+async def stop(application: Application) -> None:  # type: ignore[type-arg]
+    """Stop fetching, finish the updates in hand, and release everything."""
+    updater = application.updater
+    if updater is not None and updater.running:
+        await updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+
+
+async def run_until_signalled(
+    application: Application,  # type: ignore[type-arg]
+    webhook: Webhook | None = None,
+    stop_event: asyncio.Event | None = None,
+) -> None:
+    """Run until SIGTERM or SIGINT (or `stop_event`), then shut down gracefully."""
+    done = stop_event or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, done.set)
+            installed.append(sig)
+    try:
+        await start(application, webhook)
+        await done.wait()
+        log.info("stopping")
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+        await stop(application)

@@ -1,0 +1,129 @@
+"""The `bot_app` fixture: the real machikoe Application long-polling a local Bot API server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.localapi import LocalBotApiServer
+from bot.runner import start, stop
+from bot.services import Services
+from storage.db import create_engine, session_factory
+from surveys.bundled import bundled_survey_path
+from surveys.loader import load_survey
+from tests.botapi.fixtures import assert_no_violations
+
+SURVEY_ID = "residency-livability"
+START = datetime(2025, 6, 2, 0, 0, tzinfo=UTC)
+
+
+@dataclass
+class Clock:
+    """A settable clock for Services (tests move time by hand)."""
+
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        """Move time forward."""
+        self.now += delta
+
+
+@dataclass
+class BotApp:
+    """The running bot, its server, services and the open wave; restart() keeps the DB."""
+
+    server: LocalBotApiServer
+    services: Services
+    application: Application  # type: ignore[type-arg]
+    wave_id: int
+    clock: Clock = field(default_factory=Clock)
+
+    async def restart(self) -> None:
+        """Stop the application and start a new one on the same database."""
+        await stop(self.application)
+        self.application = new_application(self.server, self.services)
+        await start(self.application, poll_timeout=1)
+
+
+def new_application(server: LocalBotApiServer, services: Services) -> Application:  # type: ignore[type-arg]
+    """A machikoe Application pointed at the local server."""
+    return build_application(
+        services, server.token, base_url=server.base_url, base_file_url=server.file_base_url
+    )
+
+
+async def seed_open_wave(services: Services, survey_id: str = SURVEY_ID) -> int:
+    """Store the bundled survey and open one wave of it; returns the wave id."""
+    path = bundled_survey_path(survey_id)
+    survey = load_survey(path)
+    now = services.now()
+    async with services.uow() as uow:
+        definition = await uow.surveys.add_version(
+            survey.id,
+            survey.version,
+            survey.fingerprint,
+            Path(path).read_text(encoding="utf-8"),
+            survey.title.text("ja"),
+            now,
+        )
+        wave = await uow.waves.create(
+            name="2025 夏",
+            survey_id=survey.id,
+            at=now,
+            opens_at=now,
+            closes_at=now + timedelta(days=14),
+        )
+        await uow.waves.update_status(wave.id, "open", now, definition_id=definition.id)
+        await uow.commit()
+    return wave.id
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """SQLite unless a test parametrizes `backend` (indirect) with "postgres"."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+async def bot_services(migrated_database_url: str, tmp_path: Path) -> AsyncIterator[Services]:
+    """Services over a migrated test database with a settable clock."""
+    settings = Settings(
+        data_dir=tmp_path, database_url=migrated_database_url, secret="test-secret-key"
+    )
+    engine = create_engine(migrated_database_url)
+    services = Services(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        secret="test-secret-key",
+        clock=Clock(),
+    )
+    yield services
+    await services.close()
+
+
+@pytest.fixture
+async def bot_app(bot_services: Services) -> AsyncIterator[BotApp]:
+    """The machikoe bot polling a local Bot API server, one open wave; zero violations."""
+    async with LocalBotApiServer() as server:
+        wave_id = await seed_open_wave(bot_services)
+        application = new_application(server, bot_services)
+        clock = bot_services.clock
+        assert isinstance(clock, Clock)
+        harness = BotApp(server, bot_services, application, wave_id, clock)
+        await start(application, poll_timeout=1)
+        try:
+            yield harness
+        finally:
+            await stop(harness.application)
+        assert_no_violations(server)
