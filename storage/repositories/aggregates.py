@@ -69,6 +69,25 @@ class AggregateRepository(Repository):
         ]
         return [cell for cell in cells if cell.valid_count or columns]
 
+    async def answer_counts(
+        self, wave_id: int, question_ids: Iterable[str], dims: Sequence[str] = ()
+    ) -> list[tuple[Any, ...]]:
+        """Answers of complete responses in one GROUP BY: (values..., question, value, n)."""
+        columns = [_dimension(name) for name in dims]
+        keys = [*columns, Answer.question_id, Answer.value]
+        stmt = (
+            select(*keys, func.count())
+            .select_from(Answer)
+            .join(Response, Response.id == Answer.response_id)
+            .where(
+                Answer.question_id.in_(sorted(set(question_ids))),
+                Response.wave_id == wave_id,
+                Response.status == "complete",
+            )
+            .group_by(*keys)
+        )
+        return [tuple(row) for row in await self.session.execute(stmt)]
+
     async def completed_by(self, wave_id: int, dims: Sequence[str]) -> list[tuple[Any, ...]]:
         """Complete responses counted by breakdown values: rows of (values..., count)."""
         columns = [_dimension(name) for name in dims]

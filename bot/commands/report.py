@@ -1,0 +1,96 @@
+"""`machikoe report`: a wave's indicators as text, JSON, HTML or XLSX."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from analysis.report import WaveReport, render_html, render_json, render_text, render_xlsx
+from analysis.stats import MarginsError, TargetsError, load_margins, load_targets
+from bot.cli import CliError
+from bot.commands._shared import with_services
+from bot.reports import ReportOptions, build_wave_report, find_wave, known_categories
+from bot.services import Services
+from storage.records import PROFILE_FIELDS
+
+FORMATS = ("text", "json", "html", "xlsx")
+
+
+def read_options(weights: Path | None, targets: Path | None, year: int | None) -> ReportOptions:
+    """Margins and targets files read and checked; one-line errors naming the row or line."""
+    try:
+        margins = load_margins(weights, PROFILE_FIELDS, known_categories()) if weights else None
+        goals = load_targets(targets) if targets else None
+    except (MarginsError, TargetsError) as exc:
+        raise CliError(str(exc)) from None
+    return ReportOptions(margins=margins, targets=goals, year=year)
+
+
+def write_report(report: WaveReport, fmt: str, output: Path | None) -> None:
+    """Render the report in a format to a file or (text, JSON) to standard output."""
+    if fmt in ("html", "xlsx") and output is None:
+        raise CliError(f"--format {fmt} needs --output FILE")
+    try:
+        if fmt == "xlsx":
+            assert output is not None
+            render_xlsx(report, output)
+            return
+        if fmt == "html":
+            text = render_html(report)
+        elif fmt == "json":
+            text = json.dumps(render_json(report), ensure_ascii=False, indent=2) + "\n"
+        else:
+            text = render_text(report) + "\n"
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"{output}: cannot write the report ({exc.strerror})") from None
+
+
+@click.command("report")
+@click.option("--wave", "wave_ref", required=True, metavar="WAVE", help="Wave id or name.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--weights",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Population margins CSV (dimension,category,population) to weight to.",
+)
+@click.option(
+    "--targets",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="KPI targets YAML (baseline and target per indicator).",
+)
+@click.option("--year", type=click.IntRange(1900, 2999), help="KPI year (default: wave's close).")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here (required for html and xlsx; text and json go to stdout otherwise).",
+)
+@click.pass_context
+def report_command(
+    ctx: click.Context,
+    wave_ref: str,
+    fmt: str,
+    weights: Path | None,
+    targets: Path | None,
+    year: int | None,
+    output: Path | None,
+) -> None:
+    """Indicators of a wave: estimates, intervals, breakdowns, KPI, trend and comments."""
+    if fmt in ("html", "xlsx") and output is None:
+        raise CliError(f"--format {fmt} needs --output FILE")
+    options = read_options(weights, targets, year)
+
+    async def work(services: Services) -> WaveReport:
+        async with services.uow() as uow:
+            wave = await find_wave(uow, wave_ref)
+            return await build_wave_report(uow, wave, options, services.timezone)
+
+    report = with_services(ctx, work)
+    write_report(report, fmt, output)
+    if output is not None:
+        click.echo(f"wrote {fmt} report of wave {report.wave_name} to {output}", err=True)
