@@ -1,0 +1,234 @@
+"""Residents' comments in the running bot: masked and stored on submission, classified off-loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import select, update
+
+from analysis.text.classify import Classification, classify_many
+from analysis.text.language import detect_language
+from analysis.text.model_store import TrainedModel, default_model_path
+from analysis.text.pii import mask_personal_info
+from analysis.text.tokens import normalise
+from analysis.text.training import ensure_model
+from bot.catalog import survey_for_wave
+from bot.services import Services
+from storage.db import UnitOfWork
+from storage.models import Answer, Comment
+from surveys.definition import QuestionType, Survey
+
+log = logging.getLogger(__name__)
+
+CLASSIFY_BATCH = 64
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class MaskedComment:
+    """A comment ready to store: masked text, its language, and whether anything was masked."""
+
+    answer_id: int
+    masked_text: str
+    language: str
+    changed: bool
+
+
+def comment_question_ids(survey: Survey) -> tuple[str, ...]:
+    """The survey's free-text (comment) questions."""
+    return tuple(q.id for q in survey.questions if q.type == QuestionType.TEXT)
+
+
+def mask_comment(answer_id: int, text: str) -> MaskedComment:
+    """Mask personal information and guess the language (runs in a worker thread)."""
+    masked = mask_personal_info(text).text
+    return MaskedComment(answer_id, masked, detect_language(normalise(text)), masked != text)
+
+
+# -- queries the repositories do not offer yet (candidates for storage/) -------------------
+
+
+async def existing_comment_texts(uow: UnitOfWork, answer_ids: Sequence[int]) -> dict[int, str]:
+    """Masked text of comments already stored for these answers, by answer id."""
+    if not answer_ids:
+        return {}
+    rows = await uow.session.execute(
+        select(Comment.answer_id, Comment.masked_text).where(Comment.answer_id.in_(answer_ids))
+    )
+    return {int(answer_id): text for answer_id, text in rows}
+
+
+async def replace_answer_value(uow: UnitOfWork, answer_id: int, value: str) -> None:
+    """Overwrite a submitted answer's text (raw comments are not kept)."""
+    await uow.session.execute(update(Answer).where(Answer.id == answer_id).values(value=value))
+
+
+async def claim_for_review(uow: UnitOfWork, comment_id: int) -> bool:
+    """Take a comment out of the review queue; False if it already left (a double tap)."""
+    result = await uow.session.execute(
+        update(Comment)
+        .where(Comment.id == comment_id, Comment.needs_review.is_(True))
+        .values(needs_review=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+# -- the pipeline ------------------------------------------------------------------------
+
+
+class CommentPipeline:
+    """Stores each submitted comment masked, then classifies it in a worker thread."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._masking = ThreadPoolExecutor(max_workers=1, thread_name_prefix="comment-mask")
+        self._classifying = ThreadPoolExecutor(max_workers=1, thread_name_prefix="comment-model")
+        self._model: TrainedModel | None = None
+        self._model_stamp: float | None = None
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def _in(self, executor: ThreadPoolExecutor, work: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(executor, partial(work, *args))
+
+    async def on_response_submitted(self, response_id: int) -> None:
+        """The hook: store the response's comments now, classify them in the background."""
+        stored = await self.store_comments(response_id)
+        if stored:
+            self.classify_soon()
+
+    async def store_comments(self, response_id: int) -> list[int]:
+        """Mask and store the comment answers of a submitted response; return comment ids."""
+        async with self.services.uow() as uow:
+            response = await uow.responses.get(response_id)
+            if response is None or response.submitted_at is None:
+                return []
+            wave = await uow.waves.get(response.wave_id)
+            if wave is None:
+                return []
+            questions = comment_question_ids(await survey_for_wave(uow, wave))
+            answers = await uow.responses.answers(response_id)
+        texts = [
+            (a.id, a.value)
+            for qid in questions
+            if (a := answers.get(qid)) is not None and a.value and a.value.strip()
+        ]
+        if not texts:
+            return []
+        masked: list[MaskedComment] = [
+            await self._in(self._masking, mask_comment, answer_id, text)
+            for answer_id, text in texts
+        ]
+        keep_raw = self.services.settings.keep_raw_comments
+        ids = []
+        async with self.services.uow() as uow:
+            known = await existing_comment_texts(uow, [m.answer_id for m in masked])
+            for comment in masked:
+                if not keep_raw and comment.changed:
+                    await replace_answer_value(uow, comment.answer_id, comment.masked_text)
+                if known.get(comment.answer_id) == comment.masked_text:
+                    continue  # the same submission reported twice: keep its classification
+                record = await uow.comments.add(
+                    comment.answer_id,
+                    response.wave_id,
+                    comment.masked_text,
+                    at=self.services.now(),
+                    language=comment.language,
+                )
+                ids.append(record.id)
+            await uow.commit()
+        log.info("stored %d comment(s) of response %d", len(ids), response_id)
+        return ids
+
+    def classify_soon(self) -> None:
+        """Classify waiting comments in the background (the caller does not wait)."""
+        task = asyncio.get_running_loop().create_task(self.classify_pending())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def wait_idle(self) -> None:
+        """Wait until background classification has finished."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def classify_pending(self) -> int:
+        """Classify every stored comment that has no classification yet; return how many."""
+        done = 0
+        async with self._lock:
+            while True:
+                async with self.services.uow() as uow:
+                    pending = await uow.comments.unclassified(CLASSIFY_BATCH)
+                if not pending:
+                    return done
+                try:
+                    version, results = await self._in(
+                        self._classifying, self._classify, [c.masked_text for c in pending]
+                    )
+                except Exception as error:  # never lose the bot over the model; retry later
+                    log.error("comment classification failed: %s", type(error).__name__)
+                    return done
+                async with self.services.uow() as uow:
+                    for comment, result in zip(pending, results, strict=True):
+                        await uow.comments.set_classification(
+                            comment.id,
+                            goals=result.goals,
+                            primary_goal=result.primary,
+                            confidence=result.confidence,
+                            needs_review=result.needs_review,
+                            model_version=version,
+                            at=self.services.now(),
+                        )
+                    await uow.commit()
+                done += len(pending)
+                log.info("classified %d comment(s) with model %s", len(pending), version)
+
+    def _classify(self, texts: list[str]) -> tuple[str, list[Classification]]:
+        """Classify in the worker thread, loading (or reloading a retrained) model first."""
+        model = self._current_model()
+        return model.info.version, classify_many(model, texts)
+
+    def _current_model(self) -> TrainedModel:
+        """The model, loaded once; loaded again when `machikoe model train` replaced the file."""
+        data_dir = Path(self.services.settings.data_dir)
+        path = default_model_path(data_dir)
+        stamp = path.stat().st_mtime if path.is_file() else None
+        if self._model is None or stamp != self._model_stamp:
+            self._model = ensure_model(data_dir)
+            self._model_stamp = path.stat().st_mtime if path.is_file() else None
+        return self._model
+
+    async def warm_up(self) -> None:
+        """Load the model ahead of the first comment (in the worker thread)."""
+        await self._in(self._classifying, self._current_model)
+
+    def close(self) -> None:
+        """Stop the worker threads (waiting classification is picked up at the next start)."""
+        for task in list(self._tasks):
+            task.cancel()
+        self._masking.shutdown(wait=False, cancel_futures=True)
+        self._classifying.shutdown(wait=False, cancel_futures=True)
+
+
+def pipeline_of(services: Services) -> CommentPipeline | None:
+    """The comment pipeline installed on these services, if any."""
+    for hook in services.on_response_submitted:
+        owner = getattr(hook, "__self__", None)
+        if isinstance(owner, CommentPipeline):
+            return owner
+    return None
+
+
+def install(services: Services) -> CommentPipeline:
+    """Register comment storage and classification on response submission (once)."""
+    pipeline = pipeline_of(services)
+    if pipeline is None:
+        pipeline = CommentPipeline(services)
+        services.on_response_submitted.append(pipeline.on_response_submitted)
+    return pipeline
