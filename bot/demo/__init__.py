@@ -1,0 +1,1 @@
+"""The local demo: the real bot against the built-in Bot API server, a web chat page, residents."""
