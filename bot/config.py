@@ -43,6 +43,8 @@ class Settings:
     keep_raw_comments: bool = True
     log_chat_ids: bool = False
     retention_days: int | None = None
+    contact_retention_days: int | None = None
+    comment_retention_days: int | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -61,6 +63,12 @@ class Settings:
             log_chat_ids=_flag(env.get("MACHIKOE_LOG_CHAT_IDS")),
             retention_days=_optional_int(
                 "MACHIKOE_RETENTION_DAYS", env.get("MACHIKOE_RETENTION_DAYS")
+            ),
+            contact_retention_days=_optional_int(
+                "MACHIKOE_CONTACT_RETENTION_DAYS", env.get("MACHIKOE_CONTACT_RETENTION_DAYS")
+            ),
+            comment_retention_days=_optional_int(
+                "MACHIKOE_COMMENT_RETENTION_DAYS", env.get("MACHIKOE_COMMENT_RETENTION_DAYS")
             ),
         )
 
