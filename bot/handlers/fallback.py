@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.services import Services
 from bot.texts import language_from_telegram, language_or_default, t
@@ -36,6 +36,15 @@ async def reply_unknown_command(update: Update, context: ContextTypes.DEFAULT_TY
     )
 
 
+async def answer_unknown_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A tap no handler knows (an old bot's button): answer it so it stops spinning."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    """Unknown commands get one polite line."""
-    return [MessageHandler(filters.COMMAND, reply_unknown_command)]
+    """Unknown commands get one polite line; unknown taps are answered."""
+    return [
+        MessageHandler(filters.COMMAND, reply_unknown_command),
+        CallbackQueryHandler(answer_unknown_tap),
+    ]

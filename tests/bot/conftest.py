@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -47,6 +48,23 @@ class BotApp:
     application: Application  # type: ignore[type-arg]
     wave_id: int
     clock: Clock = field(default_factory=Clock)
+
+    def idle(self) -> bool:
+        """No update waiting at the server, queued, or being processed by the application."""
+        processor = self.application.update_processor
+        return (
+            self.server.queue.undelivered() == 0
+            and self.application.update_queue.empty()
+            and processor.current_concurrent_updates == 0
+        )
+
+    async def settle(self) -> None:
+        """Wait until every update sent so far is fully handled (twice idle, 20 ms apart)."""
+        calm = 0
+        while calm < 2:
+            await self.server.settle(quiet=0.02)
+            calm = calm + 1 if self.idle() else 0
+            await asyncio.sleep(0.02)
 
     async def restart(self) -> None:
         """Stop the application and start a new one on the same database."""
@@ -127,3 +145,79 @@ async def bot_app(bot_services: Services) -> AsyncIterator[BotApp]:
         finally:
             await stop(harness.application)
         assert_no_violations(server)
+
+
+class Player:
+    """Plays one resident against the bot: every action waits until the bot has settled."""
+
+    def __init__(self, bot: BotApp, user_id: int, language_code: str = "ja") -> None:
+        self.bot = bot
+        self.resident = bot.server.user(user_id, language_code=language_code)
+
+    async def settle(self) -> None:
+        """Wait until the bot has handled everything sent so far."""
+        await self.bot.settle()
+
+    async def command(self, command: str) -> None:
+        """Send a command."""
+        self.resident.send_command(command)
+        await self.settle()
+
+    async def say(self, text: str) -> None:
+        """Type a message."""
+        self.resident.send_text(text)
+        await self.settle()
+
+    async def tap(self, fragment: str, message: object = None) -> None:
+        """Tap the latest button whose label contains `fragment`."""
+        self.resident.tap(lambda text, data: fragment in text, message)  # type: ignore[arg-type]
+        await self.settle()
+
+    @property
+    def last(self) -> str:
+        """The text of the bot's latest message."""
+        message = self.resident.last_bot_message
+        return message.text if message is not None else ""
+
+    @property
+    def buttons(self) -> list[str]:
+        """Labels of the latest bot message's buttons."""
+        message = self.resident.last_bot_message
+        return message.button_texts if message is not None else []
+
+    async def onboard(self, language: str = "日本語", profile: tuple[str, ...] = ()) -> None:
+        """/start, choose the language, agree, and give the profile."""
+        await self.command("/start")
+        await self.tap(language)
+        await self.tap(AGREE[language])
+        for label in profile or PROFILE_LABELS[language]:
+            await self.tap(label)
+
+
+AGREE = {"日本語": "同意する", "English": "I agree", "やさしい日本語": "はい、いいです"}
+PROFILE_LABELS = {
+    "日本語": ("30代", "女性", "十王地区", "10〜19年"),
+    "English": ("30s", "Female", "Juo", "10 to 19 years"),
+    "やさしい日本語": ("30〜39さい", "おんな", "じゅうおう", "10〜19ねん"),
+}
+
+
+async def stored_answers(services: Services, user_id: int, wave_id: int) -> dict[str, str | None]:
+    """The answers stored for a resident in a wave, by question id."""
+    async with services.uow() as uow:
+        respondent = await uow.respondents.get_by_key(services.respondent_key(user_id))
+        assert respondent is not None
+        response = await uow.responses.get_for(wave_id, respondent.id)
+        if response is None:
+            return {}
+        return {q: a.value for q, a in (await uow.responses.answers(response.id)).items()}
+
+
+async def response_status(services: Services, user_id: int, wave_id: int) -> str | None:
+    """The status of a resident's response ('partial', 'complete') or None."""
+    async with services.uow() as uow:
+        respondent = await uow.respondents.get_by_key(services.respondent_key(user_id))
+        if respondent is None:
+            return None
+        response = await uow.responses.get_for(wave_id, respondent.id)
+        return response.status if response else None

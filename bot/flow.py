@@ -1,0 +1,195 @@
+"""The resident flow over the database: who the resident is, which wave, which step.
+
+One source of truth: answers committed at every step; the next step is derived from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+
+from storage.db import UnitOfWork
+from storage.records import RespondentRecord, ResponseRecord, StoredAnswer, WaveRecord
+from surveys.answers import Answer
+from surveys.definition import Question, QuestionType, Survey
+from surveys.engine import Step, answers_to_drop, next_step
+from surveys.loader import parse_survey
+from surveys.profile import PROFILE_FIELDS, profile_survey
+from surveys.waves import Audience
+
+CODE_SEPARATOR = ";"
+Profile = dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class SurveyState:
+    """Where a resident stands in one wave: the survey, the stored answers, the next step."""
+
+    respondent: RespondentRecord
+    profile: Profile
+    wave: WaveRecord
+    survey: Survey
+    response: ResponseRecord | None
+    answers: dict[str, Answer]
+
+    @property
+    def step(self) -> Step:
+        """The next thing to show, derived from the stored answers."""
+        return next_step(self.survey, self.answers, self.profile)
+
+    @property
+    def submitted(self) -> bool:
+        """Whether the response is already sent."""
+        return self.response is not None and self.response.status == "complete"
+
+
+@dataclass(frozen=True)
+class WaveChoice:
+    """The wave to answer, or why there is none (all answered / none open, next planned)."""
+
+    wave: WaveRecord | None
+    answered: WaveRecord | None = None
+    next_planned: WaveRecord | None = None
+
+
+def encode_answer(answer: Answer) -> tuple[str | None, str | None]:
+    """The stored (value, other_text) of an answer: codes joined by ';', numbers as text."""
+    value = answer.value
+    if value is None:
+        return None, answer.other_text
+    if isinstance(value, tuple):
+        return CODE_SEPARATOR.join(value), answer.other_text
+    return str(value), answer.other_text
+
+
+def decode_answer(question: Question, stored: StoredAnswer) -> Answer:
+    """The engine's Answer for a stored value of this question."""
+    raw = stored.value
+    value: str | tuple[str, ...] | int | None
+    if raw is None:
+        value = None
+    elif question.type is QuestionType.MULTI:
+        value = tuple(code for code in raw.split(CODE_SEPARATOR) if code)
+    elif question.type is QuestionType.NUMBER:
+        try:
+            value = int(raw)
+        except ValueError:
+            value = None
+    else:
+        value = raw
+    return Answer(question.id, value, stored.other_text)
+
+
+@lru_cache(maxsize=64)
+def _parse(source: str, name: str) -> Survey:
+    """Parse a stored definition once per process."""
+    return parse_survey(source, name)
+
+
+async def survey_of(uow: UnitOfWork, wave: WaveRecord) -> Survey:
+    """The definition a wave runs (frozen at opening, else the latest loaded)."""
+    record = None
+    if wave.definition_id is not None:
+        record = await uow.surveys.get_by_id(wave.definition_id)
+    if record is None:
+        record = await uow.surveys.get(wave.survey_id)
+    if record is None:
+        raise LookupError(f"survey {wave.survey_id!r} is not loaded")
+    return _parse(record.source, f"{record.survey_id}@{record.version}")
+
+
+def profile_answers(profile: Profile) -> dict[str, Answer]:
+    """The profile as answers of the profile survey."""
+    return {name: Answer(name, value) for name, value in profile.items() if value is not None}
+
+
+def profile_complete(profile: Profile) -> bool:
+    """Whether every profile field is given."""
+    return all(profile.get(name) for name in PROFILE_FIELDS)
+
+
+def profile_step(profile: Profile) -> Step:
+    """The next profile question (or the review when complete)."""
+    return next_step(profile_survey(), profile_answers(profile), {})
+
+
+def _audience_matches(wave: WaveRecord, profile: Profile) -> bool:
+    """Whether the resident belongs to the wave's audience (bad audiences match nobody)."""
+    try:
+        audience = Audience.model_validate(wave.audience or {})
+    except ValueError:
+        return False
+    return audience.matches(profile)
+
+
+async def choose_wave(
+    uow: UnitOfWork, respondent_id: int, profile: Profile, wave_id: int | None = None
+) -> WaveChoice:
+    """The open wave for this resident: earliest closing first, skipping answered ones."""
+    candidates = [w for w in await uow.waves.open_waves() if _audience_matches(w, profile)]
+    if wave_id is not None:
+        chosen = [w for w in candidates if w.id == wave_id]
+        candidates = chosen + [w for w in candidates if w.id != wave_id]
+    else:
+        candidates.sort(key=lambda w: (w.closes_at is None, w.closes_at or w.created_at, w.id))
+    answered = None
+    for wave in candidates:
+        response = await uow.responses.get_for(wave.id, respondent_id)
+        if response is None or response.status != "complete":
+            return WaveChoice(wave)
+        answered = answered or wave
+    if answered is not None:
+        return WaveChoice(None, answered=answered)
+    return WaveChoice(None, next_planned=await uow.waves.next_planned())
+
+
+async def load_state(
+    uow: UnitOfWork, respondent: RespondentRecord, profile: Profile, wave: WaveRecord
+) -> SurveyState:
+    """The resident's state in a wave, from the database."""
+    survey = await survey_of(uow, wave)
+    response = await uow.responses.get_for(wave.id, respondent.id)
+    answers: dict[str, Answer] = {}
+    if response is not None:
+        known = {q.id: q for q in survey.questions}
+        for question_id, stored in (await uow.responses.answers(response.id)).items():
+            if question_id in known:
+                answers[question_id] = decode_answer(known[question_id], stored)
+    return SurveyState(respondent, profile, wave, survey, response, answers)
+
+
+async def ensure_response(uow: UnitOfWork, state: SurveyState, at: datetime) -> ResponseRecord:
+    """The resident's response to the wave, started now if needed."""
+    if state.response is not None:
+        return state.response
+    return await uow.responses.start(state.wave.id, state.respondent.id, state.respondent.key, at)
+
+
+async def store_answer(
+    uow: UnitOfWork, state: SurveyState, answer: Answer, at: datetime
+) -> SurveyState:
+    """Store one answer, drop answers skip logic no longer reaches; returns the new state."""
+    response = await ensure_response(uow, state, at)
+    value, other = encode_answer(answer)
+    await uow.responses.save_answer(response.id, answer.question_id, value, other, at)
+    answers = {**state.answers, answer.question_id: answer}
+    dropped = answers_to_drop(state.survey, answers, state.profile)
+    if dropped:
+        await uow.responses.delete_answers(response.id, dropped, at)
+        for question_id in dropped:
+            answers.pop(question_id, None)
+    return SurveyState(state.respondent, state.profile, state.wave, state.survey, response, answers)
+
+
+async def reopen_question(
+    uow: UnitOfWork, state: SurveyState, question_id: str, at: datetime
+) -> SurveyState:
+    """Make a question current again (back / change): its stored answer is removed."""
+    if state.response is None or question_id not in state.answers:
+        return state
+    await uow.responses.delete_answers(state.response.id, [question_id], at)
+    answers = {k: v for k, v in state.answers.items() if k != question_id}
+    return SurveyState(
+        state.respondent, state.profile, state.wave, state.survey, state.response, answers
+    )

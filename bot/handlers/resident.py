@@ -1,0 +1,908 @@
+"""Resident commands, button taps and typed answers: thin adapters over bot.flow."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import suppress
+from html import escape
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import callbacks as cb
+from bot.flow import (
+    SurveyState,
+    choose_wave,
+    ensure_response,
+    load_state,
+    profile_complete,
+    profile_step,
+    reopen_question,
+    store_answer,
+)
+from bot.handlers.resident_screens import (
+    Screen,
+    answered_text,
+    invalid_text,
+    other_screen,
+    profile_screen,
+    question_screen,
+    review_screen,
+)
+from bot.keyboards import consent_keyboard, delete_keyboard, language_keyboard
+from bot.services import Services
+from bot.texts import LANGUAGE_NAMES, LANGUAGES, language_from_telegram, language_or_default, t
+from storage.db import UnitOfWork
+from storage.records import RespondentRecord
+from surveys.answers import Answer
+from surveys.definition import QuestionType
+from surveys.engine import (
+    AskOther,
+    AskQuestion,
+    Invalid,
+    Review,
+    Step,
+    previous_question,
+    skip_answer,
+    validate_answer,
+    validate_other_text,
+    with_other_text,
+)
+from surveys.profile import PROFILE_FIELDS, profile_survey
+
+ORDER = 10
+log = logging.getLogger(__name__)
+PRIVATE = filters.ChatType.PRIVATE
+CALLBACK_PATTERN = r"^[LCPQATNBEXDW]:"
+
+
+def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    """The application's shared services."""
+    return context.application.bot_data["services"]  # type: ignore[no-any-return]
+
+
+# -- sending ---------------------------------------------------------------------------------
+async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen) -> None:
+    """Send one screen as HTML."""
+    await context.bot.send_message(
+        chat_id, screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup
+    )
+
+
+async def say(context: ContextTypes.DEFAULT_TYPE, chat_id: int, language: str, key: str) -> None:
+    """Send one catalogue message."""
+    await send(context, chat_id, Screen(t(language, key)))
+
+
+async def edit(
+    message: Message | None, text: str | None = None, markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Edit a bot message (text or only its keyboard); False when unchanged or gone."""
+    if message is None:
+        return False
+    try:
+        if text is None:
+            await message.edit_reply_markup(reply_markup=markup)
+        else:
+            await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as error:
+        log.debug("edit refused: %s", error.message)
+        return False
+    return True
+
+
+def tapped_message(update: Update) -> Message | None:
+    """The bot message whose button was tapped (None when too old to edit)."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    return message if isinstance(message, Message) else None
+
+
+# -- who is writing ----------------------------------------------------------------------------
+async def respondent_of(
+    uow: UnitOfWork, services: Services, user_id: int
+) -> RespondentRecord | None:
+    """The resident's record, if any."""
+    return await uow.respondents.get_by_key(services.respondent_key(user_id))
+
+
+def language_of(respondent: RespondentRecord | None, update: Update) -> str:
+    """The resident's language, else a guess from Telegram."""
+    if respondent is not None:
+        return language_or_default(respondent.language)
+    user = update.effective_user
+    return language_from_telegram(user.language_code if user else None)
+
+
+def step_screen(
+    state: SurveyState, step: Step, language: str, previous: Answer | None = None
+) -> Screen:
+    """The screen of a survey step."""
+    if isinstance(step, AskQuestion):
+        return question_screen(state, step, language, previous)
+    if isinstance(step, AskOther):
+        return other_screen(state, step, language)
+    return review_screen(state, step.items, language)
+
+
+async def show_current(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    wave_id: int | None = None,
+) -> None:
+    """Show what the resident should do now: consent, profile, the current question, or news."""
+    services = services_of(context)
+    chat = update.effective_chat
+    user = update.effective_user
+    if chat is None or user is None:
+        return
+    screens: list[Screen] = []
+    async with services.uow() as uow:
+        respondent = await respondent_of(uow, services, user.id)
+        language = language_of(respondent, update)
+        if respondent is None or respondent.consent != "given":
+            await say(context, chat.id, language, "consent_needed")
+            return
+        profile = await uow.profiles.get(respondent.id)
+        if not profile_complete(profile):
+            if not any(profile.values()):
+                screens.append(Screen(t(language, "profile_intro")))
+            screen = profile_screen(profile, language)
+            if screen is not None:
+                screens.append(screen)
+        else:
+            choice = await choose_wave(uow, respondent.id, profile, wave_id)
+            if choice.wave is None:
+                screens.append(no_wave_screen(services, language, choice))
+            else:
+                state = await load_state(uow, respondent, profile, choice.wave)
+                if state.response is None:
+                    await ensure_response(uow, state, services.now())
+                    await uow.commit()
+                    title = state.survey.title.text(language)
+                    description = state.survey.description
+                    screens.append(
+                        Screen(
+                            t(
+                                language,
+                                "survey_intro",
+                                title=escape(title),
+                                description=escape(description.text(language))
+                                if description
+                                else "",
+                            )
+                        )
+                    )
+                screens.append(step_screen(state, state.step, language))
+    for screen in screens:
+        await send(context, chat.id, screen)
+
+
+def no_wave_screen(services: Services, language: str, choice: object) -> Screen:
+    """Already answered, or nothing open (and when the next wave is planned)."""
+    answered = getattr(choice, "answered", None)
+    if answered is not None:
+        return Screen(t(language, "already_answered", title=escape(answered.name)))
+    text = t(language, "no_open_wave")
+    planned = getattr(choice, "next_planned", None)
+    if planned is not None and planned.opens_at is not None:
+        date = planned.opens_at.astimezone(services.timezone).strftime("%Y-%m-%d")
+        text += "\n" + t(language, "next_wave", date=date)
+    return Screen(text)
+
+
+# -- commands ----------------------------------------------------------------------------------
+async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: welcome and language choice, or continue where the resident was."""
+    services = services_of(context)
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    wave_id = None
+    if context.args and context.args[0].startswith("w"):
+        wave_id = cb.parse_int(context.args[0][1:])
+    async with services.uow() as uow:
+        respondent = await respondent_of(uow, services, user.id)
+        if respondent is not None and respondent.consent == "given":
+            now = services.now()
+            await uow.contacts.upsert(respondent.id, chat.id, now)
+            await uow.contacts.set_subscribed(respondent.id, True, now)
+            await uow.commit()
+    if respondent is not None and respondent.consent == "given":
+        await show_current(update, context, wave_id)
+        return
+    language = language_of(respondent, update)
+    await say(context, chat.id, language, "welcome")
+    await send(context, chat.id, Screen(t(language, "choose_language"), language_keyboard()))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: the commands in plain words."""
+    language = await current_language(update, context)
+    if update.effective_chat is not None:
+        await say(context, update.effective_chat.id, language, "help")
+
+
+async def current_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The language of the resident writing."""
+    services = services_of(context)
+    user = update.effective_user
+    if user is None:
+        return "ja"
+    async with services.uow() as uow:
+        return language_of(await respondent_of(uow, services, user.id), update)
+
+
+async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/language: choose among 日本語 / English / やさしい日本語."""
+    language = await current_language(update, context)
+    if update.effective_chat is not None:
+        screen = Screen(t(language, "choose_language"), language_keyboard())
+        await send(context, update.effective_chat.id, screen)
+
+
+async def profile_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/profile: go through the profile questions again, current values ticked."""
+    services = services_of(context)
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    async with services.uow() as uow:
+        respondent = await respondent_of(uow, services, user.id)
+        language = language_of(respondent, update)
+        if respondent is None or respondent.consent != "given":
+            await say(context, chat.id, language, "consent_needed")
+            return
+        profile = await uow.profiles.get(respondent.id)
+    screen = profile_screen(profile, language, PROFILE_FIELDS[0])
+    await say(context, chat.id, language, "profile_update")
+    if screen is not None:
+        await send(context, chat.id, screen)
+
+
+async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/mydata: what is stored about the resident, in plain words."""
+    services = services_of(context)
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    async with services.uow() as uow:
+        respondent = await respondent_of(uow, services, user.id)
+        language = language_of(respondent, update)
+        if respondent is None:
+            await say(context, chat.id, language, "mydata_none")
+            return
+        profile = await uow.profiles.get(respondent.id)
+        contact = await uow.contacts.get(respondent.id)
+        responses = await uow.responses.for_respondent(respondent.id)
+        lines = []
+        for response in responses:
+            wave = await uow.waves.get(response.wave_id)
+            count = len(await uow.responses.answers(response.id))
+            status = t(language, f"status_{response.status}")
+            title = wave.name if wave is not None else str(response.wave_id)
+            lines.append(
+                t(language, "response_item", title=escape(title), status=status, count=count)
+            )
+    tz = services.timezone
+    date = (
+        respondent.consent_at.astimezone(tz).strftime("%Y-%m-%d") if respondent.consent_at else ""
+    )
+    consent = (
+        t(language, f"consent_{respondent.consent}", date=date)
+        if respondent.consent
+        else t(language, "consent_none")
+    )
+    survey = profile_survey()
+    given = []
+    for name in PROFILE_FIELDS:
+        code = profile.get(name)
+        choice = survey.question(name).choice(code) if code else None
+        if choice is not None:
+            given.append(
+                f"{survey.question(name).label.text(language)} {choice.label.text(language)}"
+            )
+    text = t(
+        language,
+        "mydata",
+        consent=consent,
+        language=LANGUAGE_NAMES.get(respondent.language, respondent.language),
+        profile=escape(" / ".join(given)) if given else t(language, "profile_none"),
+        subscribed=t(
+            language, "subscribed_yes" if contact and contact.subscribed else "subscribed_no"
+        ),
+        responses=("\n　" + "\n　".join(lines)) if lines else t(language, "responses_none"),
+    )
+    await send(context, chat.id, Screen(text))
+
+
+async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/delete: ask for confirmation before erasing everything."""
+    services = services_of(context)
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    async with services.uow() as uow:
+        respondent = await respondent_of(uow, services, user.id)
+    language = language_of(respondent, update)
+    if respondent is None:
+        await say(context, chat.id, language, "mydata_none")
+        return
+    await send(context, chat.id, Screen(t(language, "delete_confirm"), delete_keyboard(language)))
+
+
+async def stop_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stop: no more invitations."""
+    services = services_of(context)
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    async with services.uow() as uow:
+        respondent = await respondent_of(uow, services, user.id)
+        if respondent is not None:
+            await uow.contacts.set_subscribed(respondent.id, False, services.now())
+            await uow.commit()
+    await say(context, chat.id, language_of(respondent, update), "stopped")
+
+
+# -- taps ------------------------------------------------------------------------------------
+async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every tap is answered, whatever happens; stale taps show the current step."""
+    query = update.callback_query
+    if query is None:
+        return
+    kind, parts = cb.unpack(query.data)
+    toast: str | None = None
+    try:
+        handler = TAPS.get(kind)
+        if handler is not None:
+            toast = await handler(update, context, parts)
+    finally:
+        with suppress(TelegramError):
+            await query.answer(toast)
+
+
+async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An old or repeated tap: remove its buttons and, the first time, show the current step."""
+    if await edit(tapped_message(update), None, None):
+        await show_current(update, context)
+
+
+async def tap_language(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
+) -> str | None:
+    """L:<lang> — set the language (residents) or show the consent in it (newcomers)."""
+    language = parts[0] if parts and parts[0] in LANGUAGES else "ja"
+    services = services_of(context)
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    chosen = f"{t(language, 'choose_language')}\n→ <b>{escape(LANGUAGE_NAMES[language])}</b>"
+    if not await edit(tapped_message(update), chosen):
+        return None
+    async with services.uow() as uow:
+        respondent = await respondent_of(uow, services, user.id)
+        if respondent is not None and respondent.consent == "given":
+            await uow.respondents.set_language(respondent.id, language)
+            await uow.commit()
+    if respondent is not None and respondent.consent == "given":
+        await say(context, chat.id, language, "language_set")
+        await show_current(update, context)
+        return None
+    retention = (
+        t(language, "retention_days", days=services.settings.retention_days)
+        if services.settings.retention_days
+        else t(language, "retention_default")
+    )
+    text = t(language, "consent", retention=retention)
+    await send(context, chat.id, Screen(text, consent_keyboard(language)))
+    return None
+
+
+async def tap_consent(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
+) -> str | None:
+    """C:<y|n>:<lang> — store consent (and the chat) or only the refusal."""
+    services = services_of(context)
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or len(parts) != 2:
+        return None
+    agreed = parts[0] == "y"
+    language = parts[1] if parts[1] in LANGUAGES else "ja"
+    answer = t(language, "agree" if agreed else "decline")
+    message = tapped_message(update)
+    if message is not None and not await edit(
+        message, f"{message.text_html}\n\n→ <b>{escape(answer)}</b>" if message.text else None
+    ):
+        return None
+    now = services.now()
+    async with services.uow() as uow:
+        existing = await respondent_of(uow, services, user.id)
+        if existing is not None and existing.consent == "given":
+            await show_current(update, context)
+            return None
+        respondent = await uow.respondents.get_or_create(
+            services.respondent_key(user.id), now, language=language
+        )
+        await uow.respondents.set_language(respondent.id, language)
+        await uow.respondents.set_consent(respondent.id, "given" if agreed else "declined", now)
+        if agreed:
+            await uow.contacts.upsert(respondent.id, chat.id, now)
+        await uow.commit()
+    if not agreed:
+        await say(context, chat.id, language, "declined")
+        return None
+    await show_current(update, context)
+    return None
+
+
+async def tap_profile(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
+) -> str | None:
+    """P:<field>:<choice>:<updating> — store one profile answer and ask the next."""
+    services = services_of(context)
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or len(parts) != 3 or parts[0] not in PROFILE_FIELDS:
+        return None
+    field, updating = parts[0], parts[2] == "1"
+    question = profile_survey().question(field)
+    index = cb.parse_int(parts[1], -1)
+    choices = question.choices or ()
+    if index is None or not 0 <= index < len(choices):
+        return None
+    async with services.uow() as uow:
+        respondent = await respondent_of(uow, services, user.id)
+        language = language_of(respondent, update)
+        if respondent is None or respondent.consent != "given":
+            await say(context, chat.id, language, "consent_needed")
+            return None
+        profile = await uow.profiles.get(respondent.id)
+        step = profile_step(profile)
+        current = isinstance(step, AskQuestion) and step.question.id == field
+        if not updating and not current:
+            await stale(update, context)
+            return None
+        profile = await uow.profiles.update(
+            respondent.id, at=services.now(), **{field: choices[index].id}
+        )
+        await uow.commit()
+    answer = Answer(field, choices[index].id)
+    if (
+        not await edit(tapped_message(update), answered_text(question, answer, language))
+        and updating
+    ):
+        return None
+    if updating:
+        position = PROFILE_FIELDS.index(field)
+        if position + 1 < len(PROFILE_FIELDS):
+            screen = profile_screen(profile, language, PROFILE_FIELDS[position + 1])
+            if screen is not None:
+                await send(context, chat.id, screen)
+            return None
+        await say(context, chat.id, language, "profile_done")
+        return None
+    if profile_complete(profile):
+        await say(context, chat.id, language, "profile_done")
+    await show_current(update, context)
+    return None
+
+
+async def tap_profile_back(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
+) -> str | None:
+    """Q:<field>:<updating> — back to the previous profile question."""
+    services = services_of(context)
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or len(parts) != 2 or parts[0] not in PROFILE_FIELDS:
+        return None
+    position = PROFILE_FIELDS.index(parts[0])
+    if position == 0:
+        return None
+    target, updating = PROFILE_FIELDS[position - 1], parts[1] == "1"
+    async with services.uow() as uow:
+        respondent = await respondent_of(uow, services, user.id)
+        language = language_of(respondent, update)
+        if respondent is None or respondent.consent != "given":
+            return None
+        profile = await uow.profiles.get(respondent.id)
+        step = profile_step(profile)
+        if not updating:
+            if not (isinstance(step, AskQuestion) and step.question.id == parts[0]):
+                await stale(update, context)
+                return None
+            profile = await uow.profiles.update(respondent.id, at=services.now(), **{target: None})
+            await uow.commit()
+    if not await edit(tapped_message(update), None, None):
+        return None
+    screen = profile_screen(profile, language, target if updating else None)
+    if screen is not None:
+        await send(context, chat.id, screen)
+    return None
+
+
+async def survey_state(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, uow: UnitOfWork, wave_text: str
+) -> tuple[SurveyState | None, str]:
+    """The state behind a survey tap, or None after telling the resident why not."""
+    services = services_of(context)
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    respondent = await respondent_of(uow, services, user.id)
+    language = language_of(respondent, update)
+    if respondent is None or respondent.consent != "given":
+        await edit(tapped_message(update), None, None)
+        await say(context, chat.id, language, "consent_needed")
+        return None, language
+    profile = await uow.profiles.get(respondent.id)
+    wave_id = cb.parse_int(wave_text)
+    wave = await uow.waves.get(wave_id) if wave_id is not None else None
+    if wave is None or wave.status != "open":
+        if await edit(tapped_message(update), None, None):
+            await say(context, chat.id, language, "closed")
+        return None, language
+    if not profile_complete(profile):
+        await stale(update, context)
+        return None, language
+    state = await load_state(uow, respondent, profile, wave)
+    if state.submitted:
+        if await edit(tapped_message(update), None, None):
+            await send(
+                context, chat.id, Screen(t(language, "already_answered", title=escape(wave.name)))
+            )
+        return None, language
+    return state, language
+
+
+async def after_answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, state: SurveyState, language: str
+) -> None:
+    """Show the next step once an answer is stored."""
+    chat = update.effective_chat
+    assert chat is not None
+    await send(context, chat.id, step_screen(state, state.step, language))
+
+
+def is_current(state: SurveyState, question_id: str) -> AskQuestion | None:
+    """The current question step when it is this question."""
+    step = state.step
+    if isinstance(step, AskQuestion) and step.question.id == question_id:
+        return step
+    return None
+
+
+def reason_toast(invalid: Invalid, language: str) -> str:
+    """A short toast for a refused tap."""
+    return t(
+        language,
+        f"invalid_{invalid.reason.value}",
+        minimum=invalid.minimum,
+        maximum=invalid.maximum,
+        limit=invalid.limit,
+        given=invalid.given,
+        range="",
+    )
+
+
+async def tap_answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
+) -> str | None:
+    """A:<wave>:<question>:<choice | -> — answer the current question."""
+    if len(parts) != 3:
+        return None
+    services = services_of(context)
+    async with services.uow() as uow:
+        state, language = await survey_state(update, context, uow, parts[0])
+        if state is None:
+            return None
+        step = is_current(state, parts[1])
+        if step is None:
+            await stale(update, context)
+            return None
+        question = step.question
+        if parts[2] == cb.SKIP:
+            result = skip_answer(question)
+        else:
+            index = cb.parse_int(parts[2], -1)
+            ids = question.choice_ids
+            code = ids[index] if index is not None and 0 <= index < len(ids) else ""
+            result = validate_answer(question, code)
+        if isinstance(result, Invalid):
+            return reason_toast(result, language)
+        state = await store_answer(uow, state, result, services.now())
+        await uow.commit()
+    await edit(tapped_message(update), answered_text(question, result, language))
+    await after_answer(update, context, state, language)
+    return None
+
+
+async def tap_toggle(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
+) -> str | None:
+    """T:<wave>:<question>:<mask>:<choice> — tick or untick a multi choice (kept in buttons)."""
+    if len(parts) != 4:
+        return None
+    services = services_of(context)
+    async with services.uow() as uow:
+        state, language = await survey_state(update, context, uow, parts[0])
+    if state is None:
+        return None
+    step = is_current(state, parts[1])
+    if step is None:
+        await stale(update, context)
+        return None
+    question = step.question
+    mask = cb.parse_int("0x" + parts[2], 0) or 0
+    index = cb.parse_int(parts[3], -1)
+    if index is None or not 0 <= index < len(question.choice_ids):
+        return None
+    new_mask = cb.toggled(mask, index)
+    if len(cb.indices_of(new_mask, len(question.choice_ids))) > question.max_selections:
+        return t(language, "invalid_too_many", maximum=question.max_selections)
+    from bot.keyboards import question_keyboard
+
+    back = previous_question(state.survey, state.answers, state.profile, question.id) is not None
+    markup = question_keyboard(state.wave.id, question, language, mask=new_mask, back=back)
+    await edit(tapped_message(update), None, markup)
+    return None
+
+
+async def tap_next(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
+) -> str | None:
+    """N:<wave>:<question>:<mask> — store the ticked choices of a multi question."""
+    if len(parts) != 3:
+        return None
+    services = services_of(context)
+    async with services.uow() as uow:
+        state, language = await survey_state(update, context, uow, parts[0])
+        if state is None:
+            return None
+        step = is_current(state, parts[1])
+        if step is None:
+            await stale(update, context)
+            return None
+        question = step.question
+        mask = cb.parse_int("0x" + parts[2], 0) or 0
+        codes = [question.choice_ids[i] for i in cb.indices_of(mask, len(question.choice_ids))]
+        result = validate_answer(question, codes)
+        if isinstance(result, Invalid):
+            return reason_toast(result, language)
+        state = await store_answer(uow, state, result, services.now())
+        await uow.commit()
+    await edit(tapped_message(update), answered_text(question, result, language))
+    await after_answer(update, context, state, language)
+    return None
+
+
+async def reopen(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    uow: UnitOfWork,
+    state: SurveyState,
+    question_id: str,
+    language: str,
+) -> None:
+    """Make a question current again and show it with the earlier answer ticked."""
+    services = services_of(context)
+    previous = state.answers.get(question_id)
+    state = await reopen_question(uow, state, question_id, services.now())
+    await uow.commit()
+    if not await edit(tapped_message(update), None, None):
+        return
+    step = state.step
+    if isinstance(step, AskQuestion) and step.question.id == question_id:
+        await after_answer_with_previous(update, context, state, step, language, previous)
+    else:
+        await after_answer(update, context, state, language)
+
+
+async def after_answer_with_previous(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    state: SurveyState,
+    step: AskQuestion,
+    language: str,
+    previous: Answer | None,
+) -> None:
+    """Show a reopened question with its earlier answer."""
+    chat = update.effective_chat
+    assert chat is not None
+    await send(context, chat.id, question_screen(state, step, language, previous))
+
+
+async def tap_back(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
+) -> str | None:
+    """B:<wave>:<question | -> — go back one question (from a question, a prompt or the review)."""
+    if len(parts) != 2:
+        return None
+    services = services_of(context)
+    async with services.uow() as uow:
+        state, language = await survey_state(update, context, uow, parts[0])
+        if state is None:
+            return None
+        step = state.step
+        if isinstance(step, AskOther) and step.question.id == parts[1]:
+            target = step.question
+        elif parts[1] == cb.SKIP and isinstance(step, Review):
+            target = previous_question(state.survey, state.answers, state.profile, None)
+        elif is_current(state, parts[1]) is not None:
+            target = previous_question(state.survey, state.answers, state.profile, parts[1])
+        else:
+            await stale(update, context)
+            return None
+        if target is None:
+            return None
+        await reopen(update, context, uow, state, target.id, language)
+    return None
+
+
+async def tap_change(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
+) -> str | None:
+    """E:<wave>:<question> — from the review, change one answer."""
+    if len(parts) != 2:
+        return None
+    services = services_of(context)
+    async with services.uow() as uow:
+        state, language = await survey_state(update, context, uow, parts[0])
+        if state is None:
+            return None
+        step = state.step
+        if not isinstance(step, Review) or parts[1] not in {q.id for q, _ in step.items}:
+            await stale(update, context)
+            return None
+        await reopen(update, context, uow, state, parts[1], language)
+    return None
+
+
+async def tap_submit(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
+) -> str | None:
+    """X:<wave> — submit the reviewed response, once."""
+    if len(parts) != 1:
+        return None
+    services = services_of(context)
+    chat = update.effective_chat
+    assert chat is not None
+    async with services.uow() as uow:
+        state, language = await survey_state(update, context, uow, parts[0])
+        if state is None:
+            return None
+        if not isinstance(state.step, Review) or state.response is None:
+            await stale(update, context)
+            return None
+        submitted = await uow.responses.submit(state.response.id, state.profile, services.now())
+        await uow.commit()
+    if not submitted:
+        await stale(update, context)
+        return None
+    await services.response_submitted(state.response.id)
+    await edit(tapped_message(update), None, None)
+    await say(context, chat.id, language, "thanks")
+    return None
+
+
+async def tap_delete(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
+) -> str | None:
+    """D:<y|n> — erase everything about the resident, or keep it."""
+    services = services_of(context)
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return None
+    if not await edit(tapped_message(update), None, None):
+        return None
+    async with services.uow() as uow:
+        respondent = await respondent_of(uow, services, user.id)
+        language = language_of(respondent, update)
+        if parts[:1] == ["y"] and respondent is not None:
+            await uow.respondents.delete_everything(respondent.id)
+            await uow.commit()
+            log.info("resident %s erased their data", respondent.key)
+            await say(context, chat.id, language, "deleted")
+            return None
+    await say(context, chat.id, language, "delete_cancelled" if respondent else "mydata_none")
+    return None
+
+
+async def tap_wave(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
+) -> str | None:
+    """W:<wave> — an invitation's button: show that wave's current step."""
+    await show_current(update, context, cb.parse_int(parts[0]) if parts else None)
+    return None
+
+
+TAPS = {
+    cb.LANGUAGE: tap_language,
+    cb.CONSENT: tap_consent,
+    cb.PROFILE: tap_profile,
+    cb.PROFILE_BACK: tap_profile_back,
+    cb.ANSWER: tap_answer,
+    cb.TOGGLE: tap_toggle,
+    cb.NEXT: tap_next,
+    cb.BACK: tap_back,
+    cb.CHANGE: tap_change,
+    cb.SUBMIT: tap_submit,
+    cb.DELETE: tap_delete,
+    cb.WAVE: tap_wave,
+}
+
+
+# -- typed answers ----------------------------------------------------------------------------
+async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A message in the private chat: a typed answer, or a polite re-ask."""
+    services = services_of(context)
+    message, user, chat = update.message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None:
+        return
+    text = message.text
+    async with services.uow() as uow:
+        respondent = await respondent_of(uow, services, user.id)
+        language = language_of(respondent, update)
+        if respondent is None or respondent.consent != "given":
+            await say(context, chat.id, language, "consent_needed")
+            return
+        profile = await uow.profiles.get(respondent.id)
+        if not profile_complete(profile):
+            await say(context, chat.id, language, "tap_needed")
+            await show_current(update, context)
+            return
+        choice = await choose_wave(uow, respondent.id, profile)
+        if choice.wave is None:
+            await send(context, chat.id, no_wave_screen(services, language, choice))
+            return
+        state = await load_state(uow, respondent, profile, choice.wave)
+        step = state.step
+        typed = isinstance(step, AskOther) or (
+            isinstance(step, AskQuestion)
+            and step.question.type in (QuestionType.TEXT, QuestionType.NUMBER)
+        )
+        if not typed:
+            await say(context, chat.id, language, "tap_needed")
+            await send(context, chat.id, step_screen(state, step, language))
+            return
+        if text is None:
+            await say(context, chat.id, language, "text_needed")
+            return
+        if isinstance(step, AskOther):
+            other = validate_other_text(text)
+            if isinstance(other, Invalid):
+                await send(context, chat.id, Screen(invalid_text(other, step.question, language)))
+                return
+            answer: Answer | Invalid = with_other_text(state.answers[step.question.id], other)
+        else:
+            assert isinstance(step, AskQuestion)
+            answer = validate_answer(step.question, text)
+            if isinstance(answer, Invalid):
+                await send(context, chat.id, Screen(invalid_text(answer, step.question, language)))
+                return
+        state = await store_answer(uow, state, answer, services.now())
+        await uow.commit()
+    await after_answer(update, context, state, language)
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """Resident commands (private chats), taps, and typed answers."""
+    new_private = PRIVATE & filters.UpdateType.MESSAGE
+    return [
+        CommandHandler("start", start_command, filters=new_private),
+        CommandHandler("help", help_command, filters=new_private),
+        CommandHandler("language", language_command, filters=new_private),
+        CommandHandler("profile", profile_command, filters=new_private),
+        CommandHandler("mydata", mydata_command, filters=new_private),
+        CommandHandler("delete", delete_command, filters=new_private),
+        CommandHandler("stop", stop_command, filters=new_private),
+        CallbackQueryHandler(on_tap, pattern=CALLBACK_PATTERN),
+        MessageHandler(new_private & ~filters.COMMAND, on_message),
+    ]
