@@ -207,6 +207,20 @@ class ResponseRepository(Repository):
             )
         return _record(row)
 
+    async def existing_refs(self, wave_id: int, refs: Iterable[str]) -> set[str]:
+        """Which of these respondent references already have a response in the wave."""
+        wanted = list(dict.fromkeys(refs))
+        found: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            rows = await self.session.scalars(
+                select(Response.respondent_ref).where(
+                    Response.wave_id == wave_id,
+                    Response.respondent_ref.in_(wanted[start : start + 500]),
+                )
+            )
+            found.update(rows)
+        return found
+
     async def count(self, wave_id: int, status: str | None = None) -> int:
         """How many responses a wave has (of a status if given)."""
         stmt = select(func.count()).select_from(Response).where(Response.wave_id == wave_id)

@@ -101,3 +101,45 @@ async def test_the_aggregate_query_uses_the_answers_index(uow_factory: Uow) -> N
             rows = await driver.fetch("EXPLAIN " + statement, *parameters)
             plan = "\n".join(str(row[0]) for row in rows)
     assert "ix_answers_question_id_value_response_id" in plan, plan
+
+
+async def test_answer_counts_group_every_question_by_breakdown_and_value(uow_factory: Uow) -> None:
+    wave = await make_wave(uow_factory)
+    await make_response(
+        uow_factory,
+        wave.id,
+        answers={"residency_intent": "always", "leave_reasons": "work;housing"},
+    )
+    await make_response(uow_factory, wave.id, answers={"residency_intent": None})
+    await make_response(uow_factory, wave.id, answers={"residency_intent": "always"}, submit=False)
+    async with uow_factory() as uow:
+        await uow.responses.add_imported(
+            wave.id, "M-1", "mail", PROFILE, {"residency_intent": "always"}, NOW
+        )
+        await uow.commit()
+    async with uow_factory() as uow:
+        counts = await uow.aggregates.answer_counts(
+            wave.id, ["residency_intent", "leave_reasons"], ["mode"]
+        )
+        assert sorted(counts, key=str) == sorted(
+            [
+                ("chat", "leave_reasons", "work;housing", 1),
+                ("chat", "residency_intent", "always", 1),
+                ("chat", "residency_intent", None, 1),
+                ("mail", "residency_intent", "always", 1),
+            ],
+            key=str,
+        )
+        assert await uow.aggregates.answer_counts(wave.id, ["nobody_asked"]) == []
+
+
+async def test_existing_refs_finds_imported_and_chat_references(uow_factory: Uow) -> None:
+    wave = await make_wave(uow_factory)
+    chat = await make_response(uow_factory, wave.id, answers={})
+    async with uow_factory() as uow:
+        await uow.responses.add_imported(wave.id, "M-1", "mail", PROFILE, {}, NOW)
+        await uow.commit()
+    async with uow_factory() as uow:
+        refs = ["M-1", "M-2", chat.respondent_ref, *(f"X-{i}" for i in range(1200))]
+        assert await uow.responses.existing_refs(wave.id, refs) == {"M-1", chat.respondent_ref}
+        assert await uow.responses.existing_refs(wave.id + 1, ["M-1"]) == set()
