@@ -7,22 +7,24 @@ import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from datetime import datetime
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, literal, select, update
 
 from analysis.text.classify import Classification, classify_many
 from analysis.text.language import detect_language
-from analysis.text.model_store import TrainedModel, default_model_path
+from analysis.text.model_store import TrainedModel, default_model_path, load_model, save_model
 from analysis.text.pii import mask_personal_info
 from analysis.text.tokens import normalise
-from analysis.text.training import ensure_model
+from analysis.text.training import train
 from bot.catalog import survey_for_wave
 from bot.services import Services
 from storage.db import UnitOfWork
-from storage.models import Answer, Comment
+from storage.models import Answer, Comment, CommentLabel
+from storage.records import CommentRecord
 from surveys.definition import QuestionType, Survey
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,22 @@ class MaskedComment:
 def comment_question_ids(survey: Survey) -> tuple[str, ...]:
     """The survey's free-text (comment) questions."""
     return tuple(q.id for q in survey.questions if q.type == QuestionType.TEXT)
+
+
+@cache
+def bundled_model() -> TrainedModel:
+    """The model trained on the bundled corpus, once per process."""
+    return train()
+
+
+def ensure_model(data_dir: Path) -> TrainedModel:
+    """The model under data_dir; when missing, the bundled-corpus model is saved there first."""
+    path = default_model_path(data_dir)
+    if path.is_file():
+        return load_model(path)
+    model = bundled_model()
+    save_model(model, path)
+    return model
 
 
 def mask_comment(answer_id: int, text: str) -> MaskedComment:
@@ -78,6 +96,95 @@ async def claim_for_review(uow: UnitOfWork, comment_id: int) -> bool:
         .values(needs_review=False)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+@dataclass(frozen=True)
+class ReviewedComment:
+    """A comment with its analyst's latest label, if any."""
+
+    comment: CommentRecord
+    label: tuple[str, ...] | None
+    labeled_at: datetime | None
+
+    @property
+    def goals(self) -> tuple[str, ...]:
+        """The analyst's goals when labelled, else the classifier's."""
+        return self.label if self.label is not None else self.comment.goals
+
+
+def _latest_label() -> Any:
+    """Each labelled comment's latest label (subquery)."""
+    latest = select(func.max(CommentLabel.id)).group_by(CommentLabel.comment_id)
+    return (
+        select(CommentLabel.comment_id, CommentLabel.goals, CommentLabel.labeled_at)
+        .where(CommentLabel.id.in_(latest))
+        .subquery()
+    )
+
+
+def _with_labels() -> tuple[Select[Any], Any]:
+    label = _latest_label()
+    stmt = select(Comment, label.c.goals, label.c.labeled_at).outerjoin(
+        label, label.c.comment_id == Comment.id
+    )
+    return stmt, label
+
+
+def _reviewed(row: Comment, goals: str | None, labeled_at: datetime | None) -> ReviewedComment:
+    record = CommentRecord(
+        id=row.id,
+        answer_id=row.answer_id,
+        wave_id=row.wave_id,
+        masked_text=row.masked_text,
+        language=row.language,
+        goals=tuple(g for g in (row.goals or "").split(";") if g),
+        primary_goal=row.primary_goal,
+        confidence=row.confidence,
+        needs_review=row.needs_review,
+        model_version=row.model_version,
+        classified_at=row.classified_at,
+        created_at=row.created_at,
+    )
+    label = None if goals is None else tuple(g for g in goals.split(";") if g)
+    return ReviewedComment(record, label, labeled_at)
+
+
+async def comments_of_goal(
+    uow: UnitOfWork, goal: str, offset: int = 0, limit: int = 5
+) -> list[ReviewedComment]:
+    """Comments under a goal (the analyst's label wins over the classifier), newest first."""
+    stmt, label = _with_labels()
+    effective = func.coalesce(label.c.goals, Comment.goals, "")
+    padded = literal(";") + effective + literal(";")
+    stmt = stmt.where(padded.like(f"%;{goal};%")).order_by(Comment.id.desc())
+    rows = await uow.session.execute(stmt.offset(offset).limit(limit))
+    return [_reviewed(*row) for row in rows]
+
+
+async def wave_comments(uow: UnitOfWork, wave_id: int) -> list[ReviewedComment]:
+    """Every comment of a wave with its latest label, oldest first."""
+    stmt, _ = _with_labels()
+    rows = await uow.session.execute(stmt.where(Comment.wave_id == wave_id).order_by(Comment.id))
+    return [_reviewed(*row) for row in rows]
+
+
+async def goal_counts(uow: UnitOfWork, wave_id: int | None = None) -> dict[str, int]:
+    """How many classified comments fall under each goal (analysts' labels win)."""
+    stmt, label = _with_labels()
+    stmt = stmt.where(func.coalesce(label.c.goals, Comment.goals).is_not(None))
+    if wave_id is not None:
+        stmt = stmt.where(Comment.wave_id == wave_id)
+    counts: dict[str, int] = {}
+    for reviewed in [_reviewed(*row) for row in await uow.session.execute(stmt)]:
+        for goal in reviewed.goals:
+            counts[goal] = counts.get(goal, 0) + 1
+    return counts
+
+
+async def review_queue_size(uow: UnitOfWork) -> int:
+    """How many comments wait for an analyst."""
+    stmt = select(func.count()).select_from(Comment).where(Comment.needs_review.is_(True))
+    return int(await uow.session.scalar(stmt) or 0)
 
 
 # -- the pipeline ------------------------------------------------------------------------
