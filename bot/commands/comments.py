@@ -1,0 +1,91 @@
+"""`machikoe comments export`: a wave's masked comments with goals and labels (no chat ids)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import click
+
+from analysis.safe_cells import safe_row
+from bot.cli import CliError
+from bot.commands._shared import settings_of, with_services
+from bot.comments import ReviewedComment, wave_comments
+from bot.services import Services
+
+HEADER = (
+    "comment",
+    "wave",
+    "created_at",
+    "language",
+    "goal",
+    "goals",
+    "confidence",
+    "needs_review",
+    "labels",
+    "labeled_at",
+    "text",
+)
+
+
+def comment_cells(item: ReviewedComment, services: Services) -> list[Any]:
+    """One comment as cells: masked text, the classifier's verdict, the analyst's label."""
+    comment = item.comment
+    zone = services.timezone
+    return [
+        comment.id,
+        comment.wave_id,
+        comment.created_at.astimezone(zone).isoformat(),
+        comment.language or "",
+        comment.primary_goal or "",
+        ";".join(comment.goals),
+        "" if comment.confidence is None else f"{comment.confidence:.3f}",
+        "true" if comment.needs_review else "false",
+        ";".join(item.label) if item.label is not None else "",
+        item.labeled_at.astimezone(zone).isoformat() if item.labeled_at else "",
+        comment.masked_text,
+    ]
+
+
+@click.group("comments")
+def comments_group() -> None:
+    """Residents' comments (always masked; never chat ids)."""
+
+
+@comments_group.command("export")
+@click.option("--wave", "wave_id", type=int, required=True, help="Wave id.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="Add the unmasked text (only when MACHIKOE_KEEP_RAW_COMMENTS keeps it).",
+)
+@click.pass_context
+def export_comments_command(ctx: click.Context, wave_id: int, output: Path, raw: bool) -> None:
+    """Write a wave's comments to CSV: masked text, goals, confidence, review state, labels."""
+    if raw and not settings_of(ctx).keep_raw_comments:
+        raise CliError("raw comments are not kept here (MACHIKOE_KEEP_RAW_COMMENTS is off)")
+
+    async def work(services: Services) -> int:
+        async with services.uow() as uow:
+            if await uow.waves.get(wave_id) is None:
+                raise LookupError(f"no wave {wave_id}")
+            rows = []
+            for item in await wave_comments(uow, wave_id):
+                cells = comment_cells(item, services)
+                if raw:
+                    answer = await uow.answers.get(item.comment.answer_id)
+                    cells.append(answer.value if answer and answer.value else "")
+                rows.append(cells)
+        header = [*HEADER, "raw_text"] if raw else list(HEADER)
+        temporary = output.with_name(output.name + ".part")
+        with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(safe_row(cells) for cells in rows)
+        temporary.replace(output)
+        return len(rows)
+
+    count = with_services(ctx, work)
+    click.echo(f"exported {count} comments to {output}")
