@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, func, select, update
+from sqlalchemy import ColumnElement, Integer, Select, String, func, or_, select, update
 
 from storage.errors import StorageError
 from storage.models import Contact, Invitation, Profile, Respondent, Response, UTCDateTime
@@ -15,6 +16,9 @@ from storage.repositories._base import Repository
 
 STATES = ("pending", "sent", "failed", "blocked")
 CHUNK = 500
+CLAIM = "sending "
+"""A pending invitation whose error starts with this is claimed by a sender (being sent)."""
+INTERRUPTED = "interrupted while sending; not resent so nobody gets it twice"
 
 
 def _record(row: Invitation) -> InvitationRecord:
@@ -191,3 +195,94 @@ class InvitationRepository(Repository):
         for state, count in await self.session.execute(stmt):
             counts[state] = int(count)
         return counts
+
+    async def claim(
+        self, wave_id: int, sender: str, at: datetime, limit: int = 100
+    ) -> list[InvitationTarget]:
+        """Claim the next unclaimed pending invitations of a wave (any kind) for one sender."""
+        marker = f"{CLAIM}{sender} {uuid.uuid4().hex[:12]}"
+        candidates = (
+            select(Invitation.id)
+            .where(Invitation.wave_id == wave_id, _unclaimed_pending())
+            .order_by(Invitation.id)
+            .limit(limit)
+        )
+        if self.dialect == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        await self.session.execute(
+            update(Invitation)
+            .where(Invitation.id.in_(candidates.scalar_subquery()), _unclaimed_pending())
+            .values(error=marker, updated_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        stmt = (
+            select(
+                Invitation.id,
+                Invitation.respondent_id,
+                Contact.chat_id,
+                Respondent.language,
+                Invitation.kind,
+                Invitation.attempts,
+            )
+            .join(Contact, Contact.respondent_id == Invitation.respondent_id)
+            .join(Respondent, Respondent.id == Invitation.respondent_id)
+            .where(Invitation.error == marker, Invitation.state == "pending")
+            .order_by(Invitation.id)
+        )
+        rows = await self.session.execute(stmt)
+        return [
+            InvitationTarget(int(i), int(r), int(c), str(lang), str(k), int(a))
+            for i, r, c, lang, k, a in rows
+        ]
+
+    async def release(self, invitation_ids: Iterable[int], at: datetime) -> int:
+        """Give claimed invitations back unsent (a sender stopping before it tried them)."""
+        ids = list(invitation_ids)
+        if not ids:
+            return 0
+        result = await self.session.execute(
+            update(Invitation)
+            .where(
+                Invitation.id.in_(ids),
+                Invitation.state == "pending",
+                Invitation.error.like(CLAIM + "%"),
+            )
+            .values(error=None, updated_at=at)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def fail_stale_claims(self, claimed_before: datetime, at: datetime) -> int:
+        """Claims older than a lease may have been sent before a crash: mark them failed."""
+        result = await self.session.execute(
+            update(Invitation)
+            .where(
+                Invitation.state == "pending",
+                Invitation.error.like(CLAIM + "%"),
+                Invitation.updated_at < claimed_before,
+            )
+            .values(state="failed", error=INTERRUPTED, updated_at=at)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def cancel_pending(self, wave_id: int, at: datetime, reason: str) -> int:
+        """Mark a wave's unclaimed pending invitations failed (e.g. the wave closed)."""
+        result = await self.session.execute(
+            update(Invitation)
+            .where(Invitation.wave_id == wave_id, _unclaimed_pending())
+            .values(state="failed", error=reason, updated_at=at)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def waves_with_unclaimed(self) -> list[int]:
+        """Ids of waves that have pending invitations no sender has claimed."""
+        rows = await self.session.scalars(
+            select(Invitation.wave_id).where(_unclaimed_pending()).distinct()
+        )
+        return sorted(int(wave_id) for wave_id in rows)
+
+
+def _unclaimed_pending() -> ColumnElement[bool]:
+    """Pending and not claimed by a sender."""
+    return (Invitation.state == "pending") & or_(
+        Invitation.error.is_(None), Invitation.error.not_like(CLAIM + "%")
+    )

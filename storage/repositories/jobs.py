@@ -12,7 +12,7 @@ from storage.models import ScheduledJob
 from storage.records import JobRecord
 from storage.repositories._base import Repository
 
-KINDS = ("open", "close", "reminder", "summary")
+KINDS = ("open", "close", "reminder", "summary", "invite")
 
 
 def _record(row: ScheduledJob) -> JobRecord:
@@ -110,3 +110,11 @@ class JobRepository(Repository):
             stmt = stmt.where(ScheduledJob.kind == kind)
         result = await self.session.execute(stmt)
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def release(self, job_id: int) -> None:
+        """Put a claimed job back to pending (it could not finish and must run again)."""
+        await self.session.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.id == job_id, ScheduledJob.state == "running")
+            .values(state="pending", fired_at=None)
+        )

@@ -144,3 +144,56 @@ async def test_cancel_drops_only_pending_jobs(uow_factory: Uow) -> None:
         await uow.commit()
     async with uow_factory() as uow:
         assert [j.kind for j in await uow.jobs.for_wave(wave.id)] == ["open"]
+
+
+async def test_two_senders_claim_disjoint_invitations_and_stale_claims_fail(
+    uow_factory: Uow,
+) -> None:
+    wave = await make_wave(uow_factory)
+    people = [await make_respondent(uow_factory) for _ in range(6)]
+    async with uow_factory() as uow:
+        await uow.invitations.create_pending(wave.id, [p.id for p in people], "invite", NOW)
+        await uow.commit()
+
+    async def claim(token: str) -> list[int]:
+        claimed: list[int] = []
+        while True:
+            async with uow_factory() as uow:
+                batch = await uow.invitations.claim(wave.id, token, NOW, limit=2)
+                await uow.commit()
+            if not batch:
+                return claimed
+            claimed += [t.respondent_id for t in batch]
+
+    first, second = await asyncio.gather(claim("a"), claim("b"))
+    assert sorted(first + second) == sorted(p.id for p in people)
+    assert not set(first) & set(second)
+    async with uow_factory() as uow:
+        assert await uow.invitations.claim(wave.id, "c", NOW) == []
+        claimed = await uow.invitations.next_pending(wave.id)
+        back = [t.invitation_id for t in claimed[:2]]
+        assert await uow.invitations.release(back, NOW) == 2
+        assert await uow.invitations.waves_with_unclaimed() == [wave.id]
+        assert await uow.invitations.cancel_pending(wave.id, NOW, "wave closed") == 2
+        later = NOW + timedelta(minutes=30)
+        assert await uow.invitations.fail_stale_claims(later, later) == 4
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.invitations.progress(wave.id) == {
+            "pending": 0,
+            "sent": 0,
+            "failed": 6,
+            "blocked": 0,
+        }
+        assert await uow.invitations.waves_with_unclaimed() == []
+
+
+async def test_a_released_job_runs_again(uow_factory: Uow) -> None:
+    wave = await make_wave(uow_factory)
+    async with uow_factory() as uow:
+        job = await uow.jobs.add("invite", wave.id, NOW)
+        assert await uow.jobs.mark_fired(job.id, NOW)
+        await uow.jobs.release(job.id)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert [j.id for j in await uow.jobs.due(NOW)] == [job.id]
