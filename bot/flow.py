@@ -5,10 +5,14 @@ One source of truth: answers committed at every step; the next step is derived f
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
+from bot.services import Services
 from storage.db import UnitOfWork
 from storage.records import RespondentRecord, ResponseRecord, StoredAnswer, WaveRecord
 from surveys.answers import Answer
@@ -193,3 +197,30 @@ async def reopen_question(
     return SurveyState(
         state.respondent, state.profile, state.wave, state.survey, state.response, answers
     )
+
+
+class UnitOfWorkGate:
+    """Units of work for handlers; on SQLite one at a time (a read that turns into a write
+    fails at once when another writer committed in between), re-entrant within a task."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._serial = services.engine.dialect.name == "sqlite"
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
+
+    @asynccontextmanager
+    async def uow(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work, serialised on SQLite."""
+        task = asyncio.current_task()
+        if not self._serial or (task is not None and self._owner is task):
+            async with self._services.uow() as uow:
+                yield uow
+            return
+        async with self._lock:
+            self._owner = task
+            try:
+                async with self._services.uow() as uow:
+                    yield uow
+            finally:
+                self._owner = None

@@ -7,6 +7,7 @@ import logging
 import signal
 from contextlib import suppress
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 from telegram import Update
 from telegram.ext import Application
@@ -51,7 +52,7 @@ async def start(
     await updater.start_webhook(
         listen=webhook.listen,
         port=webhook.port,
-        url_path=webhook.url_path,
+        url_path=webhook.url_path or urlparse(webhook.url).path.lstrip("/"),
         webhook_url=webhook.url,
         secret_token=webhook.secret_token,
         allowed_updates=Update.ALL_TYPES,

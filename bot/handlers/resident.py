@@ -21,6 +21,7 @@ from telegram.ext import (
 from bot import callbacks as cb
 from bot.flow import (
     SurveyState,
+    UnitOfWorkGate,
     choose_wave,
     ensure_response,
     load_state,
@@ -68,6 +69,14 @@ CALLBACK_PATTERN = r"^[LCPQATNBEXDW]:"
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
     """The application's shared services."""
     return context.application.bot_data["services"]  # type: ignore[no-any-return]
+
+
+def gate(context: ContextTypes.DEFAULT_TYPE) -> UnitOfWorkGate:
+    """The application's unit-of-work gate (created on first use)."""
+    data = context.application.bot_data
+    if "uow_gate" not in data:
+        data["uow_gate"] = UnitOfWorkGate(services_of(context))
+    return data["uow_gate"]  # type: ignore[no-any-return]
 
 
 # -- sending ---------------------------------------------------------------------------------
@@ -146,7 +155,7 @@ async def show_current(
     if chat is None or user is None:
         return
     screens: list[Screen] = []
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         respondent = await respondent_of(uow, services, user.id)
         language = language_of(respondent, update)
         if respondent is None or respondent.consent != "given":
@@ -210,7 +219,7 @@ async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     wave_id = None
     if context.args and context.args[0].startswith("w"):
         wave_id = cb.parse_int(context.args[0][1:])
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         respondent = await respondent_of(uow, services, user.id)
         if respondent is not None and respondent.consent == "given":
             now = services.now()
@@ -238,7 +247,7 @@ async def current_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     user = update.effective_user
     if user is None:
         return "ja"
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         return language_of(await respondent_of(uow, services, user.id), update)
 
 
@@ -256,7 +265,7 @@ async def profile_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         respondent = await respondent_of(uow, services, user.id)
         language = language_of(respondent, update)
         if respondent is None or respondent.consent != "given":
@@ -275,7 +284,7 @@ async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         respondent = await respondent_of(uow, services, user.id)
         language = language_of(respondent, update)
         if respondent is None:
@@ -331,7 +340,7 @@ async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         respondent = await respondent_of(uow, services, user.id)
     language = language_of(respondent, update)
     if respondent is None:
@@ -346,7 +355,7 @@ async def stop_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         respondent = await respondent_of(uow, services, user.id)
         if respondent is not None:
             await uow.contacts.set_subscribed(respondent.id, False, services.now())
@@ -389,7 +398,7 @@ async def tap_language(
     chosen = f"{t(language, 'choose_language')}\n→ <b>{escape(LANGUAGE_NAMES[language])}</b>"
     if not await edit(tapped_message(update), chosen):
         return None
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         respondent = await respondent_of(uow, services, user.id)
         if respondent is not None and respondent.consent == "given":
             await uow.respondents.set_language(respondent.id, language)
@@ -425,7 +434,7 @@ async def tap_consent(
     ):
         return None
     now = services.now()
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         existing = await respondent_of(uow, services, user.id)
         if existing is not None and existing.consent == "given":
             await show_current(update, context)
@@ -459,7 +468,7 @@ async def tap_profile(
     choices = question.choices or ()
     if index is None or not 0 <= index < len(choices):
         return None
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         respondent = await respondent_of(uow, services, user.id)
         language = language_of(respondent, update)
         if respondent is None or respondent.consent != "given":
@@ -508,7 +517,7 @@ async def tap_profile_back(
     if position == 0:
         return None
     target, updating = PROFILE_FIELDS[position - 1], parts[1] == "1"
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         respondent = await respondent_of(uow, services, user.id)
         language = language_of(respondent, update)
         if respondent is None or respondent.consent != "given":
@@ -599,7 +608,7 @@ async def tap_answer(
     if len(parts) != 3:
         return None
     services = services_of(context)
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         state, language = await survey_state(update, context, uow, parts[0])
         if state is None:
             return None
@@ -630,8 +639,7 @@ async def tap_toggle(
     """T:<wave>:<question>:<mask>:<choice> — tick or untick a multi choice (kept in buttons)."""
     if len(parts) != 4:
         return None
-    services = services_of(context)
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         state, language = await survey_state(update, context, uow, parts[0])
     if state is None:
         return None
@@ -662,7 +670,7 @@ async def tap_next(
     if len(parts) != 3:
         return None
     services = services_of(context)
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         state, language = await survey_state(update, context, uow, parts[0])
         if state is None:
             return None
@@ -725,8 +733,7 @@ async def tap_back(
     """B:<wave>:<question | -> — go back one question (from a question, a prompt or the review)."""
     if len(parts) != 2:
         return None
-    services = services_of(context)
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         state, language = await survey_state(update, context, uow, parts[0])
         if state is None:
             return None
@@ -752,8 +759,7 @@ async def tap_change(
     """E:<wave>:<question> — from the review, change one answer."""
     if len(parts) != 2:
         return None
-    services = services_of(context)
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         state, language = await survey_state(update, context, uow, parts[0])
         if state is None:
             return None
@@ -774,7 +780,7 @@ async def tap_submit(
     services = services_of(context)
     chat = update.effective_chat
     assert chat is not None
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         state, language = await survey_state(update, context, uow, parts[0])
         if state is None:
             return None
@@ -802,7 +808,7 @@ async def tap_delete(
         return None
     if not await edit(tapped_message(update), None, None):
         return None
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         respondent = await respondent_of(uow, services, user.id)
         language = language_of(respondent, update)
         if parts[:1] == ["y"] and respondent is not None:
@@ -847,7 +853,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if message is None or user is None or chat is None:
         return
     text = message.text
-    async with services.uow() as uow:
+    async with gate(context).uow() as uow:
         respondent = await respondent_of(uow, services, user.id)
         language = language_of(respondent, update)
         if respondent is None or respondent.consent != "given":

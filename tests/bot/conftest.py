@@ -169,8 +169,11 @@ class Player:
         await self.settle()
 
     async def tap(self, fragment: str, message: object = None) -> None:
-        """Tap the latest button whose label contains `fragment`."""
-        self.resident.tap(lambda text, data: fragment in text, message)  # type: ignore[arg-type]
+        """Tap the latest button labelled `fragment` (ticked or not), else one containing it."""
+        try:
+            self.resident.tap(lambda text, data: text.removeprefix("✓ ") == fragment, message)  # type: ignore[arg-type]
+        except LookupError:
+            self.resident.tap(lambda text, data: fragment in text, message)  # type: ignore[arg-type]
         await self.settle()
 
     @property

@@ -1,0 +1,80 @@
+"""`machikoe run`: the bot, by long polling (default) or webhook, until SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+
+import click
+
+from bot.cli import CliError
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def _serve(
+    settings: Settings,
+    token: str,
+    api_base_url: str | None,
+    webhook_url: str | None,
+    listen: str,
+    port: int,
+    secret: str | None,
+) -> None:
+    """Open services (migrating the database), build the application, run until signalled."""
+    from bot.app import build_application
+    from bot.runner import Webhook, run_until_signalled
+    from bot.services import Services
+
+    services = await Services.open(settings, migrate=True)
+    try:
+        application = build_application(services, token, base_url=api_base_url)
+        webhook = None
+        if webhook_url is not None:
+            assert secret is not None
+            webhook = Webhook(url=webhook_url, secret_token=secret, listen=listen, port=port)
+        await run_until_signalled(application, webhook)
+    finally:
+        await services.close()
+
+
+@click.command("run")
+@click.option("--token", help="Bot token (default: MACHIKOE_TELEGRAM_TOKEN).")
+@click.option(
+    "--api-base-url",
+    help="Bot API base URL, e.g. http://127.0.0.1:8081/bot (default: MACHIKOE_TELEGRAM_API_URL).",
+)
+@click.option("--webhook-url", help="Public HTTPS URL Telegram posts updates to (webhook mode).")
+@click.option("--webhook-listen", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--webhook-port", default=8443, show_default=True, type=int, help="Port to bind.")
+@click.option(
+    "--secret-token",
+    help="Webhook secret (default: MACHIKOE_WEBHOOK_SECRET); required in webhook mode.",
+)
+@click.pass_obj
+def run(
+    settings: Settings,
+    token: str | None,
+    api_base_url: str | None,
+    webhook_url: str | None,
+    webhook_listen: str,
+    webhook_port: int,
+    secret_token: str | None,
+) -> None:
+    """Run the resident bot until SIGTERM (long polling unless --webhook-url is given)."""
+    token = token or settings.telegram_token
+    if not token:
+        raise CliError("no bot token: set MACHIKOE_TELEGRAM_TOKEN or pass --token")
+    base_url = api_base_url or settings.telegram_api_url
+    secret = secret_token or os.environ.get("MACHIKOE_WEBHOOK_SECRET") or None
+    if webhook_url is not None and not secret:
+        raise CliError(
+            "webhook mode needs a secret token: pass --secret-token or set MACHIKOE_WEBHOOK_SECRET"
+        )
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(
+            _serve(settings, token, base_url, webhook_url, webhook_listen, webhook_port, secret)
+        )

@@ -1,0 +1,96 @@
+"""`machikoe run` and the runner: long polling in a subprocess, webhook mode with its secret."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import httpx
+
+from bot.app import build_application
+from bot.localapi import LocalBotApiServer
+from bot.runner import Webhook, start, stop
+from bot.services import Services
+from tests.bot.conftest import seed_open_wave
+from tests.botapi.fixtures import assert_no_violations
+
+MACHIKOE = str(Path(sys.executable).with_name("machikoe"))
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_machikoe_run_polls_answers_and_exits_cleanly_on_sigterm(tmp_path: Path) -> None:
+    async with LocalBotApiServer() as server:
+        env = {
+            **os.environ,
+            "MACHIKOE_TELEGRAM_TOKEN": server.token,
+            "MACHIKOE_TELEGRAM_API_URL": server.base_url,
+            "MACHIKOE_SECRET": "subprocess-secret",
+            "MACHIKOE_DATA_DIR": str(tmp_path),
+        }
+        env.pop("MACHIKOE_DATABASE_URL", None)
+        process = await asyncio.create_subprocess_exec(
+            MACHIKOE, "run", env=env, stderr=asyncio.subprocess.PIPE
+        )
+        try:
+            resident = server.user(7001)
+            resident.send_command("/start")
+            welcome = await resident.next_message(timeout=30)
+            assert "まちの声" in welcome.text
+            commands = await server.call("getMyCommands", {"language_code": "en"})
+            assert any(c["command"] == "mydata" for c in commands)
+            process.send_signal(signal.SIGTERM)
+            code = await asyncio.wait_for(process.wait(), timeout=20)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        stderr = (await process.stderr.read()).decode() if process.stderr else ""
+        assert code == 0, stderr
+        assert "Traceback" not in stderr
+        assert (tmp_path / "machikoe.db").exists()
+        assert_no_violations(server)
+
+
+async def test_webhook_mode_refuses_a_wrong_secret_and_serves_the_right_one(
+    bot_services: Services,
+) -> None:
+    async with LocalBotApiServer() as server:
+        await seed_open_wave(bot_services)
+        port = free_port()
+        application = build_application(bot_services, server.token, base_url=server.base_url)
+        url = f"http://127.0.0.1:{port}/telegram"
+        await start(application, Webhook(url=url, secret_token="right-secret", port=port))
+        try:
+            update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "text": "/start"}}
+            async with httpx.AsyncClient() as client:
+                wrong = await client.post(
+                    url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}
+                )
+                missing = await client.post(url, json=update)
+            assert wrong.status_code == 403
+            assert missing.status_code == 403
+            resident = server.user(7002)
+            resident.send_command("/start")
+            welcome = await resident.next_message(timeout=10)
+            assert "まちの声" in welcome.text
+        finally:
+            await stop(application)
+        assert_no_violations(server)
+
+
+async def test_webhook_mode_will_not_start_without_a_secret(bot_services: Services) -> None:
+    import pytest
+
+    application = build_application(bot_services, "1:x", base_url="http://127.0.0.1:9/bot")
+    with pytest.raises(ValueError, match="secret"):
+        await start(application, Webhook(url="http://127.0.0.1:9/hook", secret_token=""))
