@@ -205,7 +205,7 @@ async def build_wave_report(
     )
 
 
-def known_categories() -> dict[str, Iterable[str]]:
+def known_categories() -> dict[str, tuple[str, ...]]:
     """The codes each profile field allows (for checking a margins file)."""
     from surveys.profile import profile_values
 
