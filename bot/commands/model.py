@@ -94,3 +94,92 @@ def classify_command(data_dir: Path, input_path: Path, output_path: Path, text_c
     except (CommentFileError, ModelFileError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"classified {count} comments into {output_path}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Analysts' labels from the database (review loop, issue 5): `model train` also learns from the
+# comments analysts confirmed or corrected in /review. Appended by the review engineer: the
+# command above keeps its options; its callback is wrapped here to add --labels/--no-labels.
+# ---------------------------------------------------------------------------------------------
+# ruff: noqa: E402
+import asyncio
+
+from click.core import ParameterSource
+from sqlalchemy.exc import SQLAlchemyError
+
+from analysis.text.corpus import LabelledComment, parse_goals
+from bot.cli import CliError
+from bot.config import Settings
+from bot.services import database_url_for
+from storage.db import UnitOfWork, create_engine, session_factory
+
+
+def labels_from_database(settings: Settings) -> list[LabelledComment]:
+    """Analysts' latest labels (masked comment text and goals) from the configured database."""
+    url = database_url_for(settings)
+    default_file = Path(settings.data_dir) / "machikoe.db"
+    if not settings.database_url and not default_file.is_file():
+        return []  # no bot has run here yet, so nobody labelled anything
+
+    async def read() -> list[LabelledComment]:
+        engine = create_engine(url)
+        try:
+            async with UnitOfWork(session_factory(engine)) as uow:
+                stored = await uow.comments.labeled()
+        finally:
+            await engine.dispose()
+        rows = []
+        for label in stored:
+            try:
+                rows.append(LabelledComment(label.masked_text, parse_goals(";".join(label.goals))))
+            except ValueError:
+                continue  # a label without goals teaches nothing
+        return rows
+
+    try:
+        return asyncio.run(read())
+    except SQLAlchemyError as error:
+        raise CliError(
+            f"cannot read analysts' labels from the database ({type(error).__name__}); "
+            "run `machikoe db upgrade` or train with --no-labels"
+        ) from None
+
+
+@click.pass_context
+def _train_with_database_labels(
+    ctx: click.Context, data_dir: Path, extra: Path | None, labels: bool
+) -> None:
+    """Retrain on the corpus, analysts' labels and extra labels; keep the new model if not worse."""
+    settings = ctx.find_root().obj if isinstance(ctx.find_root().obj, Settings) else None
+    settings = settings or Settings.from_env()
+    if ctx.get_parameter_source("data_dir") is ParameterSource.DEFAULT:
+        data_dir = Path(settings.data_dir)  # where the running bot loads its model from
+    database_rows = labels_from_database(settings) if labels else []
+    try:
+        extra_rows = read_labelled_csv(extra) if extra else []
+        outcome = retrain_if_not_worse(default_model_path(data_dir), database_rows + extra_rows)
+    except (LabelledFileError, ModelFileError) as error:
+        raise click.ClickException(str(error)) from None
+    old = "none" if outcome.old_macro_f1 is None else f"{outcome.old_macro_f1:.3f}"
+    verdict = "kept the new model" if outcome.kept_new else "kept the current model"
+    click.echo(f"analysts' labels from the database: {len(database_rows)}")
+    click.echo(f"test macro-F1: new {outcome.new_macro_f1:.3f}, current {old}; {verdict}")
+
+
+train_command.params.append(
+    click.Option(
+        ["--labels/--no-labels"],
+        default=True,
+        show_default=True,
+        help="Also train on analysts' labels stored in the database.",
+    )
+)
+train_command.callback = _train_with_database_labels
+for _param in train_command.params:
+    if _param.name == "data_dir" and isinstance(_param, click.Option):
+        _param.show_default = False
+        _param.help = "Directory holding models/comment_classifier.skops (default: data folder)."
+train_command.help = (
+    "Retrain on the corpus plus analysts' labels (and --extra); keep the new model only if not "
+    "worse. Without --data-dir the model goes where the bot reads it (the global data folder)."
+)
