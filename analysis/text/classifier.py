@@ -10,16 +10,17 @@ from scipy import sparse
 from scipy.special import expit
 from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import KFold, cross_val_predict
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.svm import LinearSVC
 
 from analysis.taxonomy import GOAL_IDS, OTHER
-from analysis.text.pii import MaskResult, mask_and_tokenise
-from analysis.text.tokens import LazyTagger, Token
+from analysis.text import features
+from analysis.text.pii import MaskResult, mask_and_lemmatise
+from analysis.text.tokens import LazyTagger
 
-PreparedComment = tuple[MaskResult, list[Token]]
+PreparedComment = tuple[MaskResult, list[str]]
+"""A comment with personal information masked, and the lemmas of its words."""
 THRESHOLD_GRID: tuple[float, ...] = tuple(round(0.15 + 0.025 * i, 3) for i in range(23))
 
 
@@ -69,7 +70,7 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
         self.thresholds = thresholds
         self.random_state = random_state
 
-    # -- the tagger is created lazily and left out of the saved state ---------------------
+    # -- the tagger and the word lookup are built lazily and left out of the saved state ----
     def _tagger(self) -> LazyTagger:
         tagger: LazyTagger | None = self.__dict__.get("_lazy_tagger")
         if tagger is None:
@@ -77,9 +78,17 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
             self.__dict__["_lazy_tagger"] = tagger
         return tagger
 
+    def _word_lookup(self) -> dict[str, int]:
+        lookup: dict[str, int] | None = self.__dict__.get("_word_lookup_cache")
+        if lookup is None:
+            lookup = {term: i for i, term in enumerate(self.word_vocabulary_.tolist())}
+            self.__dict__["_word_lookup_cache"] = lookup
+        return lookup
+
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_lazy_tagger", None)
+        state.pop("_word_lookup_cache", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -89,24 +98,48 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
     def prepare(self, texts: Iterable[str], normalised: bool = False) -> list[PreparedComment]:
         """Normalise (unless already done), mask and tokenise each comment once."""
         tagger = self._tagger()
-        return [mask_and_tokenise(text, tagger, normalised) for text in texts]
+        return [mask_and_lemmatise(text, tagger, normalised) for text in texts]
 
-    @staticmethod
-    def _word_docs(prepared: Sequence[PreparedComment]) -> list[str]:
-        return [" ".join(t.lemma.replace(" ", "_") for t in tokens) for _, tokens in prepared]
+    def _word_occurrences(self, prepared: Sequence[PreparedComment]) -> features.Occurrences:
+        terms = [features.word_ngrams(lemmas, self.word_ngram_range) for _, lemmas in prepared]
+        return features.word_columns(self._word_lookup(), terms)
 
-    @staticmethod
-    def _char_docs(prepared: Sequence[PreparedComment]) -> list[str]:
-        return [mask.text.lower() for mask, _ in prepared]
+    def _char_occurrences(self, prepared: Sequence[PreparedComment]) -> features.Occurrences:
+        texts = features.char_texts([mask.text for mask, _ in prepared])
+        return features.char_ngram_keys(texts, self.char_ngram_range)
+
+    def _blocks(
+        self, prepared: Sequence[PreparedComment]
+    ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        """Return the word and the character tf-idf rows of prepared comments."""
+        n = len(prepared)
+        word_rows, word_columns = self._word_occurrences(prepared)
+        char_rows, char_columns = features.key_columns(
+            self.char_vocabulary_, self._char_occurrences(prepared)
+        )
+        return (
+            features.tfidf(word_rows, word_columns, n, self.word_idf_),
+            features.tfidf(char_rows, char_columns, n, self.char_idf_),
+        )
+
+    def _learn_vocabularies(self, prepared: Sequence[PreparedComment]) -> None:
+        terms = [features.word_ngrams(lemmas, self.word_ngram_range) for _, lemmas in prepared]
+        self.word_vocabulary_ = np.array(sorted({t for doc in terms for t in doc}), dtype=str)
+        self.__dict__.pop("_word_lookup_cache", None)
+        n = len(prepared)
+        word_rows, word_columns = features.word_columns(self._word_lookup(), terms)
+        self.word_idf_ = features.smooth_idf(word_rows, word_columns, n, len(self.word_vocabulary_))
+        chars = self._char_occurrences(prepared)
+        self.char_vocabulary_ = features.learn_keys(chars, self.char_min_df)
+        char_rows, char_columns = features.key_columns(self.char_vocabulary_, chars)
+        self.char_idf_ = features.smooth_idf(char_rows, char_columns, n, len(self.char_vocabulary_))
 
     def _new_model(self) -> OneVsRestClassifier:
         svm = LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state)
         return OneVsRestClassifier(CalibratedClassifierCV(svm, method="sigmoid", cv=3))
 
     def _transform(self, prepared: Sequence[PreparedComment]) -> sparse.csr_matrix:
-        words = self.word_vectorizer_.transform(self._word_docs(prepared))
-        chars = self.char_vectorizer_.transform(self._char_docs(prepared))
-        return sparse.hstack([words, chars], format="csr")
+        return sparse.hstack(self._blocks(prepared), format="csr")
 
     # -- estimator API -------------------------------------------------------------------
     def fit(self, X: Sequence[str], y: Sequence[Iterable[str]]) -> Self:
@@ -116,26 +149,11 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
     def fit_prepared(self, prepared: Sequence[PreparedComment], y: Sequence[Iterable[str]]) -> Self:
         """Fit on comments already run through prepare()."""
         truth = goals_to_matrix(y)
-        self.word_vectorizer_ = TfidfVectorizer(
-            analyzer="word",
-            token_pattern=r"\S+",
-            lowercase=False,
-            ngram_range=self.word_ngram_range,
-            sublinear_tf=True,
-        )
-        self.char_vectorizer_ = TfidfVectorizer(
-            analyzer="char",
-            lowercase=False,
-            ngram_range=self.char_ngram_range,
-            min_df=self.char_min_df,
-            sublinear_tf=True,
-        )
-        words = self.word_vectorizer_.fit_transform(self._word_docs(prepared))
-        chars = self.char_vectorizer_.fit_transform(self._char_docs(prepared))
-        features = sparse.hstack([words, chars], format="csr")
+        self._learn_vocabularies(prepared)
+        matrix = self._transform(prepared)
         folds = KFold(self.cv, shuffle=True, random_state=self.random_state)
         out_of_fold = cross_val_predict(
-            self._new_model(), features, truth, cv=folds, method="predict_proba"
+            self._new_model(), matrix, truth, cv=folds, method="predict_proba"
         )
         self.goal_thresholds_ = np.array(
             [
@@ -144,7 +162,7 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
             ]
         )
         self.cv_predictions_ = self._labels_from_proba(out_of_fold)
-        self.model_ = self._new_model().fit(features, truth)
+        self.model_ = self._new_model().fit(matrix, truth)
         self._compile_linear_model()
         self.classes_ = np.array(GOAL_IDS)
         self.n_training_comments_ = len(prepared)
@@ -168,7 +186,10 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
         """Return goal probabilities for prepared comments."""
         if not prepared:
             return np.zeros((0, len(GOAL_IDS)))
-        scores = self._transform(prepared) @ self.linear_coef_ + self.linear_intercept_
+        words, chars = self._blocks(prepared)
+        n_words = len(self.word_vocabulary_)
+        scores = words @ self.linear_coef_[:n_words] + chars @ self.linear_coef_[n_words:]
+        scores += self.linear_intercept_
         proba = expit(-(self.sigmoid_a_ * scores + self.sigmoid_b_))
         return np.asarray(proba.reshape(len(prepared), len(GOAL_IDS), -1).mean(axis=2))
 
@@ -177,10 +198,12 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
         return self.predict_proba_prepared(self.prepare(X))
 
     def _labels_from_proba(self, proba: np.ndarray) -> list[tuple[str, ...]]:
+        order = np.argsort(-proba, axis=1, kind="stable").tolist()
+        passed = (proba >= self.goal_thresholds_).tolist()
         labels = []
-        for row in proba:
-            passed = [i for i in np.argsort(-row) if row[i] >= self.goal_thresholds_[i]]
-            labels.append(tuple(GOAL_IDS[i] for i in passed) or (OTHER,))
+        for row_order, row_passed in zip(order, passed, strict=True):
+            goals = tuple(GOAL_IDS[i] for i in row_order if row_passed[i])
+            labels.append(goals or (OTHER,))
         return labels
 
     def predict(self, X: Sequence[str]) -> list[tuple[str, ...]]:

@@ -49,22 +49,39 @@ def _classifier(model: TrainedModel | CommentClassifier) -> CommentClassifier:
 
 
 def _decide(
-    classifier: CommentClassifier, row: np.ndarray, language: str, masked: str
-) -> Classification:
-    probabilities = {goal: round(float(p), 4) for goal, p in zip(GOAL_IDS, row, strict=True)}
-    goals = classifier.labels_from_proba(row[np.newaxis, :])[0]
-    if goals == (OTHER,):
-        confidence = 1.0 - float(row.max())
-    else:
-        confidence = float(row[GOAL_IDS.index(goals[0])])
-    borderline = bool(np.any(np.abs(row - classifier.goal_thresholds_) < REVIEW_MARGIN))
+    classifier: CommentClassifier, proba: np.ndarray, masked: Sequence[str]
+) -> list[Classification]:
+    """Turn a batch of goal probabilities of Japanese comments into classifications."""
+    thresholds = classifier.goal_thresholds_
+    labels = classifier.labels_from_proba(proba)
+    borderline = (np.abs(proba - thresholds) < REVIEW_MARGIN).any(axis=1).tolist()
+    results = []
+    for goals, row, unsure, text in zip(labels, proba.tolist(), borderline, masked, strict=True):
+        other = goals == (OTHER,)
+        confidence = 1.0 - max(row) if other else row[GOAL_IDS.index(goals[0])]
+        results.append(
+            Classification(
+                goals=goals,
+                primary=goals[0],
+                confidence=round(confidence, 4),
+                needs_review=unsure or confidence < MIN_CONFIDENCE,
+                language=JAPANESE,
+                probabilities={goal: round(p, 4) for goal, p in zip(GOAL_IDS, row, strict=True)},
+                masked_text=text,
+            )
+        )
+    return results
+
+
+def _unclassified(language: str, masked: str) -> Classification:
+    """A comment that is not Japanese: no goal, marked for review."""
     return Classification(
-        goals=goals,
-        primary=goals[0],
-        confidence=round(confidence, 4),
-        needs_review=borderline or confidence < MIN_CONFIDENCE,
+        goals=(OTHER,),
+        primary=OTHER,
+        confidence=0.0,
+        needs_review=True,
         language=language,
-        probabilities=probabilities,
+        probabilities=dict.fromkeys(GOAL_IDS, 0.0),
         masked_text=masked,
     )
 
@@ -77,27 +94,17 @@ def classify_many(
     texts = [normalise(text) for text in texts]
     languages = [detect_language(text) for text in texts]
     japanese = [i for i, lang in enumerate(languages) if lang == JAPANESE]
+    others = [i for i, lang in enumerate(languages) if lang != JAPANESE]
+    results: list[Classification | None] = [None] * len(texts)
     prepared = classifier.prepare([texts[i] for i in japanese], normalised=True)
     proba = classifier.predict_proba_prepared(prepared)
-    results: list[Classification | None] = [None] * len(texts)
-    for row_index, text_index in enumerate(japanese):
-        masked = prepared[row_index][0].text
-        results[text_index] = _decide(classifier, proba[row_index], JAPANESE, masked)
-    others = classifier.prepare(
-        [texts[i] for i, r in enumerate(results) if r is None], normalised=True
-    )
-    others_iter = iter(others)
-    for i, result in enumerate(results):
-        if result is None:
-            results[i] = Classification(
-                goals=(OTHER,),
-                primary=OTHER,
-                confidence=0.0,
-                needs_review=True,
-                language=languages[i],
-                probabilities=dict.fromkeys(GOAL_IDS, 0.0),
-                masked_text=next(others_iter)[0].text,
-            )
+    decided = _decide(classifier, proba, [mask.text for mask, _ in prepared])
+    for text_index, result in zip(japanese, decided, strict=True):
+        results[text_index] = result
+    for text_index, (mask, _) in zip(
+        others, classifier.prepare([texts[i] for i in others], normalised=True), strict=True
+    ):
+        results[text_index] = _unclassified(languages[text_index], mask.text)
     return [r for r in results if r is not None]
 
 

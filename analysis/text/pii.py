@@ -6,7 +6,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from analysis.text.tokens import Token, normalise, shared_tagger
+from analysis.text.tokens import (
+    NAME_POS,
+    LazyTagger,
+    Token,
+    Words,
+    lemmas_of,
+    normalise,
+    shared_tagger,
+)
 
 PHONE = "phone"
 EMAIL = "email"
@@ -36,6 +44,9 @@ _ADDRESS = re.compile(
     rf"\s?{_NUM}(?:丁目{_SEP}{_NUM}(?:番地?{_SEP}(?:{_NUM}号?)?|-{_NUM}(?:-{_NUM})?)?"
     rf"|番地?(?:{_NUM}号?)?|[-‐−ー]{_NUM}(?:[-‐−ー]{_NUM})?)"
 )
+# Every pattern above needs an "@", an ASCII digit or an address word before a number: texts
+# without any of these are returned at once (most comments), sparing the costly address search.
+_MAYBE_PERSONAL = re.compile(rf"[0-9@]|(?:町|台|丘|通り?|丁目)\s?{_NUM}")
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,8 @@ def _replace(
 def mask_patterns(text: str) -> tuple[str, set[str]]:
     """Mask e-mail, My Number, phone and addresses in normalised text (no tokeniser)."""
     found: set[str] = set()
+    if _MAYBE_PERSONAL.search(text) is None:
+        return text, found
     text = _replace(text, _EMAIL, EMAIL, found)
     text = _replace(text, _MY_NUMBER, MY_NUMBER, found)
     text = _replace(text, _PHONE, PHONE, found, _phone_digits_ok)
@@ -110,6 +123,40 @@ def mask_and_tokenise(
         found.add(NAME)
         masked = join_tokens(tokens)
     return MaskResult(masked, tuple(sorted(found))), tokens
+
+
+def _mask_name_words(words: Words) -> tuple[str, list[str]]:
+    """Rebuild text and lemmas with runs of personal-name words turned into one 【氏名】."""
+    placeholder = PLACEHOLDERS[NAME]
+    parts: list[str] = []
+    lemmas: list[str] = []
+    after_name = False
+    for space, surface, lemma, pos in zip(
+        words.spaces, words.surfaces, lemmas_of(words), words.pos, strict=True
+    ):
+        if pos == NAME_POS:
+            if not (after_name and not space):
+                parts.append(space + placeholder)
+                lemmas.append(placeholder)
+            after_name = True
+        else:
+            parts.append(space + surface)
+            lemmas.append(lemma)
+            after_name = False
+    return "".join(parts), lemmas
+
+
+def mask_and_lemmatise(
+    text: str, tagger: LazyTagger = shared_tagger, is_normalised: bool = False
+) -> tuple[MaskResult, list[str]]:
+    """Like mask_and_tokenise, but return only the words' lemmas (the fast path for features)."""
+    masked, found = mask_patterns(text if is_normalised else normalise(text))
+    words = tagger.words(masked)
+    if not words.has_names():
+        return MaskResult(masked, tuple(sorted(found))), lemmas_of(words)
+    found.add(NAME)
+    masked, lemmas = _mask_name_words(words)
+    return MaskResult(masked, tuple(sorted(found))), lemmas
 
 
 def mask_personal_info(text: str) -> MaskResult:

@@ -7,6 +7,13 @@ from typing import Any, NamedTuple
 
 _NEWLINES = str.maketrans({"\r": " ", "\n": " ", "\t": " ", "\u3000": " "})
 
+# MeCab writes each word as four tab-ended fields: the white space before it, its surface, its
+# lemma (empty for unknown words) and its POS levels 2-3 run together; "E" ends the comment.
+# Letting MeCab format the words spares building a Python node and feature tuple per word.
+_WORD_FORMAT = r'-O "" -B "" -E "E" -F "%pS\t%m\t%f[7]\t%f[1]%f[2]\t" -U "%pS\t%m\t\t%f[1]%f[2]\t"'
+NAME_POS = "固有名詞人名"
+"""POS levels 2-3 of a personal name (固有名詞 + 人名) as the formatted output gives them."""
+
 
 def normalise(text: str) -> str:
     """Return the comment in NFKC form with line breaks turned into spaces."""
@@ -22,11 +29,31 @@ class Token(NamedTuple):
     space: str = ""
 
 
+class Words(NamedTuple):
+    """A comment's words as parallel lists: space before, surface, lemma, POS levels 2-3."""
+
+    spaces: list[str]
+    surfaces: list[str]
+    lemmas: list[str]
+    pos: list[str]
+
+    def has_names(self) -> bool:
+        """Tell whether any word is a personal name."""
+        return NAME_POS in self.pos
+
+
 def new_tagger() -> Any:
     """Create a fugashi tagger over the installed UniDic lite dictionary (no downloads)."""
     import fugashi
 
     return fugashi.Tagger()
+
+
+def new_word_tagger() -> Any:
+    """Create a fugashi tagger whose parse() writes words in the compact tab-separated form."""
+    import fugashi
+
+    return fugashi.Tagger(_WORD_FORMAT)
 
 
 def tokenise(tagger: Any, text: str) -> list[Token]:
@@ -47,17 +74,44 @@ def tokenise(tagger: Any, text: str) -> list[Token]:
     return tokens
 
 
+def split_words(parsed: str) -> Words:
+    """Turn the output of a word tagger's parse() into parallel word lists."""
+    parts = parsed.split("\t")
+    parts.pop()
+    return Words(parts[0::4], parts[1::4], parts[2::4], parts[3::4])
+
+
+def lemmas_of(words: Words) -> list[str]:
+    """Return each word's lemma, or its lower-cased surface when the dictionary has none."""
+    lemmas = words.lemmas
+    if "" not in lemmas:
+        return list(lemmas)
+    return [lemma or surface.lower() for surface, lemma in zip(words.surfaces, lemmas, strict=True)]
+
+
 class LazyTagger:
     """Holds a fugashi tagger created on first use and never saved with a model."""
 
     def __init__(self) -> None:
         self._tagger: Any = None
 
+    def words(self, text: str) -> Words:
+        """Split one normalised text into parallel word lists."""
+        if self._tagger is None:
+            self._tagger = new_word_tagger()
+        if "\t" in text:
+            text = text.replace("\t", " ")
+        return split_words(self._tagger.parse(text))
+
     def __call__(self, text: str) -> list[Token]:
         """Tokenise one normalised text."""
-        if self._tagger is None:
-            self._tagger = new_tagger()
-        return tokenise(self._tagger, text)
+        words = self.words(text)
+        return [
+            Token(surface, lemma, pos == NAME_POS, space)
+            for space, surface, lemma, pos in zip(
+                words.spaces, words.surfaces, lemmas_of(words), words.pos, strict=True
+            )
+        ]
 
     def __getstate__(self) -> dict[str, Any]:
         return {}
