@@ -76,7 +76,7 @@ _JA: dict[str, str] = {
     "mydata": (
         "<b>保存している内容</b>\n"
         "・同意：{consent}\n"
-        "・言語：{language}\n"
+        "・言語：{language_name}\n"
         "・プロフィール：{profile}\n"
         "・ご案内の受け取り：{subscribed}\n"
         "・アンケートの回答：{responses}\n\n"
@@ -180,7 +180,7 @@ _EN: dict[str, str] = {
     "mydata": (
         "<b>What is stored</b>\n"
         "• Consent: {consent}\n"
-        "• Language: {language}\n"
+        "• Language: {language_name}\n"
         "• Profile: {profile}\n"
         "• Invitations: {subscribed}\n"
         "• Survey answers: {responses}\n\n"

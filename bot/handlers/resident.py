@@ -324,7 +324,7 @@ async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         language,
         "mydata",
         consent=consent,
-        language=LANGUAGE_NAMES.get(respondent.language, respondent.language),
+        language_name=LANGUAGE_NAMES.get(respondent.language, respondent.language),
         profile=escape(" / ".join(given)) if given else t(language, "profile_none"),
         subscribed=t(
             language, "subscribed_yes" if contact and contact.subscribed else "subscribed_no"

@@ -80,7 +80,7 @@ async def test_double_taps_and_stale_buttons_never_store_twice(bot_app: BotApp) 
     assert answers["livability"] == "livable"
     assert "3/5" in saburo.last
     assert second is not None
-    again = next(d for row in second.buttons for t, d in row if "市外に移りたい" == t)
+    again = next(d for row in second.buttons for t, d in row if t == "市外に移りたい")
     saburo.resident.tap_data(second, again)
     await saburo.settle()
     answers = await stored_answers(bot_app.services, 203, bot_app.wave_id)
