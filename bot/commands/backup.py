@@ -107,6 +107,11 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def _create_private(path: Path) -> None:
+    """Create an empty file only its owner can read (backups hold personal data)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def backup_sqlite(source: Path, output: Path) -> str:
     """Copy a live SQLite database with the online backup API, atomically; return revision."""
     if not source.is_file():
@@ -114,6 +119,7 @@ def backup_sqlite(source: Path, output: Path) -> str:
     temporary = output.with_name(f".{output.name}.part")
     temporary.unlink(missing_ok=True)
     try:
+        _create_private(temporary)
         with _sqlite(source, "rw") as live, contextlib.closing(sqlite3.connect(temporary)) as copy:
             live.backup(copy)
             copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
@@ -212,6 +218,8 @@ def backup_postgres(url: URL, output: Path) -> None:
     """pg_dump in custom format to a temporary name, checked, then renamed."""
     temporary = output.with_name(f".{output.name}.part")
     try:
+        temporary.unlink(missing_ok=True)
+        _create_private(temporary)
         _run([_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={temporary}"], url)
         _dump_has_machikoe(temporary, url)
         os.replace(temporary, output)

@@ -76,6 +76,7 @@ def test_restore_brings_back_exactly_what_was_backed_up(ops_cli: OpsCli, tmp_pat
     result = ops_cli("backup", "--output", str(backup))
     assert result.exit_code == 0, result.output
     assert result.output.startswith("backed up ")
+    assert backup.stat().st_mode & 0o077 == 0  # personal data: readable by the owner only
     assert not list(tmp_path.glob("*.part"))
 
     _change(ops_cli, wave_id, resident_id)
