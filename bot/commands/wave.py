@@ -1,0 +1,258 @@
+"""`machikoe wave`: plan, schedule, open, close and watch survey waves."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, tzinfo
+
+import click
+
+from bot.commands._shared import settings_of, with_services
+from bot.services import Services
+from bot.waves import (
+    WaveDetails,
+    audience_text,
+    close_wave,
+    create_wave,
+    lift_embargo,
+    list_waves,
+    open_wave,
+    parse_audience,
+    parse_reminder,
+    parse_summary,
+    parse_time,
+    schedule_wave,
+    wave_details,
+)
+
+
+def _when(value: datetime | None, zone: tzinfo) -> str:
+    """A time in the staff's time zone, or a dash."""
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _rate(details: WaveDetails) -> str:
+    """Completion rate as a percentage, or a dash when nobody started."""
+    rate = details.counts.completion_rate
+    return "-" if rate is None else f"{rate:.0%}"
+
+
+def describe(details: WaveDetails, zone: tzinfo) -> list[str]:
+    """The lines of `wave show`."""
+    wave, counts = details.wave, details.counts
+    lines = [
+        f"wave {wave.id}: {wave.name}",
+        f"survey: {wave.survey_id}"
+        + (f" (definition #{wave.definition_id} frozen)" if wave.definition_id else ""),
+        f"status: {wave.status}",
+        f"opens: {_when(wave.opens_at, zone)}  closes: {_when(wave.closes_at, zone)}",
+        f"audience: {audience_text(wave.audience)}",
+        f"reminders: {', '.join(wave.reminders) or '-'}",
+        "summary: "
+        + (
+            f"{wave.summary_schedule['day']} {wave.summary_schedule['time']}"
+            if wave.summary_schedule
+            else "-"
+        ),
+        f"results embargo: {'lifted' if wave.embargo_lifted else 'until closing'}",
+        f"invitations: {details.invitations_done}/{details.invitations_total} processed "
+        + "("
+        + ", ".join(f"{state} {n}" for state, n in details.invitations.items())
+        + ")",
+        f"invited: {counts.invited}  started: {counts.started}  completed: {counts.completed}"
+        f"  completion rate: {_rate(details)}",
+    ]
+    if counts.by_age_band:
+        bands = ", ".join(f"{band} {n}" for band, n in sorted(counts.by_age_band.items()))
+        lines.append(f"completed by age band: {bands}")
+    pending = [job for job in details.jobs if job.state == "pending"]
+    for job in pending:
+        lines.append(f"next: {job.kind} at {_when(job.run_at, zone)}")
+    return lines
+
+
+@click.group("wave")
+def wave_group() -> None:
+    """Survey waves: create, schedule, open, close, show."""
+
+
+@wave_group.command("create")
+@click.option("--survey", "survey_id", required=True, help="Survey id (loaded or bundled).")
+@click.option("--name", help="Wave name (default: survey and opening date).")
+@click.option("--opens", help="Opening time, ISO (Asia/Tokyo unless an offset is given).")
+@click.option("--closes", help="Closing time, ISO.")
+@click.option(
+    "--audience", "audience", multiple=True, help="Profile filter, e.g. age_band=20s,30s."
+)
+@click.option(
+    "--reminder", "reminders", multiple=True, help="Reminder: 3d / 12h before closing, or ISO."
+)
+@click.option("--summary", help='Periodic summary, e.g. "mon 09:00" or "daily 18:00".')
+@click.pass_context
+def create_command(
+    ctx: click.Context,
+    survey_id: str,
+    name: str | None,
+    opens: str | None,
+    closes: str | None,
+    audience: tuple[str, ...],
+    reminders: tuple[str, ...],
+    summary: str | None,
+) -> None:
+    """Plan a draft wave; prints its id as the last line."""
+
+    async def work(services: Services) -> WaveDetails:
+        zone = services.timezone
+        wave = await create_wave(
+            services,
+            survey_id=survey_id,
+            name=name,
+            opens_at=parse_time(opens, zone) if opens else None,
+            closes_at=parse_time(closes, zone) if closes else None,
+            audience=parse_audience(audience),
+            reminders=[parse_reminder(text, zone) for text in reminders],
+            summary=parse_summary(summary) if summary else None,
+        )
+        return await wave_details(services, wave.id)
+
+    details = with_services(ctx, work)
+    wave = details.wave
+    zone = _zone(ctx)
+    click.echo(
+        f"created draft wave {wave.id} ({wave.name}): {wave.survey_id}, "
+        f"opens {_when(wave.opens_at, zone)}, closes {_when(wave.closes_at, zone)}, "
+        f"audience {audience_text(wave.audience)}"
+    )
+    click.echo(wave.id)
+
+
+def _zone(ctx: click.Context) -> tzinfo:
+    """The staff's time zone from the settings."""
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(settings_of(ctx).timezone)
+
+
+@wave_group.command("schedule")
+@click.argument("wave_id", metavar="WAVE", type=int)
+@click.pass_context
+def schedule_command(ctx: click.Context, wave_id: int) -> None:
+    """Draft → scheduled: the running bot opens the wave at its opening time."""
+    wave = with_services(ctx, lambda services: schedule_wave(services, wave_id))
+    click.echo(f"wave {wave.id} scheduled to open at {_when(wave.opens_at, _zone(ctx))}")
+
+
+def _open(ctx: click.Context, wave_id: int, reopen: bool, closes: str | None, watch: bool) -> None:
+    """Open or reopen, then optionally watch the running bot send the invitations."""
+
+    async def work(services: Services) -> tuple[int, int]:
+        closes_at = parse_time(closes, services.timezone) if closes else None
+        wave, invited = await open_wave(services, wave_id, reopen=reopen, closes_at=closes_at)
+        return wave.id, invited
+
+    opened, invited = with_services(ctx, work)
+    verb = "reopened" if reopen else "opened"
+    click.echo(
+        f"{verb} wave {opened}: {invited} residents to invite; the running bot sends the "
+        "invitations (see: machikoe wave show)"
+    )
+    if watch:
+        _watch(ctx, opened)
+
+
+def _watch(ctx: click.Context, wave_id: int, poll: float = 1.0) -> None:
+    """A progress bar of sent invitations until none is pending."""
+    from rich.progress import Progress
+
+    async def work(services: Services) -> None:
+        with Progress() as bar:
+            task = bar.add_task(f"wave {wave_id} invitations", total=None)
+            while True:
+                details = await wave_details(services, wave_id)
+                bar.update(
+                    task, total=details.invitations_total, completed=details.invitations_done
+                )
+                if details.invitations.get("pending", 0) == 0:
+                    return
+                await asyncio.sleep(poll)
+
+    with_services(ctx, work)
+
+
+@wave_group.command("open")
+@click.argument("wave_id", metavar="WAVE", type=int)
+@click.option("--watch", is_flag=True, help="Show a progress bar while the bot sends.")
+@click.pass_context
+def open_command(ctx: click.Context, wave_id: int, watch: bool) -> None:
+    """Open now: freeze the survey version and invite the audience."""
+    _open(ctx, wave_id, False, None, watch)
+
+
+@wave_group.command("reopen")
+@click.argument("wave_id", metavar="WAVE", type=int)
+@click.option("--closes", help="New closing time, ISO (needed when the old one has passed).")
+@click.option("--watch", is_flag=True, help="Show a progress bar while the bot sends.")
+@click.pass_context
+def reopen_command(ctx: click.Context, wave_id: int, closes: str | None, watch: bool) -> None:
+    """Reopen a closed wave (an explicit admin action; residents already invited are not)."""
+    _open(ctx, wave_id, True, closes, watch)
+
+
+@wave_group.command("close")
+@click.argument("wave_id", metavar="WAVE", type=int)
+@click.pass_context
+def close_command(ctx: click.Context, wave_id: int) -> None:
+    """Close now: no more answers, unsent invitations and reminders are dropped."""
+    wave = with_services(ctx, lambda services: close_wave(services, wave_id))
+    click.echo(f"closed wave {wave.id} at {_when(wave.closed_at, _zone(ctx))}")
+
+
+@wave_group.command("lift-embargo")
+@click.argument("wave_id", metavar="WAVE", type=int)
+@click.pass_context
+def lift_embargo_command(ctx: click.Context, wave_id: int) -> None:
+    """Let analysts see this wave's results before it closes."""
+    wave = with_services(ctx, lambda services: lift_embargo(services, wave_id))
+    click.echo(f"wave {wave.id}: results embargo lifted")
+
+
+@wave_group.command("list")
+@click.pass_context
+def list_command(ctx: click.Context) -> None:
+    """Waves with status and counts, newest first."""
+    waves = with_services(ctx, list_waves)
+    if not waves:
+        click.echo("no waves yet (machikoe wave create --survey ID)")
+        return
+    zone = _zone(ctx)
+    header = ("id", "status", "name", "survey", "opens", "closes", "invited", "started", "done")
+    rows = [header, *(_row(details, zone) for details in waves)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def _row(details: WaveDetails, zone: tzinfo) -> tuple[str, ...]:
+    """One line of `wave list`."""
+    wave, counts = details.wave, details.counts
+    return (
+        str(wave.id),
+        wave.status,
+        wave.name,
+        wave.survey_id,
+        _when(wave.opens_at, zone),
+        _when(wave.closes_at, zone),
+        str(counts.invited),
+        str(counts.started),
+        f"{counts.completed} ({_rate(details)})",
+    )
+
+
+@wave_group.command("show")
+@click.argument("wave_id", metavar="WAVE", type=int)
+@click.pass_context
+def show_command(ctx: click.Context, wave_id: int) -> None:
+    """A wave's plan, invitation progress and live counts (by age band)."""
+    details = with_services(ctx, lambda services: wave_details(services, wave_id))
+    for line in describe(details, _zone(ctx)):
+        click.echo(line)

@@ -1,0 +1,331 @@
+"""Wave operations staff run from the bot or the CLI: plan, schedule, open, close, watch."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta, tzinfo
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.catalog import ensure_bundled_surveys
+from bot.services import Services
+from storage.db import UnitOfWork
+from storage.records import JobRecord, WaveCounts, WaveRecord
+from surveys.bundled import bundled_surveys
+from surveys.profile import PROFILE_FIELDS
+from surveys.waves import (
+    Audience,
+    WaveRuleError,
+    WaveStatus,
+    check_single_open,
+    check_transition,
+)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])(?:\s+before\s+close)?\s*$", re.IGNORECASE)
+_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+WAVE_CLOSED_REASON = "the wave closed before this was sent"
+
+
+class WaveError(ValueError):
+    """A wave operation that cannot be done; ``str()`` is one line for staff."""
+
+
+@dataclass(frozen=True)
+class WaveDetails:
+    """A wave with its live counts, invitation progress and scheduled jobs."""
+
+    wave: WaveRecord
+    counts: WaveCounts
+    invitations: dict[str, int] = field(default_factory=dict)
+    jobs: list[JobRecord] = field(default_factory=list)
+
+    @property
+    def invitations_total(self) -> int:
+        """Invitations created for the wave (every state)."""
+        return sum(self.invitations.values())
+
+    @property
+    def invitations_done(self) -> int:
+        """Invitations no longer waiting to be sent."""
+        return self.invitations_total - self.invitations.get("pending", 0)
+
+
+# -- parsing staff input ------------------------------------------------------------------------
+def parse_time(text: str, zone: tzinfo) -> datetime:
+    """An ISO date-time; without an offset it is in ``zone`` (Asia/Tokyo by default)."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise WaveError(f'not a date and time: "{text}" (use e.g. 2025-05-01T09:00)') from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
+
+
+def parse_reminder(text: str, zone: tzinfo) -> str:
+    """A reminder as stored: an offset before closing ("3d", "12h") or an ISO time."""
+    match = _OFFSET.match(text)
+    if match:
+        return f"{int(match.group(1))}{match.group(2).lower()}"
+    try:
+        return parse_time(text, zone).isoformat()
+    except WaveError:
+        raise WaveError(
+            f'not a reminder: "{text}" (use an offset before closing like 3d or 12h, '
+            "or a date and time)"
+        ) from None
+
+
+def reminder_time(reminder: str, closes_at: datetime | None) -> datetime | None:
+    """When a stored reminder fires (None for an offset when the wave has no closing time)."""
+    match = _OFFSET.match(reminder)
+    if match is None:
+        return datetime.fromisoformat(reminder)
+    if closes_at is None:
+        return None
+    return closes_at - timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
+
+
+def parse_audience(items: Sequence[str]) -> dict[str, list[str]]:
+    """Audience filters from ``field=value,value`` items (none: every subscribed resident)."""
+    filters: dict[str, list[str]] = {}
+    for item in items:
+        name, sep, values = item.partition("=")
+        name = name.strip()
+        if not sep or not values.strip():
+            raise WaveError(f'not an audience filter: "{item}" (use e.g. age_band=20s,30s)')
+        if name not in PROFILE_FIELDS:
+            raise WaveError(
+                f'unknown audience field "{name}"; use one of {", ".join(PROFILE_FIELDS)}'
+            )
+        filters.setdefault(name, [])
+        filters[name] += [v.strip() for v in values.split(",") if v.strip()]
+    try:
+        Audience(**{name: tuple(values) for name, values in filters.items()})
+    except ValidationError as exc:
+        raise WaveError(str(exc.errors()[0]["msg"]).removeprefix("Value error, ")) from None
+    return filters
+
+
+def parse_summary(text: str) -> dict[str, str]:
+    """A weekly summary time like "mon 09:00" (day names mon..sun, or "daily 09:00")."""
+    parts = text.strip().lower().split()
+    day = parts[0] if parts else ""
+    if len(parts) != 2 or (day not in WEEKDAYS and day != "daily"):
+        raise WaveError(f'not a summary time: "{text}" (use e.g. "mon 09:00" or "daily 18:00")')
+    try:
+        at = time.fromisoformat(parts[1])
+    except ValueError:
+        raise WaveError(f'not a time of day: "{parts[1]}" (use e.g. 09:00)') from None
+    return {"day": day, "time": at.strftime("%H:%M")}
+
+
+def next_summary_time(schedule: dict[str, Any], after: datetime, zone: tzinfo) -> datetime:
+    """The first summary time strictly after ``after``, in the staff's time zone."""
+    at = time.fromisoformat(str(schedule["time"]))
+    local = after.astimezone(zone)
+    for days in range(8):
+        day = local.date() + timedelta(days=days)
+        candidate = datetime.combine(day, at, tzinfo=zone)
+        wanted = schedule["day"] == "daily" or WEEKDAYS[day.weekday()] == schedule["day"]
+        if wanted and candidate > after:
+            return candidate
+    raise AssertionError("a weekly time always comes within 8 days")
+
+
+def audience_text(audience: dict[str, list[str]]) -> str:
+    """An audience in one line ("everyone subscribed" when unfiltered)."""
+    if not audience:
+        return "everyone subscribed"
+    return "; ".join(f"{name}={','.join(values)}" for name, values in sorted(audience.items()))
+
+
+# -- operations -----------------------------------------------------------------------------------
+async def _require(uow: UnitOfWork, wave_id: int) -> WaveRecord:
+    """The wave, or a one-line error."""
+    wave = await uow.waves.get(wave_id)
+    if wave is None:
+        raise WaveError(f"wave {wave_id} does not exist")
+    return wave
+
+
+def _check(current: str, target: WaveStatus, wave_id: int, *, override: bool = False) -> None:
+    """Apply the lifecycle rules, naming the wave in the error."""
+    try:
+        check_transition(current, target, admin_override=override)
+    except WaveRuleError as exc:
+        raise WaveError(f"wave {wave_id}: {exc}") from None
+
+
+async def create_wave(
+    services: Services,
+    *,
+    survey_id: str,
+    name: str | None = None,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    audience: dict[str, list[str]] | None = None,
+    reminders: Sequence[str] = (),
+    summary: dict[str, str] | None = None,
+) -> WaveRecord:
+    """Plan a draft wave of a loaded or bundled survey."""
+    now = services.now()
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise WaveError("the wave must close after it opens")
+    if closes_at and closes_at <= now:
+        raise WaveError("the closing time is in the past")
+    async with services.uow() as uow:
+        await ensure_bundled_surveys(uow, now)
+        if await uow.surveys.get(survey_id) is None:
+            known = sorted({r.survey_id for r in await uow.surveys.list_latest()})
+            known = known or list(bundled_surveys())
+            raise WaveError(f'unknown survey "{survey_id}"; loaded: {", ".join(known)}')
+        default_name = f"{survey_id} {(opens_at or now).astimezone(services.timezone):%Y-%m-%d}"
+        wave = await uow.waves.create(
+            name=name or default_name,
+            survey_id=survey_id,
+            at=now,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            audience=audience or {},
+            reminders=list(reminders),
+            summary_schedule=summary,
+        )
+        await uow.commit()
+    return wave
+
+
+async def schedule_wave(services: Services, wave_id: int) -> WaveRecord:
+    """Draft → scheduled: the wave opens by itself at its opening time."""
+    async with services.uow() as uow:
+        wave = await _require(uow, wave_id)
+        _check(wave.status, WaveStatus.SCHEDULED, wave_id)
+        if wave.opens_at is None:
+            raise WaveError(f"wave {wave_id} has no opening time; create it with --opens")
+        await uow.jobs.add("open", wave_id, wave.opens_at)
+        wave = await uow.waves.update_status(wave_id, WaveStatus.SCHEDULED, services.now())
+        await uow.commit()
+    return wave
+
+
+async def open_wave_in(
+    uow: UnitOfWork,
+    services: Services,
+    wave_id: int,
+    *,
+    reopen: bool = False,
+    closes_at: datetime | None = None,
+    progress: dict[str, int] | None = None,
+) -> tuple[WaveRecord, int]:
+    """Open a wave inside a unit of work; returns the wave and how many residents are invited."""
+    now = services.now()
+    wave = await _require(uow, wave_id)
+    _check(wave.status, WaveStatus.OPEN, wave_id, override=reopen)
+    others = [w.id for w in await uow.waves.open_waves(wave.survey_id) if w.id != wave_id]
+    try:
+        check_single_open(wave.survey_id, others)
+    except WaveRuleError as exc:
+        raise WaveError(str(exc)) from None
+    closes = closes_at or wave.closes_at
+    if closes is not None and closes <= now:
+        raise WaveError(f"wave {wave_id} would close in the past; give a new closing time")
+    if closes_at is not None:
+        wave = await uow.waves.update(wave_id, closes_at=closes_at)
+    definition_id = wave.definition_id
+    if definition_id is None:
+        await ensure_bundled_surveys(uow, now)
+        latest = await uow.surveys.get(wave.survey_id)
+        if latest is None:
+            raise WaveError(f'survey "{wave.survey_id}" is not loaded (machikoe survey load FILE)')
+        definition_id = latest.id
+    await uow.jobs.cancel(wave_id)
+    wave = await uow.waves.update_status(wave_id, WaveStatus.OPEN, now, definition_id)
+    invited = await uow.invitations.invite_audience(wave_id, wave.audience, now)
+    await uow.jobs.add("invite", wave_id, now, progress)
+    if wave.closes_at is not None:
+        await uow.jobs.add("close", wave_id, wave.closes_at)
+    for reminder in wave.reminders:
+        when = reminder_time(reminder, wave.closes_at)
+        if when is not None and now < when and (wave.closes_at is None or when < wave.closes_at):
+            await uow.jobs.add("reminder", wave_id, when, {"reminder": reminder})
+    if wave.summary_schedule:
+        first = next_summary_time(wave.summary_schedule, now, services.timezone)
+        await uow.jobs.add("summary", wave_id, first)
+    return wave, invited
+
+
+async def open_wave(
+    services: Services,
+    wave_id: int,
+    *,
+    reopen: bool = False,
+    closes_at: datetime | None = None,
+    progress: dict[str, int] | None = None,
+) -> tuple[WaveRecord, int]:
+    """Open now: freeze the survey version, invite the audience, schedule close and reminders."""
+    async with services.uow() as uow:
+        result = await open_wave_in(
+            uow, services, wave_id, reopen=reopen, closes_at=closes_at, progress=progress
+        )
+        await uow.commit()
+    return result
+
+
+async def close_wave_in(uow: UnitOfWork, services: Services, wave_id: int) -> WaveRecord:
+    """Close a wave inside a unit of work: stop its jobs and unsent invitations."""
+    now = services.now()
+    wave = await _require(uow, wave_id)
+    _check(wave.status, WaveStatus.CLOSED, wave_id)
+    await uow.jobs.cancel(wave_id)
+    await uow.invitations.cancel_pending(wave_id, now, WAVE_CLOSED_REASON)
+    wave = await uow.waves.update_status(wave_id, WaveStatus.CLOSED, now)
+    if wave.summary_schedule:
+        await uow.jobs.add("summary", wave_id, now, {"final": True})
+    return wave
+
+
+async def close_wave(services: Services, wave_id: int) -> WaveRecord:
+    """Close now (a final summary follows when the wave has a summary schedule)."""
+    async with services.uow() as uow:
+        wave = await close_wave_in(uow, services, wave_id)
+        await uow.commit()
+    return wave
+
+
+async def lift_embargo(services: Services, wave_id: int) -> WaveRecord:
+    """Let analysts see this wave's results before it closes."""
+    async with services.uow() as uow:
+        wave = await _require(uow, wave_id)
+        if wave.embargo_lifted:
+            raise WaveError(f"wave {wave_id}: the results embargo is already lifted")
+        await uow.waves.set_embargo_lifted(wave_id)
+        await uow.commit()
+        return await _require(uow, wave_id)
+
+
+async def wave_details(services: Services, wave_id: int) -> WaveDetails:
+    """A wave with its live counts, invitation progress and jobs."""
+    async with services.uow() as uow:
+        wave = await _require(uow, wave_id)
+        return WaveDetails(
+            wave=wave,
+            counts=await uow.waves.counts(wave_id),
+            invitations=await uow.invitations.progress(wave_id),
+            jobs=await uow.jobs.for_wave(wave_id),
+        )
+
+
+async def list_waves(services: Services) -> list[WaveDetails]:
+    """Every wave, newest first, with its counts (no jobs)."""
+    async with services.uow() as uow:
+        waves = await uow.waves.list()
+        return [
+            WaveDetails(
+                wave=wave,
+                counts=await uow.waves.counts(wave.id),
+                invitations=await uow.invitations.progress(wave.id),
+            )
+            for wave in waves
+        ]
