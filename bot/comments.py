@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -48,10 +49,18 @@ def comment_question_ids(survey: Survey) -> tuple[str, ...]:
     return tuple(q.id for q in survey.questions if q.type == QuestionType.TEXT)
 
 
+_training = threading.Lock()
+
+
 @cache
+def _bundled_model() -> TrainedModel:
+    return train()
+
+
 def bundled_model() -> TrainedModel:
     """The model trained on the bundled corpus, once per process."""
-    return train()
+    with _training:
+        return _bundled_model()
 
 
 def ensure_model(data_dir: Path) -> TrainedModel:
