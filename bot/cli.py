@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from bot.config import ConfigError, Settings
+from bot.logging_setup import configure_logging
 
 
 class CliError(click.ClickException):
@@ -35,19 +36,14 @@ class CliError(click.ClickException):
 @click.pass_context
 def cli(ctx: click.Context, database_url: str | None, data_dir: str | None, verbose: bool) -> None:
     """machikoe (まちの声): Hitachi City's resident survey bot."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
     try:
         settings = Settings.from_env()
     except ConfigError as exc:
         raise CliError(str(exc)) from None
-    from pathlib import Path
-
     ctx.obj = settings.with_overrides(
         database_url=database_url, data_dir=Path(data_dir) if data_dir else None
     )
+    configure_logging(ctx.obj, verbose=verbose)
 
 
 def _register() -> None:

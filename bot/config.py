@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 DEFAULT_TIMEZONE = "Asia/Tokyo"
 
@@ -72,7 +73,7 @@ class Settings:
             ),
         )
 
-    def with_overrides(self, **overrides: object) -> Settings:
+    def with_overrides(self, **overrides: Any) -> Settings:
         """A copy with the given non-None values replaced (command-line options win)."""
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
