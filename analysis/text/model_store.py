@@ -10,10 +10,13 @@ import skops.io as sio
 
 from analysis.text.classifier import CommentClassifier
 
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
+"""2: n-gram vocabularies as numpy arrays (features.py); 1: scikit-learn TfidfVectorizers."""
 MODEL_FILE = "comment_classifier.skops"
 
-# Every type a saved classifier contains; anything else in a file is refused.
+# Every type a saved classifier contains; anything else in a file is refused. The
+# TfidfVectorizer types are only in format-1 files: trusting them lets an old file be
+# recognised and refused with a "retrain" message.
 TRUSTED_TYPES: list[str] = [
     "analysis.text.classifier.CommentClassifier",
     "builtins.slice",
@@ -90,6 +93,12 @@ def load_model(path: Path) -> TrainedModel:
         raise ModelFileError(
             f"{path.name} is not a readable model ({type(error).__name__})"
         ) from None
+    old_format = isinstance(payload, dict) and isinstance(payload.get("format"), int)
+    if old_format and payload["format"] < MODEL_FORMAT:
+        raise ModelFileError(
+            f"{path.name} was saved by an older version (format {payload['format']}); "
+            "retrain it with `machikoe model train`"
+        )
     if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
         raise ModelFileError(f"{path.name} is not a machikoe model of format {MODEL_FORMAT}")
     classifier = payload["classifier"]

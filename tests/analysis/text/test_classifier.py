@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 import skops.io as sio
+from sklearn.feature_extraction.text import TfidfVectorizer
 
+from analysis.text.classifier import CommentClassifier
 from analysis.text.classify import classify_comment, classify_many
 from analysis.text.corpus import held_out_comments
 from analysis.text.metrics import score
@@ -123,3 +125,18 @@ def test_compiled_prediction_matches_the_sklearn_models(trained_model: TrainedMo
     prepared = classifier.prepare([r.text for r in held_out_comments()])
     slow = classifier.model_.predict_proba(classifier._transform(prepared))
     assert classifier.predict_proba_prepared(prepared) == pytest.approx(slow, abs=1e-9)
+
+
+def test_a_model_of_an_older_format_asks_for_retraining(tmp_path: Path) -> None:
+    old = CommentClassifier()
+    old.word_vectorizer_ = TfidfVectorizer(analyzer="word")
+    path = tmp_path / "old.skops"
+    sio.dump({"format": 1, "info": {}, "classifier": old}, path)
+    with pytest.raises(ModelFileError, match=r"older version .*retrain"):
+        load_model(path)
+
+
+def test_the_saved_model_is_compact(trained_model: TrainedModel, saved_model_path: Path) -> None:
+    assert saved_model_path.stat().st_size < 8_000_000  # format 1 kept vocabularies as dicts: 13 MB
+    trained_model.classifier.predict(["バス"])
+    assert "_word_lookup_cache" not in trained_model.classifier.__getstate__()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis.text.pii import mask_personal_info
+from analysis.text.pii import mask_and_lemmatise, mask_and_tokenise, mask_personal_info
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,18 @@ def test_several_kinds_in_one_comment() -> None:
     result = mask_personal_info("佐藤です。090-1111-2222かsato@example.jpにください")
     assert "佐藤" not in result.text and "090" not in result.text
     assert result.found_kinds == ("email", "name", "phone")
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("幸町三丁目五番地に住んでいます", "【住所】に住んでいます"),
+        ("山田太郎と 鈴木が来た", "【氏名】と 【氏名】が来た"),
+        ("バスを増やしてほしい", "バスを増やしてほしい"),
+    ],
+)
+def test_the_fast_path_masks_like_mask_personal_info(text: str, masked: str) -> None:
+    result, lemmas = mask_and_lemmatise(text)
+    assert result == mask_personal_info(text)
+    assert result.text == masked
+    assert lemmas == [t.lemma for t in mask_and_tokenise(text)[1]]
