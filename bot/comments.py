@@ -216,7 +216,11 @@ class CommentPipeline:
 
     async def on_response_submitted(self, response_id: int) -> None:
         """The hook: store the response's comments now, classify them in the background."""
-        stored = await self.store_comments(response_id)
+        try:
+            stored = await self.store_comments(response_id)
+        except Exception as error:  # the resident's submission stands whatever happens here
+            log.error("comments of response %d not stored: %s", response_id, type(error).__name__)
+            return
         if stored:
             self.classify_soon()
 
@@ -265,9 +269,15 @@ class CommentPipeline:
 
     def classify_soon(self) -> None:
         """Classify waiting comments in the background (the caller does not wait)."""
-        task = asyncio.get_running_loop().create_task(self.classify_pending())
+        task = asyncio.get_running_loop().create_task(self._classify_quietly())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _classify_quietly(self) -> None:
+        try:
+            await self.classify_pending()
+        except Exception as error:  # left unclassified; picked up at the next comment or start
+            log.error("comment classification stopped: %s", type(error).__name__)
 
     async def wait_idle(self) -> None:
         """Wait until background classification has finished."""

@@ -223,3 +223,20 @@ def test_install_is_idempotent(engine: AsyncEngine, model_data_dir: Path) -> Non
     assert install(services) is first
     assert len(services.on_response_submitted) == 1
     first.close()
+
+
+async def test_a_failure_to_store_comments_never_breaks_the_submission(
+    engine: AsyncEngine, model_data_dir: Path, uow_factory: Callable[[], UnitOfWork]
+) -> None:
+    services = make_services(engine, model_data_dir)  # no survey definition loaded at all
+    pipeline = install(services)
+    wave = await make_wave(uow_factory)
+    response = await make_response(uow_factory, wave.id, answers={"comment": PHONE_AND_NAME})
+    try:
+        await services.response_submitted(response.id)
+        await pipeline.wait_idle()
+    finally:
+        pipeline.close()
+    async with uow_factory() as uow:
+        assert await uow.comments.unclassified() == []
+        assert (await uow.responses.get(response.id)).status == "complete"  # type: ignore[union-attr]
