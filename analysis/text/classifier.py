@@ -81,7 +81,8 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
     def _word_lookup(self) -> dict[str, int]:
         lookup: dict[str, int] | None = self.__dict__.get("_word_lookup_cache")
         if lookup is None:
-            lookup = {term: i for i, term in enumerate(self.word_vocabulary_.tolist())}
+            terms = self.word_vocabulary_.split("\n") if self.word_vocabulary_ else []
+            lookup = {term: i for i, term in enumerate(terms)}
             self.__dict__["_word_lookup_cache"] = lookup
         return lookup
 
@@ -124,11 +125,13 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
 
     def _learn_vocabularies(self, prepared: Sequence[PreparedComment]) -> None:
         terms = [features.word_ngrams(lemmas, self.word_ngram_range) for _, lemmas in prepared]
-        self.word_vocabulary_ = np.array(sorted({t for doc in terms for t in doc}), dtype=str)
+        # One string, a term a line (terms never hold line breaks): a numpy string array would
+        # pad every term to the longest one, and a dict is slow to save and load with skops.
+        self.word_vocabulary_ = "\n".join(sorted({t for doc in terms for t in doc}))
         self.__dict__.pop("_word_lookup_cache", None)
         n = len(prepared)
         word_rows, word_columns = features.word_columns(self._word_lookup(), terms)
-        self.word_idf_ = features.smooth_idf(word_rows, word_columns, n, len(self.word_vocabulary_))
+        self.word_idf_ = features.smooth_idf(word_rows, word_columns, n, len(self._word_lookup()))
         chars = self._char_occurrences(prepared)
         self.char_vocabulary_ = features.learn_keys(chars, self.char_min_df)
         char_rows, char_columns = features.key_columns(self.char_vocabulary_, chars)
@@ -187,7 +190,7 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
         if not prepared:
             return np.zeros((0, len(GOAL_IDS)))
         words, chars = self._blocks(prepared)
-        n_words = len(self.word_vocabulary_)
+        n_words = len(self.word_idf_)
         scores = words @ self.linear_coef_[:n_words] + chars @ self.linear_coef_[n_words:]
         scores += self.linear_intercept_
         proba = expit(-(self.sigmoid_a_ * scores + self.sigmoid_b_))

@@ -57,7 +57,7 @@ def word_ngrams(lemmas: list[str], ngram_range: tuple[int, int]) -> list[str]:
     low, high = ngram_range
     if low == high == 1:
         return lemmas
-    terms = []
+    terms: list[str] = []
     for n in range(low, high + 1):
         terms.extend(" ".join(lemmas[i : i + n]) for i in range(len(lemmas) - n + 1))
     return terms
