@@ -1,0 +1,250 @@
+"""Admin commands: /waves, /wave <id> and its buttons 開始 / 終了 / 予約 (confirmed)."""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+from datetime import datetime, tzinfo
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.invitations import ProgressCallback
+from bot.roles import ADMIN, require_role, services_of
+from bot.waves import (
+    WaveDetails,
+    WaveError,
+    audience_text,
+    close_wave,
+    list_waves,
+    open_wave,
+    schedule_wave,
+    wave_details,
+)
+
+ORDER = 20
+PREFIX = "wv"
+PATTERN = rf"^{PREFIX}:"
+LIST_LIMIT = 30
+STATUS_JA = {"draft": "下書き", "scheduled": "予約済み", "open": "実施中", "closed": "終了"}
+CONFIRM = {
+    "o": "ウェーブ #{id} を今すぐ開始し、対象の住民に招待を送ります。よろしいですか？",
+    "c": "ウェーブ #{id} を今すぐ終了します。以後の回答は受け付けません。よろしいですか？",
+}
+
+log = logging.getLogger(__name__)
+
+
+def data(action: str, wave_id: int) -> str:
+    """Callback data of a staff wave button (well under 64 bytes)."""
+    return f"{PREFIX}:{action}:{wave_id}"
+
+
+def _when(value: datetime | None, zone: tzinfo) -> str:
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "未定"
+
+
+def _rate(details: WaveDetails) -> str:
+    rate = details.counts.completion_rate
+    return "—" if rate is None else f"{rate:.0%}"
+
+
+def waves_text(waves: list[WaveDetails]) -> str:
+    """The /waves list: status and counts, newest first."""
+    if not waves:
+        return "ウェーブはまだありません（machikoe wave create で作成できます）。"
+    lines = ["<b>調査ウェーブ</b>"]
+    for details in waves[:LIST_LIMIT]:
+        wave, counts = details.wave, details.counts
+        lines.append(
+            f"#{wave.id} {html.escape(wave.name[:60])} — {STATUS_JA.get(wave.status, wave.status)}"
+            f"　招待 {counts.invited}・開始 {counts.started}・完了 {counts.completed}"
+            f"（{_rate(details)}）"
+        )
+    if len(waves) > LIST_LIMIT:
+        lines.append(f"ほか {len(waves) - LIST_LIMIT} 件（machikoe wave list）")
+    lines.append("詳細: /wave 番号")
+    return "\n".join(lines)
+
+
+def wave_text(details: WaveDetails, zone: tzinfo, note: str | None = None) -> str:
+    """The /wave <id> details with live counts and completions by age band."""
+    wave, counts = details.wave, details.counts
+    frozen = f"（定義 #{wave.definition_id} で固定）" if wave.definition_id else ""
+    lines = [
+        f"<b>ウェーブ #{wave.id}: {html.escape(wave.name[:200])}</b>",
+        f"調査: {html.escape(wave.survey_id)}{frozen}",
+        f"状態: {STATUS_JA.get(wave.status, wave.status)}",
+        f"期間: {_when(wave.opens_at, zone)} 〜 {_when(wave.closes_at, zone)}",
+        f"対象: {html.escape(audience_text(wave.audience))}",
+        f"リマインド: {html.escape(', '.join(wave.reminders)) or 'なし'}",
+        f"結果の公開: {'解禁済み' if wave.embargo_lifted else '終了後'}",
+        f"招待の送信: {details.invitations_done}/{details.invitations_total}",
+        f"招待 {counts.invited}・回答開始 {counts.started}・完了 {counts.completed}"
+        f"・完了率 {_rate(details)}",
+    ]
+    if counts.by_age_band:
+        bands = "、".join(f"{html.escape(b)} {n}" for b, n in sorted(counts.by_age_band.items()))
+        lines.append(f"年代別の完了: {bands}")
+    if note:
+        lines.append(f"\n{html.escape(note)}")
+    return "\n".join(lines)
+
+
+def wave_keyboard(details: WaveDetails) -> InlineKeyboardMarkup:
+    """Buttons for what the wave's status allows, and a refresh."""
+    wave_id, status = details.wave.id, details.wave.status
+    row: list[InlineKeyboardButton] = []
+    if status in ("draft", "scheduled"):
+        row.append(InlineKeyboardButton("開始", callback_data=data("o", wave_id)))
+    if status == "draft":
+        row.append(InlineKeyboardButton("予約", callback_data=data("s", wave_id)))
+    if status == "open":
+        row.append(InlineKeyboardButton("終了", callback_data=data("c", wave_id)))
+    row.append(InlineKeyboardButton("更新", callback_data=data("v", wave_id)))
+    return InlineKeyboardMarkup([row])
+
+
+def confirm_keyboard(action: str, wave_id: int) -> InlineKeyboardMarkup:
+    """Yes / no for a destructive action."""
+    label = "開始する" if action == "o" else "終了する"
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(label, callback_data=data(action.upper(), wave_id)),
+                InlineKeyboardButton("やめる", callback_data=data("v", wave_id)),
+            ]
+        ]
+    )
+
+
+def progress_text(wave_id: int, counts: dict[str, int]) -> str:
+    """Sent / total of a wave's invitations."""
+    total = sum(counts.values())
+    done = total - counts.get("pending", 0)
+    head = "送信完了" if counts.get("pending", 0) == 0 else "送信中"
+    return (
+        f"ウェーブ #{wave_id} の招待: {head} {done}/{total}"
+        f"（送信 {counts.get('sent', 0)}・失敗 {counts.get('failed', 0)}"
+        f"・ブロック {counts.get('blocked', 0)}）"
+    )
+
+
+def progress_editor(bot: Bot, chat_id: int, message_id: int, wave_id: int) -> ProgressCallback:
+    """A progress callback that edits one message (only when the text changes)."""
+    last: list[str] = []
+
+    async def edit(counts: dict[str, int]) -> None:
+        text = progress_text(wave_id, counts)
+        if last and last[-1] == text:
+            return
+        last[:] = [text]
+        with contextlib.suppress(BadRequest):
+            await bot.edit_message_text(text, chat_id=chat_id, message_id=message_id)
+
+    return edit
+
+
+@require_role(ADMIN)
+async def waves_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/waves: every wave with status and counts."""
+    assert update.effective_chat is not None
+    waves = await list_waves(services_of(context))
+    await context.bot.send_message(
+        update.effective_chat.id, waves_text(waves), parse_mode=ParseMode.HTML
+    )
+
+
+@require_role(ADMIN)
+async def wave_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/wave <id>: details, live counts and the buttons."""
+    assert update.effective_chat is not None
+    chat_id = update.effective_chat.id
+    services = services_of(context)
+    args = context.args or []
+    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+        await context.bot.send_message(chat_id, "使い方: /wave 番号（一覧は /waves）")
+        return
+    try:
+        details = await wave_details(services, int(args[0].lstrip("#")))
+    except WaveError:
+        await context.bot.send_message(chat_id, f"ウェーブ {args[0]} はありません。")
+        return
+    await context.bot.send_message(
+        chat_id,
+        wave_text(details, services.timezone),
+        parse_mode=ParseMode.HTML,
+        reply_markup=wave_keyboard(details),
+    )
+
+
+@require_role(ADMIN)
+async def wave_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The buttons of /wave: ask before opening or closing, then do what the CLI does."""
+    query = update.callback_query
+    assert query is not None
+    parts = (query.data or "").split(":")
+    if len(parts) != 3 or not parts[2].isdigit():
+        await query.answer()
+        return
+    action, wave_id = parts[1], int(parts[2])
+    services = services_of(context)
+    if action in CONFIRM:
+        await query.answer()
+        await query.edit_message_text(
+            CONFIRM[action].format(id=wave_id), reply_markup=confirm_keyboard(action, wave_id)
+        )
+        return
+    note: str | None = None
+    try:
+        if action == "O":
+            wave, invited = await open_wave(services, wave_id)
+            note = f"開始しました。招待 {invited} 件を送信します。"
+            await _follow_progress(update, context, wave.id)
+        elif action == "C":
+            await close_wave(services, wave_id)
+            note = "終了しました。"
+        elif action == "s":
+            wave = await schedule_wave(services, wave_id)
+            note = f"{_when(wave.opens_at, services.timezone)} に開始するよう予約しました。"
+    except WaveError as exc:
+        await query.answer(str(exc)[:200], show_alert=True)
+    else:
+        await query.answer(note[:200] if note else None)
+    try:
+        details = await wave_details(services, wave_id)
+    except WaveError:
+        return
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_text(
+            wave_text(details, services.timezone, note),
+            parse_mode=ParseMode.HTML,
+            reply_markup=wave_keyboard(details),
+        )
+
+
+async def _follow_progress(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, wave_id: int
+) -> None:
+    """Post a progress message for the admin and start sending now (not at the next poll)."""
+    from bot.scheduler import start_sending, sync_jobs
+
+    assert update.effective_chat is not None
+    message = await context.bot.send_message(
+        update.effective_chat.id, f"ウェーブ #{wave_id} の招待: 送信を準備しています…"
+    )
+    editor = progress_editor(context.bot, message.chat_id, message.message_id, wave_id)
+    start_sending(context.application, wave_id, editor)
+    await sync_jobs(context.application)
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """/waves, /wave and the wave buttons (admins only; others see an unknown command)."""
+    return [
+        CommandHandler("waves", waves_command),
+        CommandHandler("wave", wave_command),
+        CallbackQueryHandler(wave_tap, pattern=PATTERN),
+    ]

@@ -1,0 +1,300 @@
+"""Send a wave's invitations and reminders at Telegram's pace, resumable, never twice."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot import callbacks
+from bot.services import Services
+from storage.db import UnitOfWork
+from storage.records import InvitationTarget, WaveRecord
+
+log = logging.getLogger(__name__)
+
+GLOBAL_LIMIT = 30.0
+"""Telegram's bulk limit: about 30 messages per second overall."""
+SAFETY = 0.97
+"""Fraction of the limit we aim at, so clock jitter does not trip a 429."""
+PER_CHAT_INTERVAL = 1.0
+"""At most one message per second to one chat."""
+CLAIM_LEASE = timedelta(minutes=10)
+"""A claim older than this belongs to a sender that died: its rows are marked failed."""
+MAX_TRIES = 5
+
+ProgressCallback = Callable[[dict[str, int]], Awaitable[None]]
+
+
+class Pacer:
+    """Spaces sends evenly under a global rate and one per interval per chat; 429s pause it."""
+
+    def __init__(
+        self,
+        per_second: float = GLOBAL_LIMIT * SAFETY,
+        per_chat_interval: float = PER_CHAT_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.interval = 1.0 / per_second
+        self.per_chat_interval = per_chat_interval
+        self._clock = clock
+        self._next = 0.0
+        self._chats: dict[int, float] = {}
+
+    async def wait(self, chat_id: int) -> None:
+        """Wait for this chat's next send slot (reserving it)."""
+        now = self._clock()
+        slot = max(now, self._next, self._chats.get(chat_id, -1e9) + self.per_chat_interval)
+        self._next = slot + self.interval
+        self._chats[chat_id] = slot
+        if len(self._chats) > 256:
+            horizon = now - self.per_chat_interval
+            self._chats = {chat: at for chat, at in self._chats.items() if at > horizon}
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said "retry after": no send before that."""
+        self._next = max(self._next, self._clock() + seconds)
+
+
+@dataclass
+class SendTally:
+    """What one sending run did."""
+
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    retried: int = 0
+
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "ja": {
+        "invite": "<b>まちの声アンケートのお願い</b>\n日立市の「{title}」にご協力ください。"
+        "回答は数分で終わります。{closes}\n下のボタンから回答をはじめられます。",
+        "reminder": "<b>アンケートの締切が近づいています</b>\n「{title}」はまだ回答を受け付けて"
+        "います。{closes}\n途中からでも続けられます。",
+        "closes": "締切: {when}",
+        "start": "回答をはじめる",
+        "continue": "回答を続ける",
+    },
+    "ja-easy": {
+        "invite": "<b>アンケートに こたえて ください</b>\n日立市の「{title}」です。"
+        "すこしの じかんで おわります。{closes}\nしたの ボタンを おして ください。",
+        "reminder": "<b>アンケートの しめきりが ちかいです</b>\n「{title}」に まだ こたえられます。"
+        "{closes}",
+        "closes": "しめきり: {when}",
+        "start": "こたえる",
+        "continue": "つづける",
+    },
+    "en": {
+        "invite": "<b>Please take part in the town's survey</b>\nHitachi City asks for your "
+        "views: {title}. It takes a few minutes. {closes}\nTap the button below to start.",
+        "reminder": "<b>The survey closes soon</b>\n{title} is still open. {closes}\n"
+        "You can continue where you stopped.",
+        "closes": "Closes {when}.",
+        "start": "Start the survey",
+        "continue": "Continue",
+    },
+}
+
+
+def invitation_message(
+    kind: str, language: str, title: str, closes_at: datetime | None, zone: tzinfo, wave_id: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The HTML text and start button of an invitation or a reminder in a resident's language."""
+    texts = _TEXTS.get(language, _TEXTS["ja"])
+    closes = ""
+    if closes_at is not None:
+        local = closes_at.astimezone(zone)
+        when = local.strftime("%b %d %H:%M") if language == "en" else f"{local:%-m月%-d日 %H:%M}"
+        closes = texts["closes"].format(when=when)
+    reminder = kind.startswith("reminder")
+    text = texts["reminder" if reminder else "invite"].format(
+        title=html.escape(title), closes=html.escape(closes)
+    )
+    label = texts["continue" if reminder else "start"]
+    button = InlineKeyboardButton(label, callback_data=callbacks.start_wave_data(wave_id))
+    return text, InlineKeyboardMarkup([[button]])
+
+
+def _seconds(value: float | timedelta) -> float:
+    """retry_after as seconds (PTB may give an int or a timedelta)."""
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class InvitationSender:
+    """Sends one wave's pending invitations and reminders; stops cleanly when told to."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        services: Services,
+        pacer: Pacer,
+        *,
+        keep_going: Callable[[], bool] = lambda: True,
+        batch: int = 60,
+        workers: int = 48,
+        progress_every: float = 2.0,
+    ) -> None:
+        self.bot = bot
+        self.services = services
+        self.pacer = pacer
+        self.keep_going = keep_going
+        self.batch = batch
+        self.workers = workers
+        self.progress_every = progress_every
+        self.name = uuid.uuid4().hex[:8]
+        self.tally = SendTally()
+
+    async def run(self, wave_id: int, progress: ProgressCallback | None = None) -> SendTally:
+        """Claim and send until nothing is pending, the wave closes, or keep_going() is False."""
+        now = self.services.now()
+        async with self.services.uow() as uow:
+            await uow.invitations.fail_stale_claims(now - CLAIM_LEASE, now)
+            wave = await uow.waves.get(wave_id)
+            title = await self._title(uow, wave) if wave else ""
+            await uow.commit()
+        if wave is None or wave.status != "open":
+            return self.tally
+        queue: asyncio.Queue[InvitationTarget | None] = asyncio.Queue(maxsize=self.batch * 2)
+        workers = [asyncio.create_task(self._work(queue, wave, title)) for _ in range(self.workers)]
+        reporter = asyncio.create_task(self._report(wave_id, progress)) if progress else None
+        try:
+            await self._produce(queue, wave_id)
+            await asyncio.gather(*workers)
+        finally:
+            for task in workers:
+                task.cancel()
+            leftovers = []
+            while not queue.empty():
+                item = queue.get_nowait()
+                if item is not None:
+                    leftovers.append(item.invitation_id)
+            if leftovers:
+                async with self.services.uow() as uow:
+                    await uow.invitations.release(leftovers, self.services.now())
+                    await uow.commit()
+            if reporter is not None:
+                reporter.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await reporter
+        if progress is not None:
+            await progress(await self._progress(wave_id))
+        log.info(
+            "wave %s: sent %s, failed %s, blocked %s, retried %s",
+            wave_id,
+            self.tally.sent,
+            self.tally.failed,
+            self.tally.blocked,
+            self.tally.retried,
+        )
+        return self.tally
+
+    async def _title(self, uow: UnitOfWork, wave: WaveRecord) -> str:
+        """The survey's title as residents know it."""
+        record = None
+        if wave.definition_id is not None:
+            record = await uow.surveys.get_by_id(wave.definition_id)
+        return record.title if record else wave.name
+
+    async def _produce(self, queue: asyncio.Queue[InvitationTarget | None], wave_id: int) -> None:
+        """Claim batches while the wave is open and we are told to go on; then stop workers."""
+        try:
+            while self.keep_going():
+                async with self.services.uow() as uow:
+                    wave = await uow.waves.get(wave_id)
+                    if wave is None or wave.status != "open":
+                        break
+                    targets = await uow.invitations.claim(
+                        wave_id, self.name, self.services.now(), self.batch
+                    )
+                    await uow.commit()
+                if not targets:
+                    break
+                for target in targets:
+                    await queue.put(target)
+        finally:
+            for _ in range(self.workers):
+                await queue.put(None)
+
+    async def _work(
+        self, queue: asyncio.Queue[InvitationTarget | None], wave: WaveRecord, title: str
+    ) -> None:
+        """Send queued invitations one by one until the stop marker."""
+        while True:
+            target = await queue.get()
+            if target is None:
+                return
+            if not self.keep_going():
+                async with self.services.uow() as uow:
+                    await uow.invitations.release([target.invitation_id], self.services.now())
+                    await uow.commit()
+                continue
+            await self._deliver(target, wave, title)
+
+    async def _deliver(self, target: InvitationTarget, wave: WaveRecord, title: str) -> None:
+        """Send one message and record what happened right after the API call returns."""
+        text, keyboard = invitation_message(
+            target.kind, target.language, title, wave.closes_at, self.services.timezone, wave.id
+        )
+        outcome, error = "failed", f"gave up after {MAX_TRIES} tries"
+        for attempt in range(MAX_TRIES):
+            await self.pacer.wait(target.chat_id)
+            try:
+                await self.bot.send_message(
+                    target.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+                )
+            except RetryAfter as exc:
+                self.tally.retried += 1
+                self.pacer.pause(_seconds(exc.retry_after))
+                continue
+            except Forbidden:
+                outcome, error = "blocked", "403: the resident blocked the bot"
+            except BadRequest as exc:
+                outcome, error = "failed", f"400: {exc.message}"[:200]
+            except TimedOut:
+                outcome, error = "failed", "timed out; not resent so nobody gets it twice"
+            except NetworkError as exc:
+                self.tally.retried += 1
+                error = f"network: {type(exc).__name__}"
+                await asyncio.sleep(min(2**attempt, 10))
+                continue
+            else:
+                outcome, error = "sent", ""
+            break
+        await self._record(target, outcome, error or None)
+
+    async def _record(self, target: InvitationTarget, outcome: str, error: str | None) -> None:
+        """Store the invitation's final state (and unsubscribe residents who blocked us)."""
+        now = self.services.now()
+        async with self.services.uow() as uow:
+            await uow.invitations.mark(target.invitation_id, outcome, now, error)
+            if outcome == "blocked":
+                await uow.contacts.mark_blocked(target.respondent_id, now)
+            await uow.commit()
+        setattr(self.tally, outcome, getattr(self.tally, outcome) + 1)
+
+    async def _progress(self, wave_id: int) -> dict[str, int]:
+        """Invitation counts by state (invitations and reminders together)."""
+        async with self.services.uow() as uow:
+            return await uow.invitations.progress(wave_id, kind=None)
+
+    async def _report(self, wave_id: int, progress: ProgressCallback) -> None:
+        """Tell the progress callback every few seconds."""
+        while True:
+            await asyncio.sleep(self.progress_every)
+            try:
+                await progress(await self._progress(wave_id))
+            except Exception as exc:  # progress display must never stop sending
+                log.warning("progress update failed: %s", type(exc).__name__)

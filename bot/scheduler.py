@@ -1,0 +1,218 @@
+"""Wave jobs on python-telegram-bot's JobQueue: stored in the database, fired once, resumed."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from telegram.ext import Application, ContextTypes
+
+from bot.invitations import InvitationSender, Pacer, ProgressCallback
+from bot.services import Services
+from bot.waves import WaveError, close_wave_in, next_summary_time, open_wave_in
+from storage.records import JobRecord
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 30.0
+"""How often the table is read for jobs the CLI (or another process) added."""
+STATE_KEY = "scheduler"
+NO_MISFIRE: dict[str, Any] = {"misfire_grace_time": None}
+"""A job that fires late (busy loop, slow start) still runs: never a silent skip."""
+
+App = Application  # type: ignore[type-arg]
+
+
+@dataclass
+class SchedulerState:
+    """What this process registered and is sending (per application)."""
+
+    pacer: Pacer = field(default_factory=Pacer)
+    registered: dict[int, datetime] = field(default_factory=dict)
+    sending: set[int] = field(default_factory=set)
+    progress: dict[int, ProgressCallback] = field(default_factory=dict)
+
+
+def state_of(application: App) -> SchedulerState:
+    """This application's scheduler state (created on first use)."""
+    state = application.bot_data.get(STATE_KEY)
+    if not isinstance(state, SchedulerState):
+        state = SchedulerState()
+        application.bot_data[STATE_KEY] = state
+    return state
+
+
+def _services(application: App) -> Services:
+    return application.bot_data["services"]  # type: ignore[no-any-return]
+
+
+async def on_startup(application: App) -> None:
+    """Register every pending job (missed ones fire now, once), resume sending, start polling."""
+    await sync_jobs(application)
+    job_queue = application.job_queue
+    if job_queue is None:
+        log.error("no JobQueue: install python-telegram-bot[job-queue]; wave jobs will not run")
+        return
+    job_queue.run_repeating(
+        _poll,
+        interval=POLL_SECONDS,
+        first=POLL_SECONDS,
+        name="wave-poll",
+        job_kwargs={"coalesce": True, "misfire_grace_time": None},
+    )
+
+
+async def _poll(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The periodic look at the jobs table."""
+    await sync_jobs(context.application)
+
+
+async def sync_jobs(application: App) -> int:
+    """Register pending jobs not yet on the JobQueue and start senders for unsent invitations."""
+    services = _services(application)
+    state = state_of(application)
+    job_queue = application.job_queue
+    if job_queue is None:
+        return 0
+    async with services.uow() as uow:
+        pending = await uow.jobs.pending()
+        unsent = await uow.invitations.waves_with_unclaimed()
+    added = 0
+    now = services.now()
+    for job in pending:
+        if state.registered.get(job.id) == job.run_at:
+            continue
+        state.registered[job.id] = job.run_at
+        delay = max(0.0, (job.run_at - now).total_seconds())
+        job_queue.run_once(
+            _fire,
+            when=delay,
+            data=(job.id, job.run_at),
+            name=f"wave-{job.wave_id}-{job.kind}",
+            job_kwargs=NO_MISFIRE,
+        )
+        added += 1
+    for wave_id in unsent:
+        start_sending(application, wave_id)
+    return added
+
+
+async def _fire(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue callback: run one stored job."""
+    assert context.job is not None
+    job_id, run_at = context.job.data  # type: ignore[misc]
+    await run_job(context.application, job_id, run_at)
+
+
+async def run_job(application: App, job_id: int, run_at: datetime | None = None) -> bool:
+    """Claim a stored job atomically and run it; False when it was not ours to run."""
+    services = _services(application)
+    state = state_of(application)
+    state.registered.pop(job_id, None)
+    now = services.now()
+    async with services.uow() as uow:
+        job = await uow.jobs.get(job_id)
+        if job is None or job.state != "pending" or (run_at is not None and job.run_at != run_at):
+            return False
+        if not await uow.jobs.mark_fired(job_id, now):
+            return False
+        try:
+            start = await _run_in_transaction(uow, services, job)
+        except WaveError as exc:
+            log.warning("job %s (%s of wave %s) not done: %s", job.id, job.kind, job.wave_id, exc)
+            start = False
+        if job.kind != "summary":
+            await uow.jobs.mark_done(job_id)
+        await uow.commit()
+    log.info("ran job %s: %s of wave %s", job.id, job.kind, job.wave_id)
+    if job.kind == "summary":
+        await _summarise(application, job)
+    if start:
+        start_sending(application, job.wave_id)
+    await sync_jobs(application)
+    return True
+
+
+async def _run_in_transaction(uow: Any, services: Services, job: JobRecord) -> bool:
+    """Do a job's database part with its claim; True when invitations should be sent."""
+    if job.kind == "open":
+        await open_wave_in(uow, services, job.wave_id)
+        return True
+    if job.kind == "close":
+        await close_wave_in(uow, services, job.wave_id)
+        return False
+    if job.kind == "reminder":
+        wave = await uow.waves.get(job.wave_id)
+        if wave is None or wave.status != "open":
+            return False
+        created = await uow.invitations.create_reminders(
+            job.wave_id, f"reminder-{job.id}", services.now()
+        )
+        log.info("wave %s: %s reminders to send", job.wave_id, created)
+        return True
+    return job.kind == "invite"
+
+
+async def _summarise(application: App, job: JobRecord) -> None:
+    """Post the periodic summary, then plan the next one while the wave is open."""
+    services = _services(application)
+    try:
+        from bot.summary import post_summary
+    except ImportError:
+        log.error(
+            "summary job of wave %s skipped: bot.summary.post_summary is missing", job.wave_id
+        )
+        post_summary = None
+    if post_summary is not None:
+        try:
+            await post_summary(application.bot, services, job.wave_id)
+        except Exception as exc:
+            log.error("summary of wave %s failed: %s", job.wave_id, type(exc).__name__)
+    async with services.uow() as uow:
+        await uow.jobs.mark_done(job.id)
+        wave = await uow.waves.get(job.wave_id)
+        if wave is not None and wave.status == "open" and wave.summary_schedule:
+            later = next_summary_time(wave.summary_schedule, services.now(), services.timezone)
+            await uow.jobs.add("summary", wave.id, later)
+        await uow.commit()
+
+
+def start_sending(application: App, wave_id: int, progress: ProgressCallback | None = None) -> bool:
+    """Start this process's sender for a wave unless one runs; False when one already does."""
+    state = state_of(application)
+    if progress is not None:
+        state.progress[wave_id] = progress
+    if wave_id in state.sending or application.job_queue is None:
+        return False
+    state.sending.add(wave_id)
+    application.job_queue.run_once(
+        _send, when=0, data=wave_id, name=f"wave-{wave_id}-send", job_kwargs=NO_MISFIRE
+    )
+    return True
+
+
+async def _send(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue callback: send a wave's pending invitations (stops when the bot stops)."""
+    assert context.job is not None
+    application = context.application
+    wave_id = int(context.job.data)  # type: ignore[arg-type]
+    state = state_of(application)
+
+    async def report(counts: dict[str, int]) -> None:
+        callback = state.progress.get(wave_id)
+        if callback is not None:
+            await callback(counts)
+
+    sender = InvitationSender(
+        application.bot,
+        _services(application),
+        state.pacer,
+        keep_going=lambda: application.running,
+    )
+    try:
+        await sender.run(wave_id, report)
+    finally:
+        state.sending.discard(wave_id)
+        state.progress.pop(wave_id, None)
