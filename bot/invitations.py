@@ -8,6 +8,7 @@ import html
 import logging
 import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
@@ -25,8 +26,6 @@ log = logging.getLogger(__name__)
 
 GLOBAL_LIMIT = 30.0
 """Telegram's bulk limit: about 30 messages per second overall."""
-SAFETY = 0.97
-"""Fraction of the limit we aim at, so clock jitter does not trip a 429."""
 PER_CHAT_INTERVAL = 1.0
 """At most one message per second to one chat."""
 CLAIM_LEASE = timedelta(minutes=10)
@@ -37,22 +36,30 @@ ProgressCallback = Callable[[dict[str, int]], Awaitable[None]]
 
 
 class Pacer:
-    """Spaces sends evenly under a global rate and one per interval per chat; 429s pause it."""
+    """Spaces sends under a global rate and one per interval per chat; 429s pause it.
+
+    Besides even spacing, a send waits until the send ``limit`` places before it came back
+    more than ``window`` seconds ago, so no window of the server ever holds more than
+    ``limit`` messages, whatever the network jitter (a 429 costs a whole second).
+    """
 
     def __init__(
         self,
-        per_second: float = GLOBAL_LIMIT * SAFETY,
+        per_second: float = GLOBAL_LIMIT,
         per_chat_interval: float = PER_CHAT_INTERVAL,
+        window: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.interval = 1.0 / per_second
         self.per_chat_interval = per_chat_interval
+        self.window = window
         self._clock = clock
         self._next = 0.0
         self._chats: dict[int, float] = {}
+        self._recent: deque[asyncio.Future[float]] = deque(maxlen=max(1, int(per_second)))
 
-    async def wait(self, chat_id: int) -> None:
-        """Wait for this chat's next send slot (reserving it)."""
+    async def wait(self, chat_id: int) -> asyncio.Future[float]:
+        """Wait for this chat's next send slot; settle the returned ticket after sending."""
         now = self._clock()
         slot = max(now, self._next, self._chats.get(chat_id, -1e9) + self.per_chat_interval)
         self._next = slot + self.interval
@@ -60,8 +67,26 @@ class Pacer:
         if len(self._chats) > 256:
             horizon = now - self.per_chat_interval
             self._chats = {chat: at for chat, at in self._chats.items() if at > horizon}
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        oldest = self._recent[0] if len(self._recent) == self._recent.maxlen else None
+        ticket: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._recent.append(ticket)
+        try:
+            if slot > now:
+                await asyncio.sleep(slot - now)
+            if oldest is not None:
+                back = await asyncio.shield(oldest)
+                delay = back + self.window - self._clock()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+        except BaseException:
+            self.settle(ticket, counted=False)
+            raise
+        return ticket
+
+    def settle(self, ticket: asyncio.Future[float], *, counted: bool) -> None:
+        """The send of this ticket came back (counted: the server took it as a message)."""
+        if not ticket.done():
+            ticket.set_result(self._clock() if counted else float("-inf"))
 
     def pause(self, seconds: float) -> None:
         """Telegram said "retry after": no send before that."""
@@ -250,11 +275,12 @@ class InvitationSender:
         )
         outcome, error = "failed", f"gave up after {MAX_TRIES} tries"
         for attempt in range(MAX_TRIES):
-            await self.pacer.wait(target.chat_id)
+            ticket = await self.pacer.wait(target.chat_id)
             try:
                 await self.bot.send_message(
                     target.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
                 )
+                self.pacer.settle(ticket, counted=True)
             except RetryAfter as exc:
                 self.tally.retried += 1
                 self.pacer.pause(_seconds(exc.retry_after))
@@ -264,6 +290,7 @@ class InvitationSender:
             except BadRequest as exc:
                 outcome, error = "failed", f"400: {exc.message}"[:200]
             except TimedOut:
+                self.pacer.settle(ticket, counted=True)  # it may have reached Telegram
                 outcome, error = "failed", "timed out; not resent so nobody gets it twice"
             except NetworkError as exc:
                 self.tally.retried += 1
@@ -272,6 +299,8 @@ class InvitationSender:
                 continue
             else:
                 outcome, error = "sent", ""
+            finally:
+                self.pacer.settle(ticket, counted=False)  # no-op when already settled
             break
         await self._record(target, outcome, error or None)
 
