@@ -8,6 +8,7 @@ import html
 import logging
 import time
 import uuid
+import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -153,8 +154,11 @@ def invitation_message(
     return text, InlineKeyboardMarkup([[button]])
 
 
-def _seconds(value: float | timedelta) -> float:
-    """retry_after as seconds (PTB may give an int or a timedelta)."""
+def _seconds(error: RetryAfter) -> float:
+    """retry_after as seconds (PTB gives an int now, a timedelta in a later version)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -283,7 +287,7 @@ class InvitationSender:
                 self.pacer.settle(ticket, counted=True)
             except RetryAfter as exc:
                 self.tally.retried += 1
-                self.pacer.pause(_seconds(exc.retry_after))
+                self.pacer.pause(_seconds(exc))
                 continue
             except Forbidden:
                 outcome, error = "blocked", "403: the resident blocked the bot"

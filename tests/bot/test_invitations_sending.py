@@ -1,0 +1,107 @@
+"""Invitations through the running bot: 429 honoured, 403 unsubscribes, restart resumes once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from bot.localapi.errors import too_many_requests
+from bot.scheduler import run_job, start_sending
+from bot.waves import create_wave, open_wave
+from tests.bot.conftest import BotApp
+from tests.builders import PROFILE, make_respondent, make_response
+
+FIRST = 9100
+
+
+async def residents(app: BotApp, count: int) -> list[int]:
+    """Residents with consent, a profile and a chat on the server; returns respondent ids."""
+    ids = []
+    for chat_id in range(FIRST, FIRST + count):
+        app.server.user(chat_id)
+        record = await make_respondent(app.services.uow, chat_id=chat_id, profile=PROFILE)
+        ids.append(record.id)
+    return ids
+
+
+async def new_open_wave(app: BotApp) -> int:
+    """Close the fixture's wave and open a new one of the same survey (invitations pending)."""
+    async with app.services.uow() as uow:
+        await uow.waves.update_status(app.wave_id, "closed", app.services.now())
+        await uow.commit()
+    wave = await create_wave(
+        app.services,
+        survey_id="residency-livability",
+        closes_at=app.services.now() + timedelta(days=7),
+    )
+    await open_wave(app.services, wave.id)
+    return wave.id
+
+
+async def wait_sent(app: BotApp, wave_id: int, kind: str | None = "invite") -> dict[str, int]:
+    """Wait (at most ~20 s) until no invitation of the wave is pending."""
+    for _ in range(200):
+        async with app.services.uow() as uow:
+            progress = await uow.invitations.progress(wave_id, kind=kind)
+        if progress["pending"] == 0 and app.application.bot_data["scheduler"].sending == set():
+            return progress
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"invitations still pending: {progress}")
+
+
+def invitations_in(app: BotApp, chat_id: int, marker: str = "アンケート") -> int:
+    """How many invitation messages a chat received."""
+    return sum(1 for m in app.server.transcript(chat_id) if m.from_bot and marker in m.text)
+
+
+async def test_429_is_retried_and_a_blocked_resident_is_unsubscribed(bot_app: BotApp) -> None:
+    people = await residents(bot_app, 4)
+    bot_app.server.block(FIRST + 3)
+    bot_app.server.fail_next("sendMessage", too_many_requests(1), times=1)
+    wave_id = await new_open_wave(bot_app)
+    assert start_sending(bot_app.application, wave_id)
+    progress = await wait_sent(bot_app, wave_id)
+    assert progress == {"pending": 0, "sent": 3, "failed": 0, "blocked": 1}
+    assert [invitations_in(bot_app, FIRST + i) for i in range(3)] == [1, 1, 1]
+    assert any(e.error_code == 429 for e in bot_app.server.errors)
+    async with bot_app.services.uow() as uow:
+        contact = await uow.contacts.get(people[3])
+        counts = await uow.waves.counts(wave_id)
+    assert contact is not None and not contact.subscribed and contact.blocked_at is not None
+    assert counts.invited == 3
+
+
+async def test_a_restart_mid_sending_resumes_and_sends_nobody_twice(bot_app: BotApp) -> None:
+    await residents(bot_app, 45)
+    wave_id = await new_open_wave(bot_app)
+    start_sending(bot_app.application, wave_id)
+    for _ in range(100):
+        async with bot_app.services.uow() as uow:
+            sent = (await uow.invitations.progress(wave_id))["sent"]
+        if sent >= 8:
+            break
+        await asyncio.sleep(0.05)
+    await bot_app.restart()  # stops mid-way; start-up finds the unsent invitations
+    progress = await wait_sent(bot_app, wave_id)
+    assert progress == {"pending": 0, "sent": 45, "failed": 0, "blocked": 0}
+    assert {invitations_in(bot_app, chat) for chat in range(FIRST, FIRST + 45)} == {1}
+
+
+async def test_reminders_reach_only_residents_who_have_not_finished(bot_app: BotApp) -> None:
+    people = await residents(bot_app, 3)
+    wave_id = await new_open_wave(bot_app)
+    start_sending(bot_app.application, wave_id)
+    await wait_sent(bot_app, wave_id)
+    async with bot_app.services.uow() as uow:
+        finished = await uow.respondents.get(people[0])
+        started = await uow.respondents.get(people[1])
+    await make_response(bot_app.services.uow, wave_id, finished)
+    await make_response(bot_app.services.uow, wave_id, started, submit=False)
+    async with bot_app.services.uow() as uow:
+        job = await uow.jobs.add("reminder", wave_id, bot_app.services.now())
+        await uow.commit()
+    assert await run_job(bot_app.application, job.id)
+    assert not await run_job(bot_app.application, job.id)  # fired once only
+    await wait_sent(bot_app, wave_id, kind=None)
+    reminded = [invitations_in(bot_app, FIRST + i, "締切が近づいています") for i in range(3)]
+    assert reminded == [0, 1, 1]
