@@ -41,6 +41,10 @@ class ModelFileError(ValueError):
     """A model file is missing, damaged or holds types that are not trusted."""
 
 
+class OutdatedModelError(ModelFileError):
+    """The model file was written by an older machikoe: it must be retrained, not loaded."""
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     """What a saved model is: version, when and on how much it was trained, how well it does."""
@@ -95,7 +99,7 @@ def load_model(path: Path) -> TrainedModel:
         ) from None
     old_format = isinstance(payload, dict) and isinstance(payload.get("format"), int)
     if old_format and payload["format"] < MODEL_FORMAT:
-        raise ModelFileError(
+        raise OutdatedModelError(
             f"{path.name} was saved by an older version (format {payload['format']}); "
             "retrain it with `machikoe model train`"
         )

@@ -21,6 +21,7 @@ from analysis.text.metrics import Evaluation, score
 from analysis.text.model_store import (
     ModelFileError,
     ModelInfo,
+    OutdatedModelError,
     TrainedModel,
     default_model_path,
     load_model,
@@ -95,7 +96,10 @@ def ensure_model(data_dir: Path) -> TrainedModel:
     """Load the model under data_dir, training it from the bundled corpus first if missing."""
     path = default_model_path(data_dir)
     if path.is_file():
-        return load_model(path)
+        try:
+            return load_model(path)
+        except OutdatedModelError:
+            pass  # written by an older machikoe: retrain from the bundled corpus below
     model = train()
     save_model(model, path)
     return model

@@ -10,8 +10,14 @@ from analysis.text.classifier import CommentClassifier
 from analysis.text.classify import classify_comment, classify_many
 from analysis.text.corpus import held_out_comments
 from analysis.text.metrics import score
-from analysis.text.model_store import ModelFileError, TrainedModel, load_model, save_model
-from analysis.text.training import evaluate
+from analysis.text.model_store import (
+    ModelFileError,
+    TrainedModel,
+    default_model_path,
+    load_model,
+    save_model,
+)
+from analysis.text.training import ensure_model, evaluate
 
 MACRO_F1_FLOOR = 0.75  # committed floor on the fixed test split (measured 0.81)
 
@@ -140,3 +146,14 @@ def test_the_saved_model_is_compact(trained_model: TrainedModel, saved_model_pat
     assert saved_model_path.stat().st_size < 8_000_000  # format 1 kept vocabularies as dicts: 13 MB
     trained_model.classifier.predict(["バス"])
     assert "_word_lookup_cache" not in trained_model.classifier.__getstate__()
+
+
+def test_the_bot_replaces_an_outdated_model_instead_of_failing(tmp_path: Path) -> None:
+    old = CommentClassifier()
+    old.word_vectorizer_ = TfidfVectorizer(analyzer="word")
+    path = default_model_path(tmp_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sio.dump({"format": 1, "info": {}, "classifier": old}, path)
+    model = ensure_model(tmp_path)
+    assert model.classifier.predict(["BRTの本数を増やしてほしい"])
+    assert load_model(path).info.training_size == model.info.training_size
