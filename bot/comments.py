@@ -17,7 +17,13 @@ from sqlalchemy import Select, func, literal, select, update
 
 from analysis.text.classify import Classification, classify_many
 from analysis.text.language import detect_language
-from analysis.text.model_store import TrainedModel, default_model_path, load_model, save_model
+from analysis.text.model_store import (
+    ModelFileError,
+    TrainedModel,
+    default_model_path,
+    load_model,
+    save_model,
+)
 from analysis.text.pii import mask_personal_info
 from analysis.text.tokens import normalise
 from analysis.text.training import train
@@ -64,10 +70,14 @@ def bundled_model() -> TrainedModel:
 
 
 def ensure_model(data_dir: Path) -> TrainedModel:
-    """The model under data_dir; when missing, the bundled-corpus model is saved there first."""
+    """The model under data_dir (saved there from the bundled corpus when missing)."""
     path = default_model_path(data_dir)
     if path.is_file():
-        return load_model(path)
+        try:
+            return load_model(path)
+        except ModelFileError as error:  # keep classifying; staff retrain to replace the file
+            log.error("model file not usable, using the bundled model: %s", error)
+            return bundled_model()
     model = bundled_model()
     save_model(model, path)
     return model

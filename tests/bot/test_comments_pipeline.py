@@ -11,9 +11,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analysis.text.model_store import TrainedModel, default_model_path, save_model
-from analysis.text.training import train
 from bot.catalog import ensure_bundled_surveys
-from bot.comments import CommentPipeline, install, pipeline_of
+from bot.comments import CommentPipeline, bundled_model, install, pipeline_of
 from bot.config import Settings
 from bot.services import Services
 from storage.db import UnitOfWork, session_factory
@@ -26,14 +25,10 @@ BOTH_BACKENDS = pytest.mark.parametrize(
     "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
 )
 
-_trained: dict[str, TrainedModel] = {}
-
 
 def shared_model() -> TrainedModel:
-    """The model trained once per test process on the bundled corpus."""
-    if "model" not in _trained:
-        _trained["model"] = train()
-    return _trained["model"]
+    """The model trained once per test process on the bundled corpus (the bot's own cache)."""
+    return bundled_model()
 
 
 @pytest.fixture(scope="session")
@@ -240,3 +235,23 @@ async def test_a_failure_to_store_comments_never_breaks_the_submission(
     async with uow_factory() as uow:
         assert await uow.comments.unclassified() == []
         assert (await uow.responses.get(response.id)).status == "complete"  # type: ignore[union-attr]
+
+
+async def test_an_unreadable_model_file_falls_back_to_the_bundled_model(
+    engine: AsyncEngine, tmp_path: Path, uow_factory: Callable[[], UnitOfWork]
+) -> None:
+    path = default_model_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a model")
+    wave = await make_wave(uow_factory)
+    response = await make_response(uow_factory, wave.id, answers={"comment": "公園を増やして"})
+    async with uow_factory() as uow:
+        answer = (await uow.responses.answers(response.id))["comment"]
+        await uow.comments.add(answer.id, wave.id, "公園を増やして", NOW, "ja")
+        await uow.commit()
+    pipeline = CommentPipeline(make_services(engine, tmp_path))
+    try:
+        assert await pipeline.classify_pending() == 1
+    finally:
+        pipeline.close()
+    assert path.read_bytes() == b"not a model"  # staff decide when to retrain
