@@ -1,0 +1,163 @@
+"""`machikoe wave …`: the id as last line, Tokyo times, lifecycle rules as one-line errors."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner, Result
+
+from bot.cli import cli
+from storage.db import UnitOfWork, create_engine, session_factory
+from tests.builders import PROFILE
+
+
+def run(url: str, *args: str) -> Result:
+    """Run the CLI against the test database."""
+    env = {"MACHIKOE_DATABASE_URL": url, "MACHIKOE_SECRET": "s"}
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def ok(url: str, *args: str) -> list[str]:
+    """Run and expect success; the output lines."""
+    result = run(url, *args)
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
+def fails(url: str, *args: str) -> str:
+    """Run and expect a one-line error; the line."""
+    result = run(url, *args)
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    return lines[0]
+
+
+def query(url: str, work):  # type: ignore[no-untyped-def]
+    """Run async work on a unit of work of the test database."""
+
+    async def go():  # type: ignore[no-untyped-def]
+        engine = create_engine(url)
+        try:
+            async with UnitOfWork(session_factory(engine)) as uow:
+                result = await work(uow)
+                await uow.commit()
+                return result
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+def create(url: str, *extra: str) -> int:
+    """`wave create` of the bundled survey; the id from the last line."""
+    lines = ok(url, "wave", "create", "--survey", "residency-livability", *extra)
+    return int(lines[-1])
+
+
+def test_create_prints_the_id_last_and_reads_times_as_tokyo(migrated_database_url: str) -> None:
+    url = migrated_database_url
+    wave_id = create(
+        url,
+        "--name",
+        "2030 春",
+        "--opens",
+        "2030-05-01T09:00",
+        "--closes",
+        "2030-05-14T18:00+09:00",
+        "--audience",
+        "age_band=20s,30s",
+        "--audience",
+        "district=taga",
+        "--reminder",
+        "3d",
+        "--reminder",
+        "2030-05-13T12:00",
+        "--summary",
+        "mon 09:00",
+    )
+    wave = query(url, lambda uow: uow.waves.get(wave_id))
+    assert wave.opens_at == datetime(2030, 5, 1, 0, 0, tzinfo=UTC)
+    assert wave.closes_at == datetime(2030, 5, 14, 9, 0, tzinfo=UTC)
+    assert wave.audience == {"age_band": ["20s", "30s"], "district": ["taga"]}
+    assert wave.reminders == ["3d", "2030-05-13T12:00:00+09:00"]
+    assert wave.summary_schedule == {"day": "mon", "time": "09:00"}
+    assert wave.status == "draft" and wave.name == "2030 春"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--survey", "nope"], 'unknown survey "nope"'),
+        (["--survey", "residency-livability", "--audience", "age_band=99s"], '"99s"'),
+        (["--survey", "residency-livability", "--audience", "shoe=42"], "unknown audience field"),
+        (["--survey", "residency-livability", "--opens", "soon"], 'not a date and time: "soon"'),
+        (["--survey", "residency-livability", "--reminder", "often"], 'not a reminder: "often"'),
+        (["--survey", "residency-livability", "--summary", "someday"], "not a summary time"),
+        (
+            ["--survey", "residency-livability", "--opens", "2030-05-02", "--closes", "2030-05-01"],
+            "must close after it opens",
+        ),
+    ],
+)
+def test_bad_wave_plans_are_one_line_errors(
+    migrated_database_url: str, args: list[str], message: str
+) -> None:
+    assert message in fails(migrated_database_url, "wave", "create", *args)
+
+
+def test_the_lifecycle_rules_hold_from_the_command_line(migrated_database_url: str) -> None:
+    url = migrated_database_url
+    first = create(url, "--opens", "2030-05-01T09:00", "--closes", "2030-05-14T18:00")
+    second = create(url, "--closes", "2030-06-14T18:00")
+    assert "scheduled to open at 2030-05-01 09:00" in ok(url, "wave", "schedule", str(first))[0]
+    assert "wave is already scheduled" in fails(url, "wave", "schedule", str(first))
+    assert "opened wave" in ok(url, "wave", "open", str(first))[0]
+    assert f"already has an open wave: {first}" in fails(url, "wave", "open", str(second))
+    wave = query(url, lambda uow: uow.waves.get(first))
+    definition = query(url, lambda uow: uow.surveys.get("residency-livability"))
+    assert wave.definition_id == definition.id  # the bundled survey was loaded and frozen
+    ok(url, "wave", "close", str(first))
+    assert "admin override" in fails(url, "wave", "open", str(first))
+    assert "reopened wave" in ok(url, "wave", "reopen", str(first))[0]
+    assert "does not exist" in fails(url, "wave", "open", "999")
+    ok(url, "wave", "lift-embargo", str(first))
+    assert "already lifted" in fails(url, "wave", "lift-embargo", str(first))
+    listing = ok(url, "wave", "list")
+    assert listing[0].split()[:2] == ["id", "status"]
+    assert [line.split()[1] for line in listing[1:]] == ["draft", "open"]
+
+
+def test_show_reports_invitation_progress_and_counts_by_age_band(
+    migrated_database_url: str,
+) -> None:
+    url = migrated_database_url
+    wave_id = create(url, "--closes", "2030-06-14T18:00", "--audience", "age_band=30s,40s")
+
+    async def residents(uow: UnitOfWork) -> None:
+        now = datetime(2025, 4, 1, tzinfo=UTC)
+        for number, band in enumerate(("30s", "30s", "40s", "70s")):
+            person = await uow.respondents.get_or_create(f"cli-{number}", now)
+            await uow.respondents.set_consent(person.id, "given", now)
+            await uow.contacts.upsert(person.id, 5000 + number, now)
+            await uow.profiles.update(person.id, at=now, **{**PROFILE, "age_band": band})
+
+    query(url, residents)
+    assert "3 residents to invite" in ok(url, "wave", "open", str(wave_id))[0]
+
+    async def answer(uow: UnitOfWork) -> None:
+        now = datetime(2025, 4, 2, tzinfo=UTC)
+        pending = await uow.invitations.next_pending(wave_id)
+        await uow.invitations.mark(pending[0].invitation_id, "sent", now)
+        person = await uow.respondents.get_by_key("cli-0")
+        response = await uow.responses.start(wave_id, person.id, person.key, now)
+        await uow.responses.submit(response.id, PROFILE, now)
+
+    query(url, answer)
+    shown = "\n".join(ok(url, "wave", "show", str(wave_id)))
+    assert "invitations: 1/3 processed (pending 2, sent 1, failed 0, blocked 0)" in shown
+    assert "invited: 1  started: 1  completed: 1  completion rate: 100%" in shown
+    assert "completed by age band: 30s 1" in shown
+    assert "next: close at 2030-06-14 18:00" in shown
