@@ -1,0 +1,242 @@
+"""`machikoe demo`: the real bot against the built-in Bot API server, the page, residents."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from telegram.ext import Application
+
+from bot import comments
+from bot.app import build_application
+from bot.catalog import store_survey_file
+from bot.config import Settings
+from bot.demo.personas import make_personas
+from bot.demo.server import DemoServer
+from bot.demo.simulate import SimulationResult, simulate_residents
+from bot.runner import start, stop
+from bot.services import Services
+from surveys.bundled import bundled_survey_path
+from surveys.definition import Survey
+from surveys.loader import load_survey
+
+log = logging.getLogger(__name__)
+
+DEMO_TOKEN = "123456:MACHIKOE-DEMO"
+Say = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    """What `machikoe demo` (and `machikoe preview`) were asked to do."""
+
+    data_dir: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8080
+    simulate: int = 0
+    exit_after: bool = False
+    survey_file: Path | None = None
+    progress: bool = True
+
+
+@dataclass
+class DemoRun:
+    """A running demo: its folder, services, server, bot and open wave."""
+
+    data_dir: Path
+    services: Services
+    server: DemoServer
+    application: Application  # type: ignore[type-arg]
+    survey: Survey
+    wave_id: int
+
+    @property
+    def url(self) -> str:
+        """The chat page."""
+        return f"{self.server.url}/"
+
+
+def demo_settings(base: Settings, data_dir: Path) -> Settings:
+    """The demo's settings: SQLite in its own folder, whatever the environment says."""
+    return Settings(
+        data_dir=data_dir,
+        database_url=None,
+        secret=base.secret,
+        timezone=base.timezone,
+        keep_raw_comments=base.keep_raw_comments,
+    )
+
+
+async def load_demo_survey(services: Services, path: Path) -> tuple[Survey, int]:
+    """Validate and store a survey file; return it and its stored definition id."""
+    survey = load_survey(path)
+    async with services.uow() as uow:
+        record = await store_survey_file(uow, path, services.now())
+        await uow.commit()
+    return survey, record.id
+
+
+async def open_wave(services: Services, survey: Survey, definition_id: int, name: str) -> int:
+    """Create and open a two-week wave of the survey now; return its id."""
+    now = services.now()
+    async with services.uow() as uow:
+        wave = await uow.waves.create(
+            name=name, survey_id=survey.id, at=now, opens_at=now, closes_at=now + timedelta(days=14)
+        )
+        await uow.waves.update_status(wave.id, "open", now, definition_id=definition_id)
+        await uow.commit()
+    return wave.id
+
+
+async def close_wave(services: Services, wave_id: int) -> None:
+    """Close the wave now."""
+    async with services.uow() as uow:
+        await uow.waves.update_status(wave_id, "closed", services.now())
+        await uow.commit()
+
+
+async def make_staff(services: Services, user_id: int) -> None:
+    """Give a page's user the admin role (the demo's staff tab)."""
+    async with services.uow() as uow:
+        await uow.staff.add(user_id, "admin", services.now())
+        await uow.commit()
+
+
+async def start_demo(options: DemoOptions, base: Settings, say: Say) -> DemoRun:
+    """Database, survey, open wave, local Bot API server with the page, and the real bot."""
+    folder = options.data_dir or Path(tempfile.mkdtemp(prefix="machikoe-demo-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    services = await Services.open(demo_settings(base, folder))
+    try:
+        path = options.survey_file or Path(bundled_survey_path("residency-livability"))
+        survey, definition_id = await load_demo_survey(services, path)
+        wave_id = await open_wave(services, survey, definition_id, "デモ調査")
+        comments.install(services)
+        server = DemoServer(
+            on_staff=lambda user_id: make_staff(services, user_id),
+            token=DEMO_TOKEN,
+            host=options.host,
+            port=options.port,
+            bot_username="machikoe_demo_bot",
+        )
+        await server.start()
+    except BaseException:
+        await services.close()
+        raise
+    application = build_application(
+        services, server.token, base_url=server.base_url, base_file_url=server.file_base_url
+    )
+    try:
+        await start(application, poll_timeout=10)
+    except BaseException:
+        await server.stop()
+        await services.close()
+        raise
+    say(f"data folder: {folder}")
+    say(f"chat page: {server.url}/  (each tab is a resident; 職員として開く = staff)")
+    return DemoRun(folder, services, server, application, survey, wave_id)
+
+
+async def stop_demo(run: DemoRun) -> None:
+    """Stop the bot, the server and the database."""
+    pipeline = comments.pipeline_of(run.services)
+    try:
+        await stop(run.application)
+        if pipeline is not None:
+            pipeline.close()
+    finally:
+        await run.server.stop()
+        await run.services.close()
+
+
+async def play_residents(run: DemoRun, count: int, show_progress: bool) -> SimulationResult:
+    """Play `count` simulated residents with a progress bar."""
+    personas = make_personas(run.survey, count)
+    columns = (
+        TextColumn("[bold]住民が回答中"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[stuck]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, disable=not show_progress, transient=False) as progress:
+        task = progress.add_task("residents", total=count, stuck="")
+        stuck = 0
+
+        def done(ok: bool) -> None:
+            nonlocal stuck
+            stuck += 0 if ok else 1
+            progress.update(task, advance=1, stuck=f"止まった {stuck}" if stuck else "")
+
+        return await simulate_residents(run.server.url, run.survey, personas, on_done=done)
+
+
+async def write_report(run: DemoRun) -> Path:
+    """Close the wave, classify its comments and write the HTML report into the data folder."""
+    from analysis.report import render_html
+    from bot.reports import build_wave_report
+
+    await close_wave(run.services, run.wave_id)
+    pipeline = comments.install(run.services)
+    await pipeline.wait_idle()
+    await pipeline.classify_pending()
+    async with run.services.uow() as uow:
+        wave = await uow.waves.get(run.wave_id)
+        assert wave is not None
+        report = await build_wave_report(uow, wave, zone=run.services.timezone)
+    html = await asyncio.to_thread(render_html, report)
+    path = run.data_dir / f"report-wave-{run.wave_id}.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+async def wait_for_ctrl_c() -> None:
+    """Sleep until SIGINT or SIGTERM."""
+    done = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, done.set)
+    await done.wait()
+
+
+async def run_demo(options: DemoOptions, base: Settings, say: Say) -> Path | None:
+    """The whole demo; returns the report path when residents were simulated."""
+    run = await start_demo(options, base, say)
+    report: Path | None = None
+    try:
+        if options.simulate > 0:
+            say("preparing the comment classifier (trained once per data folder)…")
+            await comments.install(run.services).warm_up()
+            result = await play_residents(run, options.simulate, options.progress)
+            say(
+                f"{result.submitted} of {options.simulate} simulated residents submitted "
+                f"in {result.seconds:.0f}s"
+                + (f" ({result.stuck} got stuck)" if result.stuck else "")
+            )
+            report = await write_report(run)
+            say(f"report: {report}")
+            if not options.exit_after:
+                definition = await _definition_id(run)
+                run.wave_id = await open_wave(run.services, run.survey, definition, "デモ調査 2")
+                say("a new wave is open for the page; Ctrl-C to stop")
+        if not options.exit_after:
+            await wait_for_ctrl_c()
+    finally:
+        await stop_demo(run)
+    return report
+
+
+async def _definition_id(run: DemoRun) -> int:
+    async with run.services.uow() as uow:
+        wave = await uow.waves.get(run.wave_id)
+    assert wave is not None and wave.definition_id is not None
+    return wave.definition_id
