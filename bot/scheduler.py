@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -102,8 +104,9 @@ async def sync_jobs(application: App) -> int:
 async def _fire(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue callback: run one stored job."""
     assert context.job is not None
-    job_id, run_at = context.job.data  # type: ignore[misc]
-    await run_job(context.application, job_id, run_at)
+    data = context.job.data
+    assert isinstance(data, tuple)
+    await run_job(context.application, int(data[0]), data[1])
 
 
 async def run_job(application: App, job_id: int, run_at: datetime | None = None) -> bool:
@@ -158,14 +161,14 @@ async def _run_in_transaction(uow: Any, services: Services, job: JobRecord) -> b
 async def _summarise(application: App, job: JobRecord) -> None:
     """Post the periodic summary, then plan the next one while the wave is open."""
     services = _services(application)
-    try:
-        from bot.summary import post_summary
-    except ImportError:
+    post_summary: Any = None
+    with contextlib.suppress(ImportError):
+        post_summary = getattr(importlib.import_module("bot.summary"), "post_summary", None)
+    if post_summary is None:
         log.error(
             "summary job of wave %s skipped: bot.summary.post_summary is missing", job.wave_id
         )
-        post_summary = None
-    if post_summary is not None:
+    else:
         try:
             await post_summary(application.bot, services, job.wave_id)
         except Exception as exc:
@@ -197,7 +200,8 @@ async def _send(context: ContextTypes.DEFAULT_TYPE) -> None:
     """JobQueue callback: send a wave's pending invitations (stops when the bot stops)."""
     assert context.job is not None
     application = context.application
-    wave_id = int(context.job.data)  # type: ignore[arg-type]
+    assert isinstance(context.job.data, int)
+    wave_id = context.job.data
     state = state_of(application)
 
     async def report(counts: dict[str, int]) -> None:

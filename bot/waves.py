@@ -223,7 +223,7 @@ async def open_wave_in(
     now = services.now()
     wave = await _require(uow, wave_id)
     _check(wave.status, WaveStatus.OPEN, wave_id, override=reopen)
-    others = [w.id for w in await uow.waves.open_waves(wave.survey_id) if w.id != wave_id]
+    others = [str(w.id) for w in await uow.waves.open_waves(wave.survey_id) if w.id != wave_id]
     try:
         check_single_open(wave.survey_id, others)
     except WaveRuleError as exc:
