@@ -276,3 +276,43 @@ class ScheduledJob(Base):
     state: Mapped[str] = mapped_column(String(16), default="pending")
     fired_at: Mapped[datetime | None]
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ResponseTally(Base):
+    """Complete responses counted by wave and profile cell; kept by database triggers."""
+
+    __tablename__ = "response_tallies"
+
+    wave_id: Mapped[int] = mapped_column(_fk("waves.id"), primary_key=True)
+    age_band: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sex: Mapped[str] = mapped_column(String(32), primary_key=True)
+    district: Mapped[str] = mapped_column(String(64), primary_key=True)
+    years_lived: Mapped[str] = mapped_column(String(32), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(8), primary_key=True)
+    total: Mapped[int] = mapped_column(Integer)
+
+
+class AnswerTally(Base):
+    """Answers of complete responses counted by wave, question, value and profile cell.
+
+    Kept by database triggers in the same transaction as every write to responses and
+    answers; a missing profile value is stored as '' and a skipped answer as answered=false.
+    Values longer than TALLY_VALUE_BYTES (free text) are not tallied.
+    """
+
+    __tablename__ = "answer_tallies"
+
+    wave_id: Mapped[int] = mapped_column(_fk("waves.id"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    answered: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    value: Mapped[str] = mapped_column(Text, primary_key=True)
+    age_band: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sex: Mapped[str] = mapped_column(String(32), primary_key=True)
+    district: Mapped[str] = mapped_column(String(64), primary_key=True)
+    years_lived: Mapped[str] = mapped_column(String(32), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(8), primary_key=True)
+    total: Mapped[int] = mapped_column(Integer)
+
+
+TALLY_VALUE_BYTES = 1024
+"""Longest answer value (in bytes) counted in answer_tallies; choice codes are far shorter."""

@@ -6,9 +6,10 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, insert, inspect, text
 
-from storage.db import create_engine, upgrade_database
+from storage.db import alembic_config, create_engine, upgrade_database
 from storage.models import Base, Staff
 from tests.builders import NOW
 
@@ -47,4 +48,4 @@ async def test_upgrade_twice_is_harmless_and_keeps_data(database_url: str) -> No
     finally:
         await engine.dispose()
     assert staff == 1
-    assert version == "0001"
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
