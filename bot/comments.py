@@ -5,15 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
-
-from sqlalchemy import Select, func, literal, select, update
 
 from analysis.text.classify import Classification, classify_many
 from analysis.text.language import detect_language
@@ -29,9 +25,6 @@ from analysis.text.tokens import normalise
 from analysis.text.training import train
 from bot.catalog import survey_for_wave
 from bot.services import Services
-from storage.db import UnitOfWork
-from storage.models import Answer, Comment, CommentLabel
-from storage.records import CommentRecord
 from surveys.definition import QuestionType, Survey
 
 log = logging.getLogger(__name__)
@@ -89,123 +82,6 @@ def mask_comment(answer_id: int, text: str) -> MaskedComment:
     return MaskedComment(answer_id, masked, detect_language(normalise(text)), masked != text)
 
 
-# -- queries the repositories do not offer yet (candidates for storage/) -------------------
-
-
-async def existing_comment_texts(uow: UnitOfWork, answer_ids: Sequence[int]) -> dict[int, str]:
-    """Masked text of comments already stored for these answers, by answer id."""
-    if not answer_ids:
-        return {}
-    rows = await uow.session.execute(
-        select(Comment.answer_id, Comment.masked_text).where(Comment.answer_id.in_(answer_ids))
-    )
-    return {int(answer_id): text for answer_id, text in rows}
-
-
-async def replace_answer_value(uow: UnitOfWork, answer_id: int, value: str) -> None:
-    """Overwrite a submitted answer's text (raw comments are not kept)."""
-    await uow.session.execute(update(Answer).where(Answer.id == answer_id).values(value=value))
-
-
-async def claim_for_review(uow: UnitOfWork, comment_id: int) -> bool:
-    """Take a comment out of the review queue; False if it already left (a double tap)."""
-    result = await uow.session.execute(
-        update(Comment)
-        .where(Comment.id == comment_id, Comment.needs_review.is_(True))
-        .values(needs_review=False)
-    )
-    return bool(getattr(result, "rowcount", 0))
-
-
-@dataclass(frozen=True)
-class ReviewedComment:
-    """A comment with its analyst's latest label, if any."""
-
-    comment: CommentRecord
-    label: tuple[str, ...] | None
-    labeled_at: datetime | None
-
-    @property
-    def goals(self) -> tuple[str, ...]:
-        """The analyst's goals when labelled, else the classifier's."""
-        return self.label if self.label is not None else self.comment.goals
-
-
-def _latest_label() -> Any:
-    """Each labelled comment's latest label (subquery)."""
-    latest = select(func.max(CommentLabel.id)).group_by(CommentLabel.comment_id)
-    return (
-        select(CommentLabel.comment_id, CommentLabel.goals, CommentLabel.labeled_at)
-        .where(CommentLabel.id.in_(latest))
-        .subquery()
-    )
-
-
-def _with_labels() -> tuple[Select[Any], Any]:
-    label = _latest_label()
-    stmt = select(Comment, label.c.goals, label.c.labeled_at).outerjoin(
-        label, label.c.comment_id == Comment.id
-    )
-    return stmt, label
-
-
-def _reviewed(row: Comment, goals: str | None, labeled_at: datetime | None) -> ReviewedComment:
-    record = CommentRecord(
-        id=row.id,
-        answer_id=row.answer_id,
-        wave_id=row.wave_id,
-        masked_text=row.masked_text,
-        language=row.language,
-        goals=tuple(g for g in (row.goals or "").split(";") if g),
-        primary_goal=row.primary_goal,
-        confidence=row.confidence,
-        needs_review=row.needs_review,
-        model_version=row.model_version,
-        classified_at=row.classified_at,
-        created_at=row.created_at,
-    )
-    label = None if goals is None else tuple(g for g in goals.split(";") if g)
-    return ReviewedComment(record, label, labeled_at)
-
-
-async def comments_of_goal(
-    uow: UnitOfWork, goal: str, offset: int = 0, limit: int = 5
-) -> list[ReviewedComment]:
-    """Comments under a goal (the analyst's label wins over the classifier), newest first."""
-    stmt, label = _with_labels()
-    effective = func.coalesce(label.c.goals, Comment.goals, "")
-    padded = literal(";") + effective + literal(";")
-    stmt = stmt.where(padded.like(f"%;{goal};%")).order_by(Comment.id.desc())
-    rows = await uow.session.execute(stmt.offset(offset).limit(limit))
-    return [_reviewed(*row) for row in rows]
-
-
-async def wave_comments(uow: UnitOfWork, wave_id: int) -> list[ReviewedComment]:
-    """Every comment of a wave with its latest label, oldest first."""
-    stmt, _ = _with_labels()
-    rows = await uow.session.execute(stmt.where(Comment.wave_id == wave_id).order_by(Comment.id))
-    return [_reviewed(*row) for row in rows]
-
-
-async def goal_counts(uow: UnitOfWork, wave_id: int | None = None) -> dict[str, int]:
-    """How many classified comments fall under each goal (analysts' labels win)."""
-    stmt, label = _with_labels()
-    stmt = stmt.where(func.coalesce(label.c.goals, Comment.goals).is_not(None))
-    if wave_id is not None:
-        stmt = stmt.where(Comment.wave_id == wave_id)
-    counts: dict[str, int] = {}
-    for reviewed in [_reviewed(*row) for row in await uow.session.execute(stmt)]:
-        for goal in reviewed.goals:
-            counts[goal] = counts.get(goal, 0) + 1
-    return counts
-
-
-async def review_queue_size(uow: UnitOfWork) -> int:
-    """How many comments wait for an analyst."""
-    stmt = select(func.count()).select_from(Comment).where(Comment.needs_review.is_(True))
-    return int(await uow.session.scalar(stmt) or 0)
-
-
 # -- the pipeline ------------------------------------------------------------------------
 
 
@@ -259,10 +135,10 @@ class CommentPipeline:
         keep_raw = self.services.settings.keep_raw_comments
         ids = []
         async with self.services.uow() as uow:
-            known = await existing_comment_texts(uow, [m.answer_id for m in masked])
+            known = await uow.comments.masked_texts([m.answer_id for m in masked])
             for comment in masked:
                 if not keep_raw and comment.changed:
-                    await replace_answer_value(uow, comment.answer_id, comment.masked_text)
+                    await uow.comments.replace_raw_text(comment.answer_id, comment.masked_text)
                 if known.get(comment.answer_id) == comment.masked_text:
                     continue  # the same submission reported twice: keep its classification
                 record = await uow.comments.add(

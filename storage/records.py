@@ -148,6 +148,20 @@ class CommentRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewedComment:
+    """A comment with its analyst's latest label, if any."""
+
+    comment: CommentRecord
+    label: tuple[str, ...] | None
+    labeled_at: datetime | None
+
+    @property
+    def goals(self) -> tuple[str, ...]:
+        """The analyst's goals when labelled, else the classifier's."""
+        return self.label if self.label is not None else self.comment.goals
+
+
+@dataclass(frozen=True, slots=True)
 class LabeledComment:
     """An analyst's latest label on a comment: training data for the classifier."""
 

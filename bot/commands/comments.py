@@ -11,8 +11,8 @@ import click
 from analysis.safe_cells import safe_row
 from bot.cli import CliError
 from bot.commands._shared import settings_of, with_services
-from bot.comments import ReviewedComment, wave_comments
 from bot.services import Services
+from storage.records import ReviewedComment
 
 HEADER = (
     "comment",
@@ -72,7 +72,7 @@ def export_comments_command(ctx: click.Context, wave_id: int, output: Path, raw:
             if await uow.waves.get(wave_id) is None:
                 raise LookupError(f"no wave {wave_id}")
             rows = []
-            for item in await wave_comments(uow, wave_id):
+            for item in await uow.comments.reviewed_of_wave(wave_id):
                 cells = comment_cells(item, services)
                 if raw:
                     answer = await uow.answers.get(item.comment.answer_id)

@@ -19,17 +19,10 @@ from telegram.ext import (
 )
 
 from analysis.taxonomy import GOAL_IDS, OTHER, bundled_taxonomy
-from bot.comments import (
-    ReviewedComment,
-    claim_for_review,
-    comments_of_goal,
-    goal_counts,
-    install,
-    review_queue_size,
-)
+from bot.comments import install
 from bot.roles import ADMIN, ANALYST, require_role, services_of
 from bot.services import Services
-from storage.records import CommentRecord
+from storage.records import CommentRecord, ReviewedComment
 
 ORDER = 30
 REVIEW_PATTERN = r"^rv:"
@@ -144,7 +137,7 @@ async def next_for_review(
     """The most unsure comment not skipped in this pass, and how many wait in total."""
     async with services.uow() as uow:
         queue = await uow.comments.needs_review(limit=len(skipped) + 1)
-        waiting = await review_queue_size(uow)
+        waiting = await uow.comments.review_queue_size()
     comment = next((c for c in queue if c.id not in skipped), None)
     return comment, waiting
 
@@ -219,7 +212,7 @@ async def review_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             return
         if action == "ok":
             goals = mask_to_goals(mask)
-            if not await claim_for_review(uow, comment_id):
+            if not await uow.comments.claim_for_review(comment_id):
                 await _already_reviewed(update)
                 return
             await uow.comments.add_label(comment_id, goals, by=user.id, at=services.now())
@@ -281,7 +274,7 @@ async def listing(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The text and buttons of one page of a goal's comments."""
     async with services.uow() as uow:
-        found = await comments_of_goal(uow, goal, page * PAGE_SIZE, PAGE_SIZE + 1)
+        found = await uow.comments.reviewed_of_goal(goal, page * PAGE_SIZE, PAGE_SIZE + 1)
     shown = found[:PAGE_SIZE]
     return listing_text(goal, page, shown, services), page_keyboard(
         goal, page, len(found) > PAGE_SIZE
@@ -291,8 +284,8 @@ async def listing(
 async def counts_text(services: Services) -> str:
     """How many comments each goal has, and how many wait for review."""
     async with services.uow() as uow:
-        counts = await goal_counts(uow)
-        waiting = await review_queue_size(uow)
+        counts = await uow.comments.reviewed_goal_counts()
+        waiting = await uow.comments.review_queue_size()
     lines = ["<b>目標ごとの意見の件数</b>（全期間）"]
     for goal in (*GOAL_IDS, OTHER):
         lines.append(f"{escape(goal_name(goal))}: {counts.get(goal, 0)} 件")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import Select, func, literal, select, update
 
-from storage.models import Comment, CommentLabel
-from storage.records import CommentRecord, LabeledComment
+from storage.models import Answer, Comment, CommentLabel
+from storage.records import CommentRecord, LabeledComment, ReviewedComment
 from storage.repositories._base import Repository, join_codes, split_codes
 
 
@@ -170,3 +171,81 @@ class CommentRepository(Repository):
             for goal in split_codes(goals):
                 counts[goal] = counts.get(goal, 0) + int(count)
         return dict(sorted(counts.items()))
+
+    async def masked_texts(self, answer_ids: Sequence[int]) -> dict[int, str]:
+        """Masked text of comments already stored for these answers, by answer id."""
+        if not answer_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Comment.answer_id, Comment.masked_text).where(Comment.answer_id.in_(answer_ids))
+        )
+        return {int(answer_id): text for answer_id, text in rows}
+
+    async def replace_raw_text(self, answer_id: int, text: str) -> None:
+        """Overwrite the answer holding a comment's raw text (when raw comments are not kept)."""
+        await self.session.execute(update(Answer).where(Answer.id == answer_id).values(value=text))
+
+    async def claim_for_review(self, comment_id: int) -> bool:
+        """Take a comment out of the review queue; False if it already left (a double tap)."""
+        result = await self.session.execute(
+            update(Comment)
+            .where(Comment.id == comment_id, Comment.needs_review.is_(True))
+            .values(needs_review=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def reviewed_of_goal(
+        self, goal: str, offset: int = 0, limit: int = 5
+    ) -> list[ReviewedComment]:
+        """Comments under a goal (an analyst's label wins over the classifier), newest first."""
+        stmt, label = _with_labels()
+        effective = func.coalesce(label.c.goals, Comment.goals, "")
+        padded = literal(";") + effective + literal(";")
+        stmt = stmt.where(padded.like(f"%;{goal};%")).order_by(Comment.id.desc())
+        rows = await self.session.execute(stmt.offset(offset).limit(limit))
+        return [_reviewed(*row) for row in rows]
+
+    async def reviewed_of_wave(self, wave_id: int) -> list[ReviewedComment]:
+        """Every comment of a wave with its latest label, oldest first."""
+        stmt, _ = _with_labels()
+        rows = await self.session.execute(
+            stmt.where(Comment.wave_id == wave_id).order_by(Comment.id)
+        )
+        return [_reviewed(*row) for row in rows]
+
+    async def reviewed_goal_counts(self, wave_id: int | None = None) -> dict[str, int]:
+        """How many classified comments fall under each goal (analysts' labels win)."""
+        stmt, label = _with_labels()
+        stmt = stmt.where(func.coalesce(label.c.goals, Comment.goals).is_not(None))
+        if wave_id is not None:
+            stmt = stmt.where(Comment.wave_id == wave_id)
+        counts: dict[str, int] = {}
+        for row in await self.session.execute(stmt):
+            for goal in _reviewed(*row).goals:
+                counts[goal] = counts.get(goal, 0) + 1
+        return counts
+
+    async def review_queue_size(self) -> int:
+        """How many comments wait for an analyst."""
+        stmt = select(func.count()).select_from(Comment).where(Comment.needs_review.is_(True))
+        return int(await self.session.scalar(stmt) or 0)
+
+
+def _with_labels() -> tuple[Select[Any], Any]:
+    """Comments joined with each one's latest label (if any)."""
+    latest = select(func.max(CommentLabel.id)).group_by(CommentLabel.comment_id)
+    label = (
+        select(CommentLabel.comment_id, CommentLabel.goals, CommentLabel.labeled_at)
+        .where(CommentLabel.id.in_(latest))
+        .subquery()
+    )
+    stmt = select(Comment, label.c.goals, label.c.labeled_at).outerjoin(
+        label, label.c.comment_id == Comment.id
+    )
+    return stmt, label
+
+
+def _reviewed(row: Comment, goals: str | None, labeled_at: datetime | None) -> ReviewedComment:
+    """A comment row and its latest label as a record."""
+    label = None if goals is None else split_codes(goals)
+    return ReviewedComment(_record(row), label, labeled_at)

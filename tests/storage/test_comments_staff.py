@@ -118,3 +118,39 @@ async def test_staff_roles_add_change_remove(uow_factory: Uow) -> None:
         await uow.commit()
     async with uow_factory() as uow:
         assert await uow.staff.role_of(100) is None
+
+
+async def test_analysts_labels_win_in_listings_and_a_review_is_claimed_once(
+    uow_factory: Uow,
+) -> None:
+    wave_id, (bus, school) = await _comments(uow_factory, ["バスが少ない", "駅前がさびしい"])
+    await _classify(uow_factory, bus, ["4"], 0.9, False)
+    await _classify(uow_factory, school, ["3"], 0.3, True)
+    async with uow_factory() as uow:
+        assert await uow.comments.review_queue_size() == 1
+        assert await uow.comments.claim_for_review(school) is True
+        assert await uow.comments.claim_for_review(school) is False
+        await uow.comments.add_label(school, ["2"], by=42, at=NOW)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.comments.review_queue_size() == 0
+        assert [r.comment.id for r in await uow.comments.reviewed_of_goal("2")] == [school]
+        assert await uow.comments.reviewed_of_goal("3") == []
+        assert await uow.comments.reviewed_goal_counts(wave_id) == {"4": 1, "2": 1}
+        listed = await uow.comments.reviewed_of_wave(wave_id)
+        assert [(r.comment.id, r.goals) for r in listed] == [(bus, ("4",)), (school, ("2",))]
+
+
+async def test_raw_comment_text_can_be_replaced_by_its_masked_form(uow_factory: Uow) -> None:
+    _, (comment_id,) = await _comments(uow_factory, ["山田です 090-1234-5678"])
+    async with uow_factory() as uow:
+        comment = await uow.comments.get(comment_id)
+        assert comment is not None
+        assert await uow.comments.masked_texts([comment.answer_id]) == {
+            comment.answer_id: "山田です 090-1234-5678"
+        }
+        await uow.comments.replace_raw_text(comment.answer_id, "【氏名】です 【電話番号】")
+        await uow.commit()
+    async with uow_factory() as uow:
+        answer = await uow.answers.get(comment.answer_id)
+        assert answer is not None and answer.value == "【氏名】です 【電話番号】"
