@@ -15,7 +15,7 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from telegram.ext import Application
 
-from bot import comments
+from bot import comments, waves
 from bot.app import build_application
 from bot.catalog import store_survey_file
 from bot.config import Settings
@@ -75,32 +75,23 @@ def demo_settings(base: Settings, data_dir: Path) -> Settings:
     )
 
 
-async def load_demo_survey(services: Services, path: Path) -> tuple[Survey, int]:
-    """Validate and store a survey file; return it and its stored definition id."""
+async def load_demo_survey(services: Services, path: Path) -> Survey:
+    """Validate and store a survey file (as `machikoe survey load` does)."""
     survey = load_survey(path)
     async with services.uow() as uow:
-        record = await store_survey_file(uow, path, services.now())
+        await store_survey_file(uow, path, services.now())
         await uow.commit()
-    return survey, record.id
+    return survey
 
 
-async def open_wave(services: Services, survey: Survey, definition_id: int, name: str) -> int:
-    """Create and open a two-week wave of the survey now; return its id."""
+async def open_demo_wave(services: Services, survey: Survey, name: str) -> int:
+    """Create and open a two-week wave of the survey now, as `machikoe wave` does."""
     now = services.now()
-    async with services.uow() as uow:
-        wave = await uow.waves.create(
-            name=name, survey_id=survey.id, at=now, opens_at=now, closes_at=now + timedelta(days=14)
-        )
-        await uow.waves.update_status(wave.id, "open", now, definition_id=definition_id)
-        await uow.commit()
-    return wave.id
-
-
-async def close_wave(services: Services, wave_id: int) -> None:
-    """Close the wave now."""
-    async with services.uow() as uow:
-        await uow.waves.update_status(wave_id, "closed", services.now())
-        await uow.commit()
+    wave = await waves.create_wave(
+        services, survey_id=survey.id, name=name, opens_at=now, closes_at=now + timedelta(days=14)
+    )
+    opened, _ = await waves.open_wave(services, wave.id)
+    return opened.id
 
 
 async def make_staff(services: Services, user_id: int) -> None:
@@ -117,8 +108,8 @@ async def start_demo(options: DemoOptions, base: Settings, say: Say) -> DemoRun:
     services = await Services.open(demo_settings(base, folder))
     try:
         path = options.survey_file or Path(bundled_survey_path("residency-livability"))
-        survey, definition_id = await load_demo_survey(services, path)
-        wave_id = await open_wave(services, survey, definition_id, "デモ調査")
+        survey = await load_demo_survey(services, path)
+        wave_id = await open_demo_wave(services, survey, "デモ調査")
         comments.install(services)
         server = DemoServer(
             on_staff=lambda user_id: make_staff(services, user_id),
@@ -184,7 +175,7 @@ async def write_report(run: DemoRun) -> Path:
     from analysis.report import render_html
     from bot.reports import build_wave_report
 
-    await close_wave(run.services, run.wave_id)
+    await waves.close_wave(run.services, run.wave_id)
     pipeline = comments.install(run.services)
     await pipeline.wait_idle()
     await pipeline.classify_pending()
@@ -225,18 +216,10 @@ async def run_demo(options: DemoOptions, base: Settings, say: Say) -> Path | Non
             report = await write_report(run)
             say(f"report: {report}")
             if not options.exit_after:
-                definition = await _definition_id(run)
-                run.wave_id = await open_wave(run.services, run.survey, definition, "デモ調査 2")
+                run.wave_id = await open_demo_wave(run.services, run.survey, "デモ調査 2")
                 say("a new wave is open for the page; Ctrl-C to stop")
         if not options.exit_after:
             await wait_for_ctrl_c()
     finally:
         await stop_demo(run)
     return report
-
-
-async def _definition_id(run: DemoRun) -> int:
-    async with run.services.uow() as uow:
-        wave = await uow.waves.get(run.wave_id)
-    assert wave is not None and wave.definition_id is not None
-    return wave.definition_id
