@@ -6,6 +6,7 @@ import contextlib
 import html
 import importlib
 import logging
+import sys
 from types import ModuleType
 
 from telegram import BotCommand, Update
@@ -13,12 +14,26 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from bot.flood import GROUP as FLOOD_GROUP
+from bot.flood import flood_handler
 from bot.handlers import handler_modules
 from bot.services import Services
 from bot.texts import t
 from bot.update_processor import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
+
+
+def _fail_fast_without_sniffio() -> None:
+    """httpcore tries `import sniffio` on every request; when it is not installed each try
+    searches sys.path again (a third of a survey step's CPU). Remember the absence once."""
+    try:
+        importlib.import_module("sniffio")
+    except ImportError:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
+_fail_fast_without_sniffio()
 
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 COMMANDS: tuple[str, ...] = ("start", "help", "language", "profile", "mydata", "delete", "stop")
@@ -54,6 +69,7 @@ def build_application(
         .build()
     )
     application.bot_data["services"] = services
+    application.add_handler(flood_handler(), group=FLOOD_GROUP)
     for module in handler_modules():
         for handler in module.handlers():
             application.add_handler(handler, group=0)

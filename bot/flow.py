@@ -5,20 +5,15 @@ One source of truth: answers committed at every step; the next step is derived f
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
-from bot.services import Services
+from bot.catalog import survey_for_wave
 from storage.db import UnitOfWork
 from storage.records import RespondentRecord, ResponseRecord, StoredAnswer, WaveRecord
 from surveys.answers import Answer
 from surveys.definition import Question, QuestionType, Survey
 from surveys.engine import Step, answers_to_drop, next_step
-from surveys.loader import parse_survey
 from surveys.profile import PROFILE_FIELDS, profile_survey
 from surveys.waves import Audience
 
@@ -55,6 +50,7 @@ class WaveChoice:
     wave: WaveRecord | None
     answered: WaveRecord | None = None
     next_planned: WaveRecord | None = None
+    response: ResponseRecord | None = None
 
 
 def encode_answer(answer: Answer) -> tuple[str | None, str | None]:
@@ -85,22 +81,23 @@ def decode_answer(question: Question, stored: StoredAnswer) -> Answer:
     return Answer(question.id, value, stored.other_text)
 
 
-@lru_cache(maxsize=64)
-def _parse(source: str, name: str) -> Survey:
-    """Parse a stored definition once per process."""
-    return parse_survey(source, name)
+class SurveyCache:
+    """Parsed definitions by stored version id: a stored version never changes, so a step
+    needs no query for it once seen (waves without a frozen version look up the latest)."""
 
+    def __init__(self) -> None:
+        self._by_definition: dict[int, Survey] = {}
 
-async def survey_of(uow: UnitOfWork, wave: WaveRecord) -> Survey:
-    """The definition a wave runs (frozen at opening, else the latest loaded)."""
-    record = None
-    if wave.definition_id is not None:
-        record = await uow.surveys.get_by_id(wave.definition_id)
-    if record is None:
-        record = await uow.surveys.get(wave.survey_id)
-    if record is None:
-        raise LookupError(f"survey {wave.survey_id!r} is not loaded")
-    return _parse(record.source, f"{record.survey_id}@{record.version}")
+    async def survey_for(self, uow: UnitOfWork, wave: WaveRecord) -> Survey:
+        """The definition a wave runs (frozen at opening, else the latest loaded)."""
+        if wave.definition_id is not None:
+            cached = self._by_definition.get(wave.definition_id)
+            if cached is not None:
+                return cached
+        survey = await survey_for_wave(uow, wave)
+        if wave.definition_id is not None:
+            self._by_definition[wave.definition_id] = survey
+        return survey
 
 
 def profile_answers(profile: Profile) -> dict[str, Answer]:
@@ -141,7 +138,7 @@ async def choose_wave(
     for wave in candidates:
         response = await uow.responses.get_for(wave.id, respondent_id)
         if response is None or response.status != "complete":
-            return WaveChoice(wave)
+            return WaveChoice(wave, response=response)
         answered = answered or wave
     if answered is not None:
         return WaveChoice(None, answered=answered)
@@ -149,11 +146,19 @@ async def choose_wave(
 
 
 async def load_state(
-    uow: UnitOfWork, respondent: RespondentRecord, profile: Profile, wave: WaveRecord
+    uow: UnitOfWork,
+    surveys: SurveyCache,
+    respondent: RespondentRecord,
+    profile: Profile,
+    choice: WaveRecord | WaveChoice,
 ) -> SurveyState:
-    """The resident's state in a wave, from the database."""
-    survey = await survey_of(uow, wave)
-    response = await uow.responses.get_for(wave.id, respondent.id)
+    """The resident's state in a wave, from the database (a WaveChoice brings its response)."""
+    if isinstance(choice, WaveChoice):
+        assert choice.wave is not None
+        wave, response = choice.wave, choice.response
+    else:
+        wave, response = choice, await uow.responses.get_for(choice.id, respondent.id)
+    survey = await surveys.survey_for(uow, wave)
     answers: dict[str, Answer] = {}
     if response is not None:
         known = {q.id: q for q in survey.questions}
@@ -197,30 +202,3 @@ async def reopen_question(
     return SurveyState(
         state.respondent, state.profile, state.wave, state.survey, state.response, answers
     )
-
-
-class UnitOfWorkGate:
-    """Units of work for handlers; on SQLite one at a time (a read that turns into a write
-    fails at once when another writer committed in between), re-entrant within a task."""
-
-    def __init__(self, services: Services) -> None:
-        self._services = services
-        self._serial = services.engine.dialect.name == "sqlite"
-        self._lock = asyncio.Lock()
-        self._owner: asyncio.Task[object] | None = None
-
-    @asynccontextmanager
-    async def uow(self) -> AsyncIterator[UnitOfWork]:
-        """A unit of work, serialised on SQLite."""
-        task = asyncio.current_task()
-        if not self._serial or (task is not None and self._owner is task):
-            async with self._services.uow() as uow:
-                yield uow
-            return
-        async with self._lock:
-            self._owner = task
-            try:
-                async with self._services.uow() as uow:
-                    yield uow
-            finally:
-                self._owner = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import weakref
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -37,6 +38,7 @@ from storage.repositories import (
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BEGIN = "sqlite_begin"
 
 
 def default_database_url() -> str:
@@ -85,6 +87,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection: Connection) -> None:
+    """Start a writing transaction with BEGIN IMMEDIATE: take the write lock first (waiting on
+    busy_timeout), so a read followed by a write never fails on a snapshot another writer moved;
+    other transactions keep the driver's lazy BEGIN (reads take no lock)."""
+    if connection.get_execution_options().get(SQLITE_BEGIN) == "immediate":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def create_engine(url: str | None = None, **options: Any) -> AsyncEngine:
     """An async engine: SQLite with WAL and foreign keys, or PostgreSQL via asyncpg."""
     url = resolve_database_url(url)
@@ -92,6 +102,7 @@ def create_engine(url: str | None = None, **options: Any) -> AsyncEngine:
         _prepare_sqlite_file(url)
         engine = create_async_engine(url, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     settings: dict[str, Any] = {
         "pool_size": 10,
@@ -108,8 +119,26 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def writing_bind(engine: AsyncEngine) -> AsyncEngine:
+    """The engine for writing units of work: on SQLite their transactions BEGIN IMMEDIATE."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    cached = _WRITING_BINDS.get(engine.sync_engine)
+    if cached is None:
+        cached = engine.execution_options(**{SQLITE_BEGIN: "immediate"})
+        _WRITING_BINDS[engine.sync_engine] = cached
+    return cached
+
+
+_WRITING_BINDS: weakref.WeakKeyDictionary[Any, AsyncEngine] = weakref.WeakKeyDictionary()
+
+
 class UnitOfWork:
-    """One transaction with every repository; commits only when asked, rolls back otherwise."""
+    """One transaction with every repository; commits only when asked, rolls back otherwise.
+
+    `write=True` marks a unit of work that will write: on SQLite it takes the write lock at
+    its first statement (BEGIN IMMEDIATE), so its reads and writes form one consistent step.
+    """
 
     respondents: RespondentRepository
     contacts: ContactRepository
@@ -124,8 +153,9 @@ class UnitOfWork:
     jobs: JobRepository
     aggregates: AggregateRepository
 
-    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, factory: async_sessionmaker[AsyncSession], *, write: bool = False) -> None:
         self._factory = factory
+        self._write = write
         self._session: AsyncSession | None = None
 
     @property
@@ -136,7 +166,11 @@ class UnitOfWork:
         return self._session
 
     async def __aenter__(self) -> UnitOfWork:
-        session = self._factory()
+        bind = self._factory.kw.get("bind")
+        if self._write and isinstance(bind, AsyncEngine):
+            session = self._factory(bind=writing_bind(bind))
+        else:
+            session = self._factory()
         self._session = session
         self.respondents = RespondentRepository(session)
         self.contacts = ContactRepository(session)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from dataclasses import dataclass
+from functools import partial
 from html import escape
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -20,8 +24,8 @@ from telegram.ext import (
 
 from bot import callbacks as cb
 from bot.flow import (
+    SurveyCache,
     SurveyState,
-    UnitOfWorkGate,
     choose_wave,
     ensure_response,
     load_state,
@@ -39,7 +43,12 @@ from bot.handlers.resident_screens import (
     question_screen,
     review_screen,
 )
-from bot.keyboards import consent_keyboard, delete_keyboard, language_keyboard
+from bot.keyboards import (
+    consent_keyboard,
+    delete_keyboard,
+    language_keyboard,
+    question_keyboard,
+)
 from bot.services import Services
 from bot.texts import LANGUAGE_NAMES, LANGUAGES, language_from_telegram, language_or_default, t
 from storage.db import UnitOfWork
@@ -61,6 +70,7 @@ from surveys.engine import (
 from surveys.profile import PROFILE_FIELDS, profile_survey
 
 ORDER = 10
+ANSWERED = "machikoe_tap_answered"
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 CALLBACK_PATTERN = r"^[LCPQATNBEXDW]:"
@@ -71,12 +81,41 @@ def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.application.bot_data["services"]  # type: ignore[no-any-return]
 
 
-def gate(context: ContextTypes.DEFAULT_TYPE) -> UnitOfWorkGate:
-    """The application's unit-of-work gate (created on first use)."""
+def reading(context: ContextTypes.DEFAULT_TYPE) -> UnitOfWork:
+    """A unit of work that only reads (takes no lock on SQLite)."""
+    return UnitOfWork(services_of(context).sessions)
+
+
+def writing(context: ContextTypes.DEFAULT_TYPE) -> UnitOfWork:
+    """A unit of work for a step that writes: its reads and writes are one transaction."""
+    return UnitOfWork(services_of(context).sessions, write=True)
+
+
+def surveys_of(context: ContextTypes.DEFAULT_TYPE) -> SurveyCache:
+    """The application's parsed survey definitions (created on first use)."""
     data = context.application.bot_data
-    if "uow_gate" not in data:
-        data["uow_gate"] = UnitOfWorkGate(services_of(context))
-    return data["uow_gate"]  # type: ignore[no-any-return]
+    if "survey_cache" not in data:
+        data["survey_cache"] = SurveyCache()
+    return data["survey_cache"]  # type: ignore[no-any-return]
+
+
+async def answer_tap(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, toast: str | None = None
+) -> None:
+    """Answer the tapped button's callback query, once per update (no spinning buttons)."""
+    query = update.callback_query
+    if query is None or getattr(context, ANSWERED, False):
+        return
+    setattr(context, ANSWERED, True)
+    with suppress(TelegramError):
+        await query.answer(toast)
+
+
+async def with_answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *calls: Awaitable[object]
+) -> None:
+    """Answer the tap while the given Bot API calls run (they do not depend on each other)."""
+    await asyncio.gather(answer_tap(update, context), *calls)
 
 
 # -- sending ---------------------------------------------------------------------------------
@@ -149,51 +188,50 @@ async def show_current(
     wave_id: int | None = None,
 ) -> None:
     """Show what the resident should do now: consent, profile, the current question, or news."""
-    services = services_of(context)
-    chat = update.effective_chat
-    user = update.effective_user
+    chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
-    screens: list[Screen] = []
-    async with gate(context).uow() as uow:
-        respondent = await respondent_of(uow, services, user.id)
-        language = language_of(respondent, update)
-        if respondent is None or respondent.consent != "given":
-            await say(context, chat.id, language, "consent_needed")
-            return
-        profile = await uow.profiles.get(respondent.id)
-        if not profile_complete(profile):
-            if not any(profile.values()):
-                screens.append(Screen(t(language, "profile_intro")))
-            screen = profile_screen(profile, language)
-            if screen is not None:
-                screens.append(screen)
-        else:
-            choice = await choose_wave(uow, respondent.id, profile, wave_id)
-            if choice.wave is None:
-                screens.append(no_wave_screen(services, language, choice))
-            else:
-                state = await load_state(uow, respondent, profile, choice.wave)
-                if state.response is None:
-                    await ensure_response(uow, state, services.now())
-                    await uow.commit()
-                    title = state.survey.title.text(language)
-                    description = state.survey.description
-                    screens.append(
-                        Screen(
-                            t(
-                                language,
-                                "survey_intro",
-                                title=escape(title),
-                                description=escape(description.text(language))
-                                if description
-                                else "",
-                            )
-                        )
-                    )
-                screens.append(step_screen(state, state.step, language))
+    async with writing(context) as uow:
+        screens = await current_screens(update, context, uow, user.id, wave_id)
     for screen in screens:
         await send(context, chat.id, screen)
+
+
+async def current_screens(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    uow: UnitOfWork,
+    user_id: int,
+    wave_id: int | None,
+) -> list[Screen]:
+    """The screens of what to do now (a survey's response is started when first shown)."""
+    services = services_of(context)
+    respondent = await respondent_of(uow, services, user_id)
+    language = language_of(respondent, update)
+    if respondent is None or respondent.consent != "given":
+        return [Screen(t(language, "consent_needed"))]
+    profile = await uow.profiles.get(respondent.id)
+    if not profile_complete(profile):
+        screens = [Screen(t(language, "profile_intro"))] if not any(profile.values()) else []
+        screen = profile_screen(profile, language)
+        return screens + ([screen] if screen is not None else [])
+    choice = await choose_wave(uow, respondent.id, profile, wave_id)
+    if choice.wave is None:
+        return [no_wave_screen(services, language, choice)]
+    state = await load_state(uow, surveys_of(context), respondent, profile, choice)
+    screens = []
+    if state.response is None:
+        await ensure_response(uow, state, services.now())
+        await uow.commit()
+        description = state.survey.description
+        intro = t(
+            language,
+            "survey_intro",
+            title=escape(state.survey.title.text(language)),
+            description=escape(description.text(language)) if description else "",
+        )
+        screens.append(Screen(intro))
+    return [*screens, step_screen(state, state.step, language)]
 
 
 def no_wave_screen(services: Services, language: str, choice: object) -> Screen:
@@ -219,7 +257,7 @@ async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     wave_id = None
     if context.args and context.args[0].startswith("w"):
         wave_id = cb.parse_int(context.args[0][1:])
-    async with gate(context).uow() as uow:
+    async with writing(context) as uow:
         respondent = await respondent_of(uow, services, user.id)
         if respondent is not None and respondent.consent == "given":
             now = services.now()
@@ -247,7 +285,7 @@ async def current_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     user = update.effective_user
     if user is None:
         return "ja"
-    async with gate(context).uow() as uow:
+    async with reading(context) as uow:
         return language_of(await respondent_of(uow, services, user.id), update)
 
 
@@ -265,7 +303,7 @@ async def profile_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
-    async with gate(context).uow() as uow:
+    async with reading(context) as uow:
         respondent = await respondent_of(uow, services, user.id)
         language = language_of(respondent, update)
         if respondent is None or respondent.consent != "given":
@@ -284,7 +322,7 @@ async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
-    async with gate(context).uow() as uow:
+    async with reading(context) as uow:
         respondent = await respondent_of(uow, services, user.id)
         language = language_of(respondent, update)
         if respondent is None:
@@ -340,7 +378,7 @@ async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
-    async with gate(context).uow() as uow:
+    async with reading(context) as uow:
         respondent = await respondent_of(uow, services, user.id)
     language = language_of(respondent, update)
     if respondent is None:
@@ -355,7 +393,7 @@ async def stop_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
-    async with gate(context).uow() as uow:
+    async with writing(context) as uow:
         respondent = await respondent_of(uow, services, user.id)
         if respondent is not None:
             await uow.contacts.set_subscribed(respondent.id, False, services.now())
@@ -376,8 +414,7 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if handler is not None:
             toast = await handler(update, context, parts)
     finally:
-        with suppress(TelegramError):
-            await query.answer(toast)
+        await answer_tap(update, context, toast)
 
 
 async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -398,7 +435,7 @@ async def tap_language(
     chosen = f"{t(language, 'choose_language')}\n→ <b>{escape(LANGUAGE_NAMES[language])}</b>"
     if not await edit(tapped_message(update), chosen):
         return None
-    async with gate(context).uow() as uow:
+    async with writing(context) as uow:
         respondent = await respondent_of(uow, services, user.id)
         if respondent is not None and respondent.consent == "given":
             await uow.respondents.set_language(respondent.id, language)
@@ -434,24 +471,30 @@ async def tap_consent(
     ):
         return None
     now = services.now()
-    async with gate(context).uow() as uow:
+    async with writing(context) as uow:
         existing = await respondent_of(uow, services, user.id)
-        if existing is not None and existing.consent == "given":
-            await show_current(update, context)
-            return None
-        respondent = await uow.respondents.get_or_create(
-            services.respondent_key(user.id), now, language=language
-        )
-        await uow.respondents.set_language(respondent.id, language)
-        await uow.respondents.set_consent(respondent.id, "given" if agreed else "declined", now)
-        if agreed:
-            await uow.contacts.upsert(respondent.id, chat.id, now)
-        await uow.commit()
+        already = existing is not None and existing.consent == "given"
+        if not already:
+            respondent = await uow.respondents.get_or_create(
+                services.respondent_key(user.id), now, language=language
+            )
+            await uow.respondents.set_language(respondent.id, language)
+            consent = "given" if agreed else "declined"
+            await uow.respondents.set_consent(respondent.id, consent, now)
+            if agreed:
+                await uow.contacts.upsert(respondent.id, chat.id, now)
+            await uow.commit()
+    if already:
+        await show_current(update, context)
+        return None
     if not agreed:
         await say(context, chat.id, language, "declined")
         return None
     await show_current(update, context)
     return None
+
+
+Reaction = Callable[[], Awaitable[None]]
 
 
 async def tap_profile(
@@ -468,22 +511,26 @@ async def tap_profile(
     choices = question.choices or ()
     if index is None or not 0 <= index < len(choices):
         return None
-    async with gate(context).uow() as uow:
+    reaction: Reaction | None = None
+    async with writing(context) as uow:
         respondent = await respondent_of(uow, services, user.id)
         language = language_of(respondent, update)
         if respondent is None or respondent.consent != "given":
-            await say(context, chat.id, language, "consent_needed")
-            return None
-        profile = await uow.profiles.get(respondent.id)
-        step = profile_step(profile)
-        current = isinstance(step, AskQuestion) and step.question.id == field
-        if not updating and not current:
-            await stale(update, context)
-            return None
-        profile = await uow.profiles.update(
-            respondent.id, at=services.now(), **{field: choices[index].id}
-        )
-        await uow.commit()
+            reaction = partial(say, context, chat.id, language, "consent_needed")
+        else:
+            profile = await uow.profiles.get(respondent.id)
+            step = profile_step(profile)
+            current = isinstance(step, AskQuestion) and step.question.id == field
+            if not updating and not current:
+                reaction = partial(stale, update, context)
+            else:
+                profile = await uow.profiles.update(
+                    respondent.id, at=services.now(), **{field: choices[index].id}
+                )
+                await uow.commit()
+    if reaction is not None:
+        await reaction()
+        return None
     answer = Answer(field, choices[index].id)
     if (
         not await edit(tapped_message(update), answered_text(question, answer, language))
@@ -517,19 +564,22 @@ async def tap_profile_back(
     if position == 0:
         return None
     target, updating = PROFILE_FIELDS[position - 1], parts[1] == "1"
-    async with gate(context).uow() as uow:
+    async with writing(context) as uow:
         respondent = await respondent_of(uow, services, user.id)
         language = language_of(respondent, update)
         if respondent is None or respondent.consent != "given":
             return None
         profile = await uow.profiles.get(respondent.id)
         step = profile_step(profile)
-        if not updating:
-            if not (isinstance(step, AskQuestion) and step.question.id == parts[0]):
-                await stale(update, context)
-                return None
+        stale_tap = not updating and not (
+            isinstance(step, AskQuestion) and step.question.id == parts[0]
+        )
+        if not updating and not stale_tap:
             profile = await uow.profiles.update(respondent.id, at=services.now(), **{target: None})
             await uow.commit()
+    if stale_tap:
+        await stale(update, context)
+        return None
     if not await edit(tapped_message(update), None, None):
         return None
     screen = profile_screen(profile, language, target if updating else None)
@@ -538,46 +588,78 @@ async def tap_profile_back(
     return None
 
 
+@dataclass(frozen=True)
+class TapState:
+    """The state behind a survey tap, or what to do instead (after the unit of work)."""
+
+    state: SurveyState | None
+    language: str
+    reaction: Reaction | None = None
+
+
 async def survey_state(
     update: Update, context: ContextTypes.DEFAULT_TYPE, uow: UnitOfWork, wave_text: str
-) -> tuple[SurveyState | None, str]:
-    """The state behind a survey tap, or None after telling the resident why not."""
+) -> TapState:
+    """The state behind a survey tap, or why not (told to the resident by its reaction)."""
     services = services_of(context)
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     respondent = await respondent_of(uow, services, user.id)
     language = language_of(respondent, update)
     if respondent is None or respondent.consent != "given":
-        await edit(tapped_message(update), None, None)
-        await say(context, chat.id, language, "consent_needed")
-        return None, language
+        reaction = partial(refuse, update, context, language, "consent_needed")
+        return TapState(None, language, reaction)
     profile = await uow.profiles.get(respondent.id)
     wave_id = cb.parse_int(wave_text)
     wave = await uow.waves.get(wave_id) if wave_id is not None else None
     if wave is None or wave.status != "open":
-        if await edit(tapped_message(update), None, None):
-            await say(context, chat.id, language, "closed")
-        return None, language
+        return TapState(None, language, partial(tell_closed, update, context, language))
     if not profile_complete(profile):
-        await stale(update, context)
-        return None, language
-    state = await load_state(uow, respondent, profile, wave)
+        return TapState(None, language, partial(stale, update, context))
+    state = await load_state(uow, surveys_of(context), respondent, profile, wave)
     if state.submitted:
-        if await edit(tapped_message(update), None, None):
-            await send(
-                context, chat.id, Screen(t(language, "already_answered", title=escape(wave.name)))
-            )
-        return None, language
-    return state, language
+        screen = Screen(t(language, "already_answered", title=escape(wave.name)))
+        return TapState(None, language, partial(tell_once, update, context, screen))
+    return TapState(state, language)
+
+
+async def refuse(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, language: str, key: str
+) -> None:
+    """Remove the tapped buttons and say one catalogue line."""
+    await edit(tapped_message(update), None, None)
+    chat = update.effective_chat
+    if chat is not None:
+        await say(context, chat.id, language, key)
+
+
+async def tell_closed(update: Update, context: ContextTypes.DEFAULT_TYPE, language: str) -> None:
+    """The wave is closed: say so the first time its buttons are tapped."""
+    await tell_once(update, context, Screen(t(language, "closed")))
+
+
+async def tell_once(update: Update, context: ContextTypes.DEFAULT_TYPE, screen: Screen) -> None:
+    """Remove the tapped buttons and, the first time, send this screen."""
+    chat = update.effective_chat
+    if chat is not None and await edit(tapped_message(update), None, None):
+        await send(context, chat.id, screen)
 
 
 async def after_answer(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, state: SurveyState, language: str
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    state: SurveyState,
+    language: str,
+    answered: Screen | None = None,
 ) -> None:
-    """Show the next step once an answer is stored."""
+    """Show the next step once an answer is stored (the tapped question shows its answer)."""
     chat = update.effective_chat
     assert chat is not None
-    await send(context, chat.id, step_screen(state, state.step, language))
+    next_screen = send(context, chat.id, step_screen(state, state.step, language))
+    if answered is None:
+        await with_answer(update, context, next_screen)
+        return
+    await with_answer(update, context, edit(tapped_message(update), answered.text), next_screen)
 
 
 def is_current(state: SurveyState, question_id: str) -> AskQuestion | None:
@@ -608,29 +690,38 @@ async def tap_answer(
     if len(parts) != 3:
         return None
     services = services_of(context)
-    async with gate(context).uow() as uow:
-        state, language = await survey_state(update, context, uow, parts[0])
-        if state is None:
-            return None
-        step = is_current(state, parts[1])
-        if step is None:
-            await stale(update, context)
-            return None
-        question = step.question
-        if parts[2] == cb.SKIP:
-            result = skip_answer(question)
-        else:
-            index = cb.parse_int(parts[2], -1)
-            ids = question.choice_ids
-            code = ids[index] if index is not None and 0 <= index < len(ids) else ""
-            result = validate_answer(question, code)
-        if isinstance(result, Invalid):
-            return reason_toast(result, language)
-        state = await store_answer(uow, state, result, services.now())
-        await uow.commit()
-    await edit(tapped_message(update), answered_text(question, result, language))
-    await after_answer(update, context, state, language)
+    async with writing(context) as uow:
+        found = await survey_state(update, context, uow, parts[0])
+        state, language, reaction = found.state, found.language, found.reaction
+        if state is not None:
+            step = is_current(state, parts[1])
+            if step is None:
+                reaction = partial(stale, update, context)
+            else:
+                question = step.question
+                if parts[2] == cb.SKIP:
+                    result = skip_answer(question)
+                else:
+                    index = cb.parse_int(parts[2], -1)
+                    ids = question.choice_ids
+                    code = ids[index] if index is not None and 0 <= index < len(ids) else ""
+                    result = validate_answer(question, code)
+                if isinstance(result, Invalid):
+                    return reason_toast(result, language)
+                state = await store_answer(uow, state, result, services.now())
+                await uow.commit()
+    if reaction is not None or state is None:
+        await run(reaction)
+        return None
+    answered = Screen(answered_text(question, result, language))
+    await after_answer(update, context, state, language, answered)
     return None
+
+
+async def run(reaction: Reaction | None) -> None:
+    """Do what a refused step asked for, if anything."""
+    if reaction is not None:
+        await reaction()
 
 
 async def tap_toggle(
@@ -639,9 +730,11 @@ async def tap_toggle(
     """T:<wave>:<question>:<mask>:<choice> — tick or untick a multi choice (kept in buttons)."""
     if len(parts) != 4:
         return None
-    async with gate(context).uow() as uow:
-        state, language = await survey_state(update, context, uow, parts[0])
+    async with reading(context) as uow:
+        found = await survey_state(update, context, uow, parts[0])
+    state, language = found.state, found.language
     if state is None:
+        await run(found.reaction)
         return None
     step = is_current(state, parts[1])
     if step is None:
@@ -655,11 +748,9 @@ async def tap_toggle(
     new_mask = cb.toggled(mask, index)
     if len(cb.indices_of(new_mask, len(question.choice_ids))) > question.max_selections:
         return t(language, "invalid_too_many", maximum=question.max_selections)
-    from bot.keyboards import question_keyboard
-
     back = previous_question(state.survey, state.answers, state.profile, question.id) is not None
     markup = question_keyboard(state.wave.id, question, language, mask=new_mask, back=back)
-    await edit(tapped_message(update), None, markup)
+    await with_answer(update, context, edit(tapped_message(update), None, markup))
     return None
 
 
@@ -670,24 +761,27 @@ async def tap_next(
     if len(parts) != 3:
         return None
     services = services_of(context)
-    async with gate(context).uow() as uow:
-        state, language = await survey_state(update, context, uow, parts[0])
-        if state is None:
-            return None
-        step = is_current(state, parts[1])
-        if step is None:
-            await stale(update, context)
-            return None
-        question = step.question
-        mask = cb.parse_int("0x" + parts[2], 0) or 0
-        codes = [question.choice_ids[i] for i in cb.indices_of(mask, len(question.choice_ids))]
-        result = validate_answer(question, codes)
-        if isinstance(result, Invalid):
-            return reason_toast(result, language)
-        state = await store_answer(uow, state, result, services.now())
-        await uow.commit()
-    await edit(tapped_message(update), answered_text(question, result, language))
-    await after_answer(update, context, state, language)
+    async with writing(context) as uow:
+        found = await survey_state(update, context, uow, parts[0])
+        state, language, reaction = found.state, found.language, found.reaction
+        if state is not None:
+            step = is_current(state, parts[1])
+            if step is None:
+                reaction = partial(stale, update, context)
+            else:
+                question = step.question
+                mask = cb.parse_int("0x" + parts[2], 0) or 0
+                indices = cb.indices_of(mask, len(question.choice_ids))
+                result = validate_answer(question, [question.choice_ids[i] for i in indices])
+                if isinstance(result, Invalid):
+                    return reason_toast(result, language)
+                state = await store_answer(uow, state, result, services.now())
+                await uow.commit()
+    if reaction is not None or state is None:
+        await run(reaction)
+        return None
+    answered = Screen(answered_text(question, result, language))
+    await after_answer(update, context, state, language, answered)
     return None
 
 
@@ -697,34 +791,34 @@ async def reopen(
     uow: UnitOfWork,
     state: SurveyState,
     question_id: str,
-    language: str,
-) -> None:
-    """Make a question current again and show it with the earlier answer ticked."""
+) -> tuple[SurveyState, Answer | None]:
+    """Make a question current again; returns the new state and the earlier answer."""
     services = services_of(context)
     previous = state.answers.get(question_id)
     state = await reopen_question(uow, state, question_id, services.now())
     await uow.commit()
+    return state, previous
+
+
+async def show_reopened(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    state: SurveyState,
+    question_id: str,
+    language: str,
+    previous: Answer | None,
+) -> None:
+    """Show a reopened question with its earlier answer (once: a repeated tap edits nothing)."""
+    chat = update.effective_chat
+    assert chat is not None
     if not await edit(tapped_message(update), None, None):
         return
     step = state.step
     if isinstance(step, AskQuestion) and step.question.id == question_id:
-        await after_answer_with_previous(update, context, state, step, language, previous)
+        screen = question_screen(state, step, language, previous)
     else:
-        await after_answer(update, context, state, language)
-
-
-async def after_answer_with_previous(
-    update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
-    state: SurveyState,
-    step: AskQuestion,
-    language: str,
-    previous: Answer | None,
-) -> None:
-    """Show a reopened question with its earlier answer."""
-    chat = update.effective_chat
-    assert chat is not None
-    await send(context, chat.id, question_screen(state, step, language, previous))
+        screen = step_screen(state, step, language)
+    await with_answer(update, context, send(context, chat.id, screen))
 
 
 async def tap_back(
@@ -733,23 +827,27 @@ async def tap_back(
     """B:<wave>:<question | -> — go back one question (from a question, a prompt or the review)."""
     if len(parts) != 2:
         return None
-    async with gate(context).uow() as uow:
-        state, language = await survey_state(update, context, uow, parts[0])
-        if state is None:
-            return None
-        step = state.step
-        if isinstance(step, AskOther) and step.question.id == parts[1]:
-            target = step.question
-        elif parts[1] == cb.SKIP and isinstance(step, Review):
-            target = previous_question(state.survey, state.answers, state.profile, None)
-        elif is_current(state, parts[1]) is not None:
-            target = previous_question(state.survey, state.answers, state.profile, parts[1])
-        else:
-            await stale(update, context)
-            return None
-        if target is None:
-            return None
-        await reopen(update, context, uow, state, target.id, language)
+    async with writing(context) as uow:
+        found = await survey_state(update, context, uow, parts[0])
+        state, language, reaction = found.state, found.language, found.reaction
+        target = None
+        if state is not None:
+            step = state.step
+            if isinstance(step, AskOther) and step.question.id == parts[1]:
+                target = step.question
+            elif parts[1] == cb.SKIP and isinstance(step, Review):
+                target = previous_question(state.survey, state.answers, state.profile, None)
+            elif is_current(state, parts[1]) is not None:
+                target = previous_question(state.survey, state.answers, state.profile, parts[1])
+            else:
+                reaction = partial(stale, update, context)
+            if target is not None:
+                state, previous = await reopen(update, context, uow, state, target.id)
+    if reaction is not None or state is None:
+        await run(reaction)
+        return None
+    if target is not None:
+        await show_reopened(update, context, state, target.id, language, previous)
     return None
 
 
@@ -759,15 +857,19 @@ async def tap_change(
     """E:<wave>:<question> — from the review, change one answer."""
     if len(parts) != 2:
         return None
-    async with gate(context).uow() as uow:
-        state, language = await survey_state(update, context, uow, parts[0])
-        if state is None:
-            return None
-        step = state.step
-        if not isinstance(step, Review) or parts[1] not in {q.id for q, _ in step.items}:
-            await stale(update, context)
-            return None
-        await reopen(update, context, uow, state, parts[1], language)
+    async with writing(context) as uow:
+        found = await survey_state(update, context, uow, parts[0])
+        state, language, reaction = found.state, found.language, found.reaction
+        if state is not None:
+            step = state.step
+            if not isinstance(step, Review) or parts[1] not in {q.id for q, _ in step.items}:
+                reaction = partial(stale, update, context)
+            else:
+                state, previous = await reopen(update, context, uow, state, parts[1])
+    if reaction is not None or state is None:
+        await run(reaction)
+        return None
+    await show_reopened(update, context, state, parts[1], language, previous)
     return None
 
 
@@ -780,21 +882,26 @@ async def tap_submit(
     services = services_of(context)
     chat = update.effective_chat
     assert chat is not None
-    async with gate(context).uow() as uow:
-        state, language = await survey_state(update, context, uow, parts[0])
-        if state is None:
-            return None
-        if not isinstance(state.step, Review) or state.response is None:
-            await stale(update, context)
-            return None
-        submitted = await uow.responses.submit(state.response.id, state.profile, services.now())
-        await uow.commit()
-    if not submitted:
+    submitted = False
+    async with writing(context) as uow:
+        found = await survey_state(update, context, uow, parts[0])
+        state, language, reaction = found.state, found.language, found.reaction
+        if state is not None and isinstance(state.step, Review) and state.response is not None:
+            submitted = await uow.responses.submit(state.response.id, state.profile, services.now())
+            await uow.commit()
+    if reaction is not None or state is None:
+        await run(reaction)
+        return None
+    if not submitted or state.response is None:
         await stale(update, context)
         return None
     await services.response_submitted(state.response.id)
-    await edit(tapped_message(update), None, None)
-    await say(context, chat.id, language, "thanks")
+    await with_answer(
+        update,
+        context,
+        edit(tapped_message(update), None, None),
+        say(context, chat.id, language, "thanks"),
+    )
     return None
 
 
@@ -808,7 +915,7 @@ async def tap_delete(
         return None
     if not await edit(tapped_message(update), None, None):
         return None
-    async with gate(context).uow() as uow:
+    async with writing(context) as uow:
         respondent = await respondent_of(uow, services, user.id)
         language = language_of(respondent, update)
         if parts[:1] == ["y"] and respondent is not None:
@@ -848,54 +955,65 @@ TAPS = {
 # -- typed answers ----------------------------------------------------------------------------
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A message in the private chat: a typed answer, or a polite re-ask."""
-    services = services_of(context)
-    message, user, chat = update.message, update.effective_user, update.effective_chat
-    if message is None or user is None or chat is None:
+    message, chat = update.message, update.effective_chat
+    if message is None or update.effective_user is None or chat is None:
         return
-    text = message.text
-    async with gate(context).uow() as uow:
-        respondent = await respondent_of(uow, services, user.id)
-        language = language_of(respondent, update)
-        if respondent is None or respondent.consent != "given":
-            await say(context, chat.id, language, "consent_needed")
-            return
-        profile = await uow.profiles.get(respondent.id)
-        if not profile_complete(profile):
-            await say(context, chat.id, language, "tap_needed")
-            await show_current(update, context)
-            return
-        choice = await choose_wave(uow, respondent.id, profile)
-        if choice.wave is None:
-            await send(context, chat.id, no_wave_screen(services, language, choice))
-            return
-        state = await load_state(uow, respondent, profile, choice.wave)
-        step = state.step
-        typed = isinstance(step, AskOther) or (
-            isinstance(step, AskQuestion)
-            and step.question.type in (QuestionType.TEXT, QuestionType.NUMBER)
+    async with writing(context) as uow:
+        language, screens, state = await typed_answer(update, context, uow, message.text)
+    if isinstance(screens, str):
+        await say(context, chat.id, language, screens)
+        await show_current(update, context)
+        return
+    for screen in screens:
+        await send(context, chat.id, screen)
+    if state is not None:
+        await after_answer(update, context, state, language)
+
+
+async def typed_answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, uow: UnitOfWork, text: str | None
+) -> tuple[str, list[Screen] | str, SurveyState | None]:
+    """Store a typed answer: (language, screens to send or a line before the current step,
+    the new state when stored)."""
+    services = services_of(context)
+    assert update.effective_user is not None
+    respondent = await respondent_of(uow, services, update.effective_user.id)
+    language = language_of(respondent, update)
+    if respondent is None or respondent.consent != "given":
+        return language, [Screen(t(language, "consent_needed"))], None
+    profile = await uow.profiles.get(respondent.id)
+    if not profile_complete(profile):
+        return language, "tap_needed", None
+    choice = await choose_wave(uow, respondent.id, profile)
+    if choice.wave is None:
+        return language, [no_wave_screen(services, language, choice)], None
+    state = await load_state(uow, surveys_of(context), respondent, profile, choice)
+    step = state.step
+    typed = isinstance(step, AskOther) or (
+        isinstance(step, AskQuestion)
+        and step.question.type in (QuestionType.TEXT, QuestionType.NUMBER)
+    )
+    if not typed:
+        return (
+            language,
+            [Screen(t(language, "tap_needed")), step_screen(state, step, language)],
+            None,
         )
-        if not typed:
-            await say(context, chat.id, language, "tap_needed")
-            await send(context, chat.id, step_screen(state, step, language))
-            return
-        if text is None:
-            await say(context, chat.id, language, "text_needed")
-            return
-        if isinstance(step, AskOther):
-            other = validate_other_text(text)
-            if isinstance(other, Invalid):
-                await send(context, chat.id, Screen(invalid_text(other, step.question, language)))
-                return
-            answer: Answer | Invalid = with_other_text(state.answers[step.question.id], other)
-        else:
-            assert isinstance(step, AskQuestion)
-            answer = validate_answer(step.question, text)
-            if isinstance(answer, Invalid):
-                await send(context, chat.id, Screen(invalid_text(answer, step.question, language)))
-                return
-        state = await store_answer(uow, state, answer, services.now())
-        await uow.commit()
-    await after_answer(update, context, state, language)
+    if text is None:
+        return language, [Screen(t(language, "text_needed"))], None
+    if isinstance(step, AskOther):
+        other = validate_other_text(text)
+        if isinstance(other, Invalid):
+            return language, [Screen(invalid_text(other, step.question, language))], None
+        answer: Answer | Invalid = with_other_text(state.answers[step.question.id], other)
+    else:
+        assert isinstance(step, AskQuestion)
+        answer = validate_answer(step.question, text)
+        if isinstance(answer, Invalid):
+            return language, [Screen(invalid_text(answer, step.question, language))], None
+    state = await store_answer(uow, state, answer, services.now())
+    await uow.commit()
+    return language, [], state
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
