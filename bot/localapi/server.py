@@ -258,6 +258,16 @@ class LocalBotApiServer:
         self._webhook_wakeup.set()
         return update
 
+    def redeliver(self, update: PendingUpdate) -> PendingUpdate:
+        """Send an update to the bot a second time, same update_id (a re-delivery)."""
+        again = self.queue.redeliver(update)
+        self._webhook_wakeup.set()
+        return again
+
+    def reverse_last(self, count: int) -> None:
+        """The last `count` waiting updates reach the bot in reverse order (ids stay ascending)."""
+        self.queue.reverse_last(count)
+
     # -- faults, limits and settling ---------------------------------------------------------
     def fail_next(self, method: str, error: ApiError, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with `error` (fault injection)."""

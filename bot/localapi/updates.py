@@ -70,13 +70,33 @@ class UpdateQueue:
 
     def confirm_below(self, offset: int) -> None:
         """Forget updates with update_id < offset (Telegram's confirmation)."""
-        while self.updates and self.updates[0].update_id < offset:
-            self.updates.popleft().delivered.set()
+        kept = deque(update for update in self.updates if update.update_id >= offset)
+        for update in self.updates:
+            if update.update_id < offset:
+                update.delivered.set()
+        self.updates = kept
 
     def remove(self, update: PendingUpdate) -> None:
         """Forget one update accepted by a webhook."""
         self.updates.remove(update)
         update.delivered.set()
+
+    def redeliver(self, update: PendingUpdate) -> PendingUpdate:
+        """Queue `update` again with the same update_id (Telegram re-sending it after a fault).
+
+        getUpdates hands updates out in update_id order, so the copy comes first in the next batch.
+        """
+        again = PendingUpdate(update.update_id, update.kind, update.payload, update.chat_id)
+        self.updates.append(again)
+        self._arrived.set()
+        return again
+
+    def reverse_last(self, count: int) -> None:
+        """Swap the contents of the last `count` waiting updates: they arrive out of order."""
+        tail = [u for u in self.updates if not u.delivered.is_set()][-count:]
+        contents = [(u.kind, u.payload, u.chat_id) for u in reversed(tail)]
+        for update, (kind, payload, chat_id) in zip(tail, contents, strict=True):
+            update.kind, update.payload, update.chat_id = kind, payload, chat_id
 
     def wake(self) -> None:
         """Wake every waiter (new updates or shutting down)."""
@@ -117,7 +137,7 @@ class UpdateQueue:
                 raise poller.exception()  # type: ignore[misc]
         if not poller.done():
             poller.set_result(None)
-        batch = list(self.updates)[:limit]
+        batch = sorted(self.updates, key=lambda update: update.update_id)[:limit]
         for update in batch:
             update.delivered.set()
         return [update.to_json() for update in batch]
