@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import click
 from rich.progress import Progress
+from sqlalchemy.exc import SQLAlchemyError
 
 from analysis.text.classify import CommentFileError, classify_csv
-from analysis.text.corpus import LabelledFileError, read_labelled_csv
+from analysis.text.corpus import (
+    LabelledComment,
+    LabelledFileError,
+    parse_goals,
+    read_labelled_csv,
+)
 from analysis.text.metrics import Evaluation
 from analysis.text.model_store import ModelFileError, default_model_path
 from analysis.text.training import ensure_model, evaluate, retrain_if_not_worse
+from bot.cli import CliError
+from bot.commands._shared import settings_of
+from bot.config import Settings
+from bot.services import database_url_for
+from storage.db import UnitOfWork, create_engine, session_factory
 
 DATA_DIR = click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("data"),
-    show_default=True,
-    help="Directory holding models/comment_classifier.skops.",
+    default=None,
+    help="Folder holding models/comment_classifier.skops (default: the data folder the bot uses).",
 )
 PROGRESS_FROM_ROWS = 500
+
+
+def _model_dir(ctx: click.Context, data_dir: Path | None) -> Path:
+    """The given folder, else the configured data folder (where the running bot reads its model)."""
+    return data_dir if data_dir is not None else Path(settings_of(ctx).data_dir)
 
 
 def _print_evaluation(evaluation: Evaluation) -> None:
@@ -28,90 +44,6 @@ def _print_evaluation(evaluation: Evaluation) -> None:
     for label, s in evaluation.per_goal.items():
         click.echo(f"{label:<6} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f} {s.support:8d}")
     click.echo(f"macro-F1 {evaluation.macro_f1:.3f} over {evaluation.comments} comments")
-
-
-@click.group("model")
-def model_group() -> None:
-    """Train and evaluate the comment classifier."""
-
-
-@model_group.command("train")
-@DATA_DIR
-@click.option(
-    "--extra",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Extra labelled CSV (columns text, goals) to train on.",
-)
-def train_command(data_dir: Path, extra: Path | None) -> None:
-    """Retrain on the corpus (plus extra labels); keep the new model only if not worse."""
-    try:
-        extra_rows = read_labelled_csv(extra) if extra else []
-        outcome = retrain_if_not_worse(default_model_path(data_dir), extra_rows)
-    except (LabelledFileError, ModelFileError) as error:
-        raise click.ClickException(str(error)) from None
-    old = "none" if outcome.old_macro_f1 is None else f"{outcome.old_macro_f1:.3f}"
-    verdict = "kept the new model" if outcome.kept_new else "kept the current model"
-    click.echo(f"test macro-F1: new {outcome.new_macro_f1:.3f}, current {old}; {verdict}")
-
-
-@model_group.command("evaluate")
-@DATA_DIR
-@click.option(
-    "--input",
-    "input_path",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Labelled CSV with columns text and goals (1-4 or other, ';'-joined).",
-)
-def evaluate_command(data_dir: Path, input_path: Path) -> None:
-    """Print per-goal precision, recall and F1 for a labelled file."""
-    try:
-        rows = read_labelled_csv(input_path)
-        model = ensure_model(data_dir)
-    except (LabelledFileError, ModelFileError) as error:
-        raise click.ClickException(str(error)) from None
-    if not rows:
-        raise click.ClickException(f"{input_path.name}: no labelled comments")
-    _print_evaluation(evaluate(model, rows))
-
-
-@click.command("classify")
-@DATA_DIR
-@click.option("--input", "input_path", required=True, type=click.Path(path_type=Path))
-@click.option("--output", "output_path", required=True, type=click.Path(path_type=Path))
-@click.option("--text-column", default="text", show_default=True)
-def classify_command(data_dir: Path, input_path: Path, output_path: Path, text_column: str) -> None:
-    """Add goal, goals, confidence and needs_review columns to a CSV of comments."""
-    try:
-        model = ensure_model(data_dir)
-        with Progress(transient=True) as bar:
-            task = bar.add_task("classifying", total=None, visible=False)
-
-            def advance(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total, visible=total >= PROGRESS_FROM_ROWS)
-
-            count = classify_csv(model, input_path, output_path, text_column, advance)
-    except (CommentFileError, ModelFileError) as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"classified {count} comments into {output_path}")
-
-
-# ---------------------------------------------------------------------------------------------
-# Analysts' labels from the database (review loop, issue 5): `model train` also learns from the
-# comments analysts confirmed or corrected in /review. Appended by the review engineer: the
-# command above keeps its options; its callback is wrapped here to add --labels/--no-labels.
-# ---------------------------------------------------------------------------------------------
-# ruff: noqa: E402
-import asyncio
-
-from click.core import ParameterSource
-from sqlalchemy.exc import SQLAlchemyError
-
-from analysis.text.corpus import LabelledComment, parse_goals
-from bot.cli import CliError
-from bot.config import Settings
-from bot.services import database_url_for
-from storage.db import UnitOfWork, create_engine, session_factory
 
 
 def labels_from_database(settings: Settings) -> list[LabelledComment]:
@@ -145,41 +77,83 @@ def labels_from_database(settings: Settings) -> list[LabelledComment]:
         ) from None
 
 
+@click.group("model")
+def model_group() -> None:
+    """Train and evaluate the comment classifier."""
+
+
+@model_group.command("train")
+@DATA_DIR
+@click.option(
+    "--extra",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Extra labelled CSV (columns text, goals) to train on.",
+)
+@click.option(
+    "--labels/--no-labels",
+    default=True,
+    show_default=True,
+    help="Also train on analysts' labels stored in the database.",
+)
 @click.pass_context
-def _train_with_database_labels(
-    ctx: click.Context, data_dir: Path, extra: Path | None, labels: bool
+def train_command(
+    ctx: click.Context, data_dir: Path | None, extra: Path | None, labels: bool
 ) -> None:
-    """Retrain on the corpus, analysts' labels and extra labels; keep the new model if not worse."""
-    settings = ctx.find_root().obj if isinstance(ctx.find_root().obj, Settings) else None
-    settings = settings or Settings.from_env()
-    if ctx.get_parameter_source("data_dir") is ParameterSource.DEFAULT:
-        data_dir = Path(settings.data_dir)  # where the running bot loads its model from
-    database_rows = labels_from_database(settings) if labels else []
+    """Retrain on the corpus, analysts' labels and --extra; keep the new model only if not worse."""
+    database_rows = labels_from_database(settings_of(ctx)) if labels else []
     try:
         extra_rows = read_labelled_csv(extra) if extra else []
-        outcome = retrain_if_not_worse(default_model_path(data_dir), database_rows + extra_rows)
+        path = default_model_path(_model_dir(ctx, data_dir))
+        outcome = retrain_if_not_worse(path, database_rows + extra_rows)
     except (LabelledFileError, ModelFileError) as error:
-        raise click.ClickException(str(error)) from None
+        raise CliError(str(error)) from None
     old = "none" if outcome.old_macro_f1 is None else f"{outcome.old_macro_f1:.3f}"
     verdict = "kept the new model" if outcome.kept_new else "kept the current model"
     click.echo(f"analysts' labels from the database: {len(database_rows)}")
     click.echo(f"test macro-F1: new {outcome.new_macro_f1:.3f}, current {old}; {verdict}")
 
 
-train_command.params.append(
-    click.Option(
-        ["--labels/--no-labels"],
-        default=True,
-        show_default=True,
-        help="Also train on analysts' labels stored in the database.",
-    )
+@model_group.command("evaluate")
+@DATA_DIR
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Labelled CSV with columns text and goals (1-4 or other, ';'-joined).",
 )
-train_command.callback = _train_with_database_labels
-for _param in train_command.params:
-    if _param.name == "data_dir" and isinstance(_param, click.Option):
-        _param.show_default = False
-        _param.help = "Directory holding models/comment_classifier.skops (default: data folder)."
-train_command.help = (
-    "Retrain on the corpus plus analysts' labels (and --extra); keep the new model only if not "
-    "worse. Without --data-dir the model goes where the bot reads it (the global data folder)."
-)
+@click.pass_context
+def evaluate_command(ctx: click.Context, data_dir: Path | None, input_path: Path) -> None:
+    """Print per-goal precision, recall and F1 for a labelled file."""
+    try:
+        rows = read_labelled_csv(input_path)
+        model = ensure_model(_model_dir(ctx, data_dir))
+    except (LabelledFileError, ModelFileError) as error:
+        raise CliError(str(error)) from None
+    if not rows:
+        raise CliError(f"{input_path.name}: no labelled comments")
+    _print_evaluation(evaluate(model, rows))
+
+
+@click.command("classify")
+@DATA_DIR
+@click.option("--input", "input_path", required=True, type=click.Path(path_type=Path))
+@click.option("--output", "output_path", required=True, type=click.Path(path_type=Path))
+@click.option("--text-column", default="text", show_default=True)
+@click.pass_context
+def classify_command(
+    ctx: click.Context, data_dir: Path | None, input_path: Path, output_path: Path, text_column: str
+) -> None:
+    """Add goal, goals, confidence and needs_review columns to a CSV of comments."""
+    try:
+        model = ensure_model(_model_dir(ctx, data_dir))
+        with Progress(transient=True) as bar:
+            task = bar.add_task("classifying", total=None, visible=False)
+
+            def advance(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total, visible=total >= PROGRESS_FROM_ROWS)
+
+            count = classify_csv(model, input_path, output_path, text_column, advance)
+    except (CommentFileError, ModelFileError) as error:
+        raise CliError(str(error)) from None
+    click.echo(f"classified {count} comments into {output_path}")

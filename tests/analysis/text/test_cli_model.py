@@ -111,4 +111,4 @@ def test_evaluate_rejects_unknown_goals_in_one_line(data_dir: Path, tmp_path: Pa
         model_group, ["evaluate", "--data-dir", str(data_dir), "--input", str(labelled)]
     )
     assert result.exit_code != 0
-    assert result.output.strip() == "Error: l.csv line 2: unknown goal '5': use 1-4 or other"
+    assert result.output.strip() == "error: l.csv line 2: unknown goal '5': use 1-4 or other"
