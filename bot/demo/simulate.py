@@ -68,6 +68,8 @@ class ResidentPlayer:
         self.messages: list[Message] = []
         self.acted: set[str] = set()
         self.refreshes = 0
+        self.error = t(LANGUAGE, "error")
+        self.errors_seen = 0
         self.done_texts = (t(LANGUAGE, "thanks"),)
 
     @property
@@ -111,6 +113,10 @@ class ResidentPlayer:
         while True:
             if self._finished():
                 return
+            errors = sum(1 for m in self.messages if m["from"] == "bot" and m["text"] == self.error)
+            if errors > self.errors_seen:
+                self.errors_seen = errors
+                self.acted.clear()  # the bot could not handle our last step: do it again
             action = self._next_action()
             if action is not None:
                 self.acted.add(_signature(action[0]))
@@ -207,7 +213,7 @@ async def simulate_residents(
     survey: Survey,
     personas: Sequence[Persona],
     *,
-    concurrency: int = 24,
+    concurrency: int = 8,
     step_timeout: float = 20.0,
     on_done: Callable[[bool], None] | None = None,
 ) -> SimulationResult:
