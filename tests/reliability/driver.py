@@ -1,0 +1,89 @@
+"""A cooperative resident for out-of-process bots: one sensible step from the latest message."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.localapi import LocalBotApiServer
+from bot.localapi.chats import ChatMessage
+from bot.localapi.resident import Resident
+from bot.texts import t
+
+INVITATION = "まちの声アンケートのお願い"
+REMINDER = "締切が近づいています"
+LANGUAGES = ("ja", "en", "ja-easy")
+THANKS = tuple(t(language, "thanks") for language in LANGUAGES)
+TYPING = ("入力", "type your answer", "describe", "かいて")
+FLOW_KINDS = ("A", "T", "N", "X")
+
+
+def _data(message: ChatMessage) -> list[str]:
+    return [data for row in message.buttons for _, data in row if data]
+
+
+def current_question(resident: Resident, after: int = 0) -> str | None:
+    """The question id on the latest survey screen after message `after` ("review" on the
+    review), None if there is none."""
+    for message in reversed(resident.bot_messages):
+        if message.message_id <= after:
+            break
+        for data in _data(message):
+            kind, _, rest = data.partition(":")
+            if kind == "X":
+                return "review"
+            if kind in ("A", "T", "N"):
+                return rest.split(":")[1]
+    return None
+
+
+def finished(resident: Resident) -> bool:
+    """The bot thanked the resident for a submitted response."""
+    return any(message.text in THANKS for message in resident.bot_messages)
+
+
+def step(resident: Resident) -> None:
+    """Do what a cooperative resident does next; nothing when finished."""
+    if finished(resident):
+        return
+    latest = resident.last_bot_message
+    if latest is None:
+        resident.send_command("/start")
+        return
+    data = _data(latest)
+    for wanted in ("X:", "L:ja", "C:y", "D:n", "W:", "P:"):
+        chosen = next((d for d in data if d.startswith(wanted)), None)
+        if chosen is not None:
+            resident.tap_data(latest, chosen)
+            return
+    answers = [d for d in data if d.startswith("A:") and not d.endswith(":-")]
+    if answers:
+        resident.tap_data(latest, answers[0])
+        return
+    ready = [d for d in data if d.startswith("N:") and not d.endswith(":0")]
+    toggles = [d for d in data if d.startswith("T:")]
+    if ready:
+        resident.tap_data(latest, ready[0])
+    elif toggles:
+        resident.tap_data(latest, toggles[0])
+    elif any(fragment in latest.text for fragment in TYPING):
+        resident.send_text("駅前に ベンチを 増やしてください")
+    else:
+        resident.send_command("/start")
+
+
+async def play_rounds(
+    server: LocalBotApiServer, residents: list[Resident], rounds: int, quiet: float = 0.3
+) -> None:
+    """Every unfinished resident takes one step per round; each round waits for the bot."""
+    for _ in range(rounds):
+        active = [r for r in residents if not finished(r)]
+        if not active:
+            return
+        versions = {r.id: r.chat.version for r in active}
+        for resident in active:
+            step(resident)
+        await server.settle(quiet=quiet, timeout=60)
+        for resident in active:
+            if resident.chat.version == versions[resident.id] + 1:
+                await resident.chat.wait_changed(10)
+        await asyncio.sleep(0)
