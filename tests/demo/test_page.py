@@ -19,7 +19,6 @@ from telegram.ext import (
 )
 
 from bot.demo.server import DemoServer
-from bot.runner import start, stop
 from tests.botapi.fixtures import assert_no_violations
 from tests.demo.browser import chromium
 
@@ -78,11 +77,16 @@ async def page_server() -> AsyncIterator[DemoServer]:
         application.add_handler(CallbackQueryHandler(answer))
         application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
         server.staff = staff  # type: ignore[attr-defined]
-        await start(application, poll_timeout=1)
+        await application.initialize()
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, timeout=1)
         try:
             yield server
         finally:
-            await stop(application)
+            await application.updater.stop()
+            await application.stop()
+            await application.shutdown()
         assert_no_violations(server)
 
 
