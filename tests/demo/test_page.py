@@ -101,6 +101,7 @@ async def test_a_resident_taps_and_types_and_sees_formatting_safely(
         await page.get_by_role("button", name="開始").click()
         bold = page.locator(".msg.bot .bubble b", has_text="ようこそ")
         await expect(bold).to_be_visible()
+        await expect(page.get_by_role("button", name="開始")).to_be_hidden()
         await expect(page.locator(".msg.bot .bubble").first).to_contain_text("<img src=x")
         assert await page.locator(".msg.bot img").count() == 0
         await page.get_by_role("button", name="はい").click()
