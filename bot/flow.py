@@ -172,6 +172,7 @@ async def ensure_response(uow: UnitOfWork, state: SurveyState, at: datetime) -> 
     """The resident's response to the wave, started now if needed."""
     if state.response is not None:
         return state.response
+    await uow.begin_write()
     return await uow.responses.start(state.wave.id, state.respondent.id, state.respondent.key, at)
 
 
@@ -179,6 +180,7 @@ async def store_answer(
     uow: UnitOfWork, state: SurveyState, answer: Answer, at: datetime
 ) -> SurveyState:
     """Store one answer, drop answers skip logic no longer reaches; returns the new state."""
+    await uow.begin_write()
     response = await ensure_response(uow, state, at)
     value, other = encode_answer(answer)
     await uow.responses.save_answer(response.id, answer.question_id, value, other, at)
@@ -197,6 +199,7 @@ async def reopen_question(
     """Make a question current again (back / change): its stored answer is removed."""
     if state.response is None or question_id not in state.answers:
         return state
+    await uow.begin_write()
     await uow.responses.delete_answers(state.response.id, [question_id], at)
     answers = {k: v for k, v in state.answers.items() if k != question_id}
     return SurveyState(

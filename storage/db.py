@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import os
@@ -38,7 +39,6 @@ from storage.repositories import (
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-SQLITE_BEGIN = "sqlite_begin"
 
 
 def default_database_url() -> str:
@@ -87,14 +87,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(connection: Connection) -> None:
-    """Start a writing transaction with BEGIN IMMEDIATE: take the write lock first (waiting on
-    busy_timeout), so a read followed by a write never fails on a snapshot another writer moved;
-    other transactions keep the driver's lazy BEGIN (reads take no lock)."""
-    if connection.get_execution_options().get(SQLITE_BEGIN) == "immediate":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def create_engine(url: str | None = None, **options: Any) -> AsyncEngine:
     """An async engine: SQLite with WAL and foreign keys, or PostgreSQL via asyncpg."""
     url = resolve_database_url(url)
@@ -102,7 +94,6 @@ def create_engine(url: str | None = None, **options: Any) -> AsyncEngine:
         _prepare_sqlite_file(url)
         engine = create_async_engine(url, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     settings: dict[str, Any] = {
         "pool_size": 10,
@@ -119,25 +110,24 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def writing_bind(engine: AsyncEngine) -> AsyncEngine:
-    """The engine for writing units of work: on SQLite their transactions BEGIN IMMEDIATE."""
-    if engine.dialect.name != "sqlite":
-        return engine
-    cached = _WRITING_BINDS.get(engine.sync_engine)
-    if cached is None:
-        cached = engine.execution_options(**{SQLITE_BEGIN: "immediate"})
-        _WRITING_BINDS[engine.sync_engine] = cached
-    return cached
+def _writers_turn(engine: AsyncEngine) -> asyncio.Lock:
+    """The turn this process's writers of a SQLite database take, in arrival order."""
+    turn = _TURNS.get(engine.sync_engine)
+    if turn is None:
+        turn = _TURNS[engine.sync_engine] = asyncio.Lock()
+    return turn
 
 
-_WRITING_BINDS: weakref.WeakKeyDictionary[Any, AsyncEngine] = weakref.WeakKeyDictionary()
+_TURNS: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
 class UnitOfWork:
     """One transaction with every repository; commits only when asked, rolls back otherwise.
 
-    `write=True` marks a unit of work that will write: on SQLite it takes the write lock at
-    its first statement (BEGIN IMMEDIATE), so its reads and writes form one consistent step.
+    On SQLite, reads take no lock; `begin_write()` before the first write takes the write lock
+    (BEGIN IMMEDIATE) until commit or rollback, writers of this process taking turns in arrival
+    order (SQLite's busy handler polls with growing sleeps, unfair under load). A unit of work
+    that began writing must not open another one that writes.
     """
 
     respondents: RespondentRepository
@@ -153,9 +143,9 @@ class UnitOfWork:
     jobs: JobRepository
     aggregates: AggregateRepository
 
-    def __init__(self, factory: async_sessionmaker[AsyncSession], *, write: bool = False) -> None:
+    def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
         self._factory = factory
-        self._write = write
+        self._turn: asyncio.Lock | None = None
         self._session: AsyncSession | None = None
 
     @property
@@ -166,11 +156,7 @@ class UnitOfWork:
         return self._session
 
     async def __aenter__(self) -> UnitOfWork:
-        bind = self._factory.kw.get("bind")
-        if self._write and isinstance(bind, AsyncEngine):
-            session = self._factory(bind=writing_bind(bind))
-        else:
-            session = self._factory()
+        session = self._factory()
         self._session = session
         self.respondents = RespondentRepository(session)
         self.contacts = ContactRepository(session)
@@ -196,16 +182,52 @@ class UnitOfWork:
         try:
             await session.rollback()
         finally:
-            await session.close()
-            self._session = None
+            try:
+                await session.close()
+            finally:
+                self._session = None
+                self._end_write()
+
+    async def begin_write(self) -> None:
+        """Writing starts: on SQLite wait for the turn and take the write lock until the end of
+        the transaction (nothing to do elsewhere, or when already writing)."""
+        session = self.session
+        bind = session.bind
+        if self._turn is not None or not isinstance(bind, AsyncEngine):
+            return
+        if bind.dialect.name != "sqlite":
+            return
+        turn = _writers_turn(bind)
+        await turn.acquire()
+        self._turn = turn
+        try:
+            connection = await session.connection()
+            raw = await connection.get_raw_connection()
+            if not getattr(raw.driver_connection, "in_transaction", False):
+                await connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self._end_write()
+            raise
+
+    def _end_write(self) -> None:
+        """Give the writers' turn back."""
+        if self._turn is not None:
+            self._turn.release()
+            self._turn = None
 
     async def commit(self) -> None:
         """Commit everything done so far; later work starts a new transaction."""
-        await self.session.commit()
+        try:
+            await self.session.commit()
+        finally:
+            self._end_write()
 
     async def rollback(self) -> None:
         """Throw away everything not yet committed."""
-        await self.session.rollback()
+        try:
+            await self.session.rollback()
+        finally:
+            self._end_write()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -87,8 +87,8 @@ def reading(context: ContextTypes.DEFAULT_TYPE) -> UnitOfWork:
 
 
 def writing(context: ContextTypes.DEFAULT_TYPE) -> UnitOfWork:
-    """A unit of work for a step that writes: its reads and writes are one transaction."""
-    return UnitOfWork(services_of(context).sessions, write=True)
+    """A unit of work for a step that may write (`begin_write()` before its first write)."""
+    return UnitOfWork(services_of(context).sessions)
 
 
 def surveys_of(context: ContextTypes.DEFAULT_TYPE) -> SurveyCache:
@@ -261,6 +261,7 @@ async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         respondent = await respondent_of(uow, services, user.id)
         if respondent is not None and respondent.consent == "given":
             now = services.now()
+            await uow.begin_write()
             await uow.contacts.upsert(respondent.id, chat.id, now)
             await uow.contacts.set_subscribed(respondent.id, True, now)
             await uow.commit()
@@ -396,6 +397,7 @@ async def stop_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     async with writing(context) as uow:
         respondent = await respondent_of(uow, services, user.id)
         if respondent is not None:
+            await uow.begin_write()
             await uow.contacts.set_subscribed(respondent.id, False, services.now())
             await uow.commit()
     await say(context, chat.id, language_of(respondent, update), "stopped")
@@ -438,6 +440,7 @@ async def tap_language(
     async with writing(context) as uow:
         respondent = await respondent_of(uow, services, user.id)
         if respondent is not None and respondent.consent == "given":
+            await uow.begin_write()
             await uow.respondents.set_language(respondent.id, language)
             await uow.commit()
     if respondent is not None and respondent.consent == "given":
@@ -475,6 +478,7 @@ async def tap_consent(
         existing = await respondent_of(uow, services, user.id)
         already = existing is not None and existing.consent == "given"
         if not already:
+            await uow.begin_write()
             respondent = await uow.respondents.get_or_create(
                 services.respondent_key(user.id), now, language=language
             )
@@ -524,6 +528,7 @@ async def tap_profile(
             if not updating and not current:
                 reaction = partial(stale, update, context)
             else:
+                await uow.begin_write()
                 profile = await uow.profiles.update(
                     respondent.id, at=services.now(), **{field: choices[index].id}
                 )
@@ -575,6 +580,7 @@ async def tap_profile_back(
             isinstance(step, AskQuestion) and step.question.id == parts[0]
         )
         if not updating and not stale_tap:
+            await uow.begin_write()
             profile = await uow.profiles.update(respondent.id, at=services.now(), **{target: None})
             await uow.commit()
     if stale_tap:
@@ -887,6 +893,7 @@ async def tap_submit(
         found = await survey_state(update, context, uow, parts[0])
         state, language, reaction = found.state, found.language, found.reaction
         if state is not None and isinstance(state.step, Review) and state.response is not None:
+            await uow.begin_write()
             submitted = await uow.responses.submit(state.response.id, state.profile, services.now())
             await uow.commit()
     if reaction is not None or state is None:
@@ -895,13 +902,13 @@ async def tap_submit(
     if not submitted or state.response is None:
         await stale(update, context)
         return None
-    await services.response_submitted(state.response.id)
     await with_answer(
         update,
         context,
         edit(tapped_message(update), None, None),
         say(context, chat.id, language, "thanks"),
     )
+    await services.response_submitted(state.response.id)
     return None
 
 
@@ -919,6 +926,7 @@ async def tap_delete(
         respondent = await respondent_of(uow, services, user.id)
         language = language_of(respondent, update)
         if parts[:1] == ["y"] and respondent is not None:
+            await uow.begin_write()
             await uow.respondents.delete_everything(respondent.id)
             await uow.commit()
             log.info("resident %s erased their data", respondent.key)
