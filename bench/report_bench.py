@@ -6,6 +6,8 @@
 Builds the responses with bulk inserts (executemany on SQLite, COPY on PostgreSQL) in a throwaway
 database, then times `bot.reports.build_wave_report` (raked to age and sex margins) and
 `SELECT value, count(*) FROM answers WHERE question_id=… GROUP BY value`; prints the ratio.
+The inserts go through the tally triggers (migration 0002) exactly as submissions do, so the
+build time includes keeping the tallies; the report reads the tallies, the floor the answers.
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ def _counts_as_yes(indicator: Indicator, value: str) -> bool:
 async def wave_tables(
     uow: UnitOfWork, wave_id: int, indicators: Sequence[Indicator], dims: Sequence[str]
 ) -> WaveTables:
-    """Cell tables of every indicator from two GROUP BY queries (responses, answers)."""
+    """Cell tables of every indicator from two GROUP BYs over the response and answer tallies."""
     respondents = await uow.aggregates.completed_by(wave_id, dims)
     questions = {i.question for i in indicators}
     counts = await uow.aggregates.answer_counts(wave_id, questions, dims) if questions else []
