@@ -70,6 +70,7 @@ class BotProcess:
         data_dir: Path,
         log_path: Path,
         *extra: str,
+        verbose: bool = False,
     ) -> None:
         self.env = {
             **os.environ,
@@ -79,7 +80,7 @@ class BotProcess:
             "MACHIKOE_DATA_DIR": str(data_dir),
             "MACHIKOE_DATABASE_URL": database_url,
         }
-        self.args = ("run", *extra)
+        self.args = ("-v", "run", *extra) if verbose else ("run", *extra)
         self.log_path = log_path
         self.process: asyncio.subprocess.Process | None = None
 

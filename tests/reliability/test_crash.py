@@ -52,7 +52,7 @@ async def test_sigkill_mid_wave_loses_no_confirmed_answer_and_sends_nothing_twic
     services = real_services(migrated_database_url, tmp_path)
     user_ids = list(range(50_001, 50_001 + RESIDENTS))
     wave_id = await seed_residents_and_wave(
-        services, user_ids, reminder_after=timedelta(seconds=15)
+        services, user_ids, reminder_after=timedelta(seconds=25)
     )
     async with LocalBotApiServer() as server:
         residents = [server.user(user_id) for user_id in user_ids]
@@ -65,7 +65,7 @@ async def test_sigkill_mid_wave_loses_no_confirmed_answer_and_sends_nothing_twic
             )
             await play_rounds(server, residents, rounds=3)
             await wait_until(
-                lambda: any(count_texts(r, REMINDER) for r in residents), 30, "a reminder"
+                lambda: any(count_texts(r, REMINDER) for r in residents), 60, "a reminder"
             )
             for resident in residents:  # one more step each, killed while it is being handled
                 step(resident)
