@@ -719,6 +719,7 @@ async def tap_answer(
     if reaction is not None or state is None:
         await run(reaction)
         return None
+    assert not isinstance(result, Invalid)
     answered = Screen(answered_text(question, result, language))
     await after_answer(update, context, state, language, answered)
     return None
@@ -786,6 +787,7 @@ async def tap_next(
     if reaction is not None or state is None:
         await run(reaction)
         return None
+    assert not isinstance(result, Invalid)
     answered = Screen(answered_text(question, result, language))
     await after_answer(update, context, state, language, answered)
     return None
@@ -1019,6 +1021,7 @@ async def typed_answer(
         answer = validate_answer(step.question, text)
         if isinstance(answer, Invalid):
             return language, [Screen(invalid_text(answer, step.question, language))], None
+    assert not isinstance(answer, Invalid)
     state = await store_answer(uow, state, answer, services.now())
     await uow.commit()
     return language, [], state

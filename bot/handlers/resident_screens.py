@@ -120,7 +120,7 @@ def profile_screen(
 def invalid_text(invalid: Invalid, question: Question, language: str) -> str:
     """A polite one-line re-ask for a refused answer, then the question again."""
     reason = invalid.reason
-    values = {
+    values: dict[str, object] = {
         "minimum": invalid.minimum,
         "maximum": invalid.maximum,
         "limit": invalid.limit,
