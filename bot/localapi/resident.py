@@ -68,8 +68,8 @@ class Resident:
     def send_photo(self, content: bytes = TINY_PNG, caption: str | None = None) -> PendingUpdate:
         """Send a photo (a tiny PNG unless given)."""
         stored = self.server.store_file(content, "photo.png", "image/png")
-        extra = {"caption": caption} if caption else {}
-        return self._post(photo=self.server.photo_sizes(stored), **extra)
+        extra: dict[str, Any] = {"caption": caption} if caption else {}
+        return self._post(None, photo=self.server.photo_sizes(stored), **extra)
 
     def edit_last_text(self, text: str) -> PendingUpdate:
         """Edit this user's latest text message (an edited_message update)."""

@@ -126,11 +126,10 @@ class UpdateQueue:
         limit = min(max(limit, 1), 100)
         if not self.updates and timeout > 0:
             self._arrived.clear()
-            waiter = asyncio.ensure_future(self._arrived.wait())
+            waiter: asyncio.Future[Any] = asyncio.ensure_future(self._arrived.wait())
+            waiting: list[asyncio.Future[Any]] = [waiter, poller]
             try:
-                await asyncio.wait(
-                    [waiter, poller], timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-                )
+                await asyncio.wait(waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 waiter.cancel()
             if poller.done() and poller.exception() is not None:

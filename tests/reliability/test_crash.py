@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 from bot.localapi import LocalBotApiServer
+from bot.localapi.chats import ChatMessage
 from bot.localapi.resident import Resident
 from surveys.engine import relevant_questions
 from tests.bot.conftest import stored_answers
@@ -27,7 +29,7 @@ from tests.reliability.processes import BotProcess, real_services, seed_resident
 RESIDENTS = 50
 
 
-async def wait_until(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+async def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
     """Poll a condition every 50 ms."""
     deadline = time.monotonic() + timeout
     while not condition():
@@ -39,6 +41,11 @@ async def wait_until(condition, timeout: float, what: str) -> None:  # type: ign
 def count_texts(resident: Resident, fragment: str) -> int:
     """How many bot messages in the chat contain `fragment`."""
     return sum(fragment in message.text for message in resident.bot_messages)
+
+
+def newer_than(message_id: int) -> Callable[[ChatMessage], bool]:
+    """A predicate: the bot's message came after `message_id`."""
+    return lambda message: message.message_id > message_id
 
 
 def relevant(answers: dict[str, str | None]) -> list[str]:
@@ -94,7 +101,7 @@ async def test_sigkill_mid_wave_loses_no_confirmed_answer_and_sends_nothing_twic
             await server.settle(quiet=0.5, timeout=60)
             for resident in residents:
                 after = starts[resident.id]
-                await resident.wait_for(lambda m, r=resident, a=after: m.message_id > a, 20)
+                await resident.wait_for(newer_than(after), 20)
                 now = current_question(resident, after)
                 order = relevant(await stored_answers(services, resident.id, wave_id))
                 before = shown[resident.id]
@@ -109,7 +116,7 @@ async def test_sigkill_mid_wave_loses_no_confirmed_answer_and_sends_nothing_twic
         finally:
             code = await second.stop()
         assert code == 0, second.log()[-2000:]
-        per_chat = Counter()
+        per_chat: Counter[int] = Counter()
         for resident in residents:
             assert count_texts(resident, INVITATION) == 1
             per_chat[count_texts(resident, REMINDER)] += 1
