@@ -6,7 +6,6 @@ import contextlib
 import html
 import importlib
 import logging
-import sys
 from types import ModuleType
 
 from telegram import BotCommand, Update
@@ -23,17 +22,6 @@ from bot.update_processor import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
-
-def _fail_fast_without_sniffio() -> None:
-    """httpcore tries `import sniffio` on every request; when it is not installed each try
-    searches sys.path again (a third of a survey step's CPU). Remember the absence once."""
-    try:
-        importlib.import_module("sniffio")
-    except ImportError:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
-
-
-_fail_fast_without_sniffio()
 
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 COMMANDS: tuple[str, ...] = ("start", "help", "language", "profile", "mydata", "delete", "stop")
