@@ -13,6 +13,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from bot.comments import install as install_comment_pipeline
 from bot.flood import GROUP as FLOOD_GROUP
 from bot.flood import flood_handler
 from bot.handlers import handler_modules
@@ -57,6 +58,7 @@ def build_application(
         .build()
     )
     application.bot_data["services"] = services
+    install_comment_pipeline(services)
     application.add_handler(flood_handler(), group=FLOOD_GROUP)
     for module in handler_modules():
         for handler in module.handlers():
