@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.localapi import LocalBotApiServer
 from bot.localapi.chats import ChatMessage
 from bot.localapi.resident import Resident
@@ -53,6 +55,9 @@ def relevant(answers: dict[str, str | None]) -> list[str]:
     return [q.id for q in relevant_questions(SURVEY, decoded(answers), {})] + ["review"]
 
 
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 async def test_sigkill_mid_wave_loses_no_confirmed_answer_and_sends_nothing_twice(
     migrated_database_url: str, tmp_path: Path
 ) -> None:
