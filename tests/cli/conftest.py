@@ -24,15 +24,15 @@ class Machikoe:
     database_url: str
     data_dir: Path
 
-    def __call__(self, *args: str) -> Result:
-        """Run `machikoe ARGS…` and return its result (output and exit code)."""
-        runner = CliRunner()
-        env = {
+    def __call__(self, *args: str, **env: str) -> Result:
+        """Run `machikoe ARGS…` (keyword arguments become MACHIKOE_* variables)."""
+        variables = {
             "MACHIKOE_DATABASE_URL": self.database_url,
             "MACHIKOE_DATA_DIR": str(self.data_dir),
             "MACHIKOE_SECRET": "test-secret",
+            **{f"MACHIKOE_{name.upper()}": value for name, value in env.items()},
         }
-        return runner.invoke(cli, list(args), env=env, catch_exceptions=False)
+        return CliRunner().invoke(cli, list(args), env=variables, catch_exceptions=False)
 
     def seed(self, work: Callable[[Callable[[], UnitOfWork]], Awaitable[T]]) -> T:
         """Run async set-up or checks against the same database."""

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from click.testing import CliRunner, Result
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.catalog import ensure_bundled_surveys
-from bot.cli import cli
 from bot.config import Settings
 from bot.services import Services
-from storage.db import UnitOfWork, create_engine, session_factory
+from storage.db import UnitOfWork, session_factory
 from tests.builders import NOW
+from tests.cli.conftest import Machikoe
 
 T = TypeVar("T")
 
@@ -61,35 +59,7 @@ async def surveys_loaded(uow_factory: Callable[[], UnitOfWork]) -> AsyncIterator
     yield
 
 
-@dataclass
-class OpsCli:
-    """The `machikoe` CLI on one database and data folder, with extra environment per call."""
-
-    database_url: str
-    data_dir: Path
-
-    def __call__(self, *args: str, **env: str) -> Result:
-        """Run `machikoe ARGS…` (keyword arguments become MACHIKOE_* variables)."""
-        variables = {
-            "MACHIKOE_DATABASE_URL": self.database_url,
-            "MACHIKOE_DATA_DIR": str(self.data_dir),
-            "MACHIKOE_SECRET": "test-secret",
-            **{f"MACHIKOE_{name.upper()}": value for name, value in env.items()},
-        }
-        return CliRunner().invoke(cli, list(args), env=variables, catch_exceptions=False)
-
-    def seed(self, work: Callable[[Callable[[], UnitOfWork]], Awaitable[T]]) -> T:
-        """Run async set-up or checks against the same database."""
-
-        async def run() -> T:
-            engine = create_engine(self.database_url)
-            try:
-                factory = session_factory(engine)
-                return await work(lambda: UnitOfWork(factory))
-            finally:
-                await engine.dispose()
-
-        return asyncio.run(run())
+OpsCli = Machikoe
 
 
 @pytest.fixture
