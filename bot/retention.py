@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 
 from analysis.text.pii import mask_personal_info
 from bot.catalog import survey_for_wave
@@ -16,8 +13,8 @@ from bot.comments import comment_question_ids
 from bot.config import Settings
 from bot.services import Services
 from storage.db import UnitOfWork
-from storage.models import Answer, Comment, Contact, Invitation, Respondent, Response, Wave
 from storage.records import WaveRecord
+from storage.repositories.retention import TextAnswer
 
 log = logging.getLogger(__name__)
 
@@ -63,44 +60,12 @@ class RetentionResult:
     dry_run: bool = False
 
 
-@dataclass(frozen=True)
-class _TextAnswer:
-    """A stored answer whose free text may need masking."""
-
-    answer_id: int
-    value: str | None
-    other_text: str | None
-    masked_comment: str | None
-    is_comment: bool
-
-
-def _idle_contacts(cutoff: datetime) -> ColumnElement[bool]:
-    """Contacts of residents outside every open wave who have not interacted since `cutoff`."""
-    open_waves = select(Wave.id).where(Wave.status == "open")
-    busy = select(Response.respondent_id).where(
-        Response.respondent_id.is_not(None),
-        or_(Response.wave_id.in_(open_waves), Response.updated_at >= cutoff),
-    )
-    invited = select(Invitation.respondent_id).where(Invitation.wave_id.in_(open_waves))
-    recent = select(Respondent.id).where(
-        or_(Respondent.created_at >= cutoff, Respondent.consent_at >= cutoff)
-    )
-    return and_(
-        Contact.updated_at < cutoff,
-        Contact.respondent_id.not_in(busy),
-        Contact.respondent_id.not_in(invited),
-        Contact.respondent_id.not_in(recent),
-    )
-
-
 async def remove_idle_contacts(uow: UnitOfWork, cutoff: datetime, *, dry_run: bool) -> int:
     """Delete (or count) idle residents' contacts; their pseudonymous answers stay."""
-    condition = _idle_contacts(cutoff)
     if dry_run:
-        count = await uow.session.scalar(select(func.count()).select_from(Contact).where(condition))
-        return int(count or 0)
-    result = await uow.session.execute(delete(Contact).where(condition))
-    return int(getattr(result, "rowcount", 0) or 0)
+        return await uow.retention.count_idle_contacts(cutoff)
+    await uow.begin_write()
+    return await uow.retention.remove_idle_contacts(cutoff)
 
 
 async def waves_to_mask(uow: UnitOfWork, cutoff: datetime) -> list[WaveRecord]:
@@ -121,27 +86,7 @@ async def _text_question_ids(uow: UnitOfWork, wave: WaveRecord) -> tuple[str, ..
         return ()
 
 
-async def _text_answers(
-    uow: UnitOfWork, wave_id: int, questions: Sequence[str], after_id: int
-) -> list[_TextAnswer]:
-    """The next batch of a wave's answers holding free text (comments or 'other' text)."""
-    is_comment = or_(Answer.question_id.in_(list(questions)), Comment.id.is_not(None))
-    rows = await uow.session.execute(
-        select(Answer.id, Answer.value, Answer.other_text, Comment.masked_text, is_comment)
-        .join(Response, Response.id == Answer.response_id)
-        .outerjoin(Comment, Comment.answer_id == Answer.id)
-        .where(
-            Response.wave_id == wave_id,
-            Answer.id > after_id,
-            or_(Answer.other_text.is_not(None), and_(Answer.value.is_not(None), is_comment)),
-        )
-        .order_by(Answer.id)
-        .limit(MASK_BATCH)
-    )
-    return [_TextAnswer(int(a), v, o, m, bool(c)) for a, v, o, m, c in rows]
-
-
-def _masked(answers: list[_TextAnswer]) -> list[tuple[int, str | None, str | None]]:
+def _masked(answers: list[TextAnswer]) -> list[tuple[int, str | None, str | None]]:
     """(answer id, value, other text) with personal information masked (CPU work)."""
     out = []
     for answer in answers:
@@ -158,7 +103,7 @@ async def mask_wave_comments(uow: UnitOfWork, wave: WaveRecord, *, dry_run: bool
     questions = await _text_question_ids(uow, wave)
     changed = 0
     last = 0
-    while batch := await _text_answers(uow, wave.id, questions, last):
+    while batch := await uow.retention.text_answers(wave.id, questions, last, MASK_BATCH):
         last = batch[-1].answer_id
         masked = await asyncio.to_thread(_masked, batch)
         for answer, (answer_id, value, other) in zip(batch, masked, strict=True):
@@ -166,11 +111,8 @@ async def mask_wave_comments(uow: UnitOfWork, wave: WaveRecord, *, dry_run: bool
                 continue
             changed += 1
             if not dry_run:
-                await uow.session.execute(
-                    update(Answer)
-                    .where(Answer.id == answer_id)
-                    .values(value=value, other_text=other)
-                )
+                await uow.begin_write()
+                await uow.retention.replace_text(answer_id, value, other)
     return changed
 
 

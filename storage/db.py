@@ -32,6 +32,7 @@ from storage.repositories import (
     ProfileRepository,
     RespondentRepository,
     ResponseRepository,
+    RetentionRepository,
     StaffRepository,
     SurveyRepository,
     WaveRepository,
@@ -142,6 +143,7 @@ class UnitOfWork:
     invitations: InvitationRepository
     jobs: JobRepository
     aggregates: AggregateRepository
+    retention: RetentionRepository
 
     def __init__(self, factory: async_sessionmaker[AsyncSession]) -> None:
         self._factory = factory
@@ -170,6 +172,7 @@ class UnitOfWork:
         self.invitations = InvitationRepository(session)
         self.jobs = JobRepository(session)
         self.aggregates = AggregateRepository(session)
+        self.retention = RetentionRepository(session)
         return self
 
     async def __aexit__(

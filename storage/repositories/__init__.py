@@ -8,6 +8,7 @@ from storage.repositories.jobs import JobRepository
 from storage.repositories.profiles import ProfileRepository
 from storage.repositories.respondents import RespondentRepository
 from storage.repositories.responses import AnswerRepository, ResponseRepository
+from storage.repositories.retention import RetentionRepository
 from storage.repositories.staff import StaffRepository
 from storage.repositories.surveys import SurveyRepository
 from storage.repositories.waves import WaveRepository
@@ -22,6 +23,7 @@ __all__ = [
     "ProfileRepository",
     "RespondentRepository",
     "ResponseRepository",
+    "RetentionRepository",
     "StaffRepository",
     "SurveyRepository",
     "WaveRepository",

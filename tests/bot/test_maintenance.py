@@ -1,0 +1,40 @@
+"""The running bot applies the data retention policy on a timer (and only when configured)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from bot.handlers.maintenance import RETENTION_JOB
+from tests.bot.conftest import BotApp
+from tests.builders import NOW, make_respondent
+
+
+async def _has_contact(bot: BotApp, respondent_id: int) -> bool:
+    async with bot.services.uow() as uow:
+        return await uow.contacts.get(respondent_id) is not None
+
+
+async def test_no_retention_job_without_a_policy(bot_app: BotApp) -> None:
+    assert bot_app.application.job_queue is not None
+    assert bot_app.application.job_queue.get_jobs_by_name(RETENTION_JOB) == ()
+
+
+async def test_the_scheduled_job_forgets_idle_residents_chat_ids(bot_app: BotApp) -> None:
+    idle = await make_respondent(bot_app.services.uow)  # last seen at the builders' NOW
+    days_since = (bot_app.clock.now - NOW).days
+    settings = replace(bot_app.services.settings, contact_retention_days=days_since + 30)
+    bot_app.services.settings = settings
+    await bot_app.restart()
+    queue = bot_app.application.job_queue
+    assert queue is not None
+    (job,) = queue.get_jobs_by_name(RETENTION_JOB)
+
+    await job.run(bot_app.application)
+    assert await _has_contact(bot_app, idle.id), "not idle long enough yet"
+
+    bot_app.clock.advance(timedelta(days=31))
+    await job.run(bot_app.application)
+    assert not await _has_contact(bot_app, idle.id)
+    async with bot_app.services.uow() as uow:
+        assert await uow.respondents.get(idle.id) is not None, "pseudonymous answers stay"
