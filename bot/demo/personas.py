@@ -48,6 +48,7 @@ WEIGHTS: dict[str, dict[str, float]] = {
         "welfare": 4,
         "disaster_safety": 4,
         "community": 4,
+        "other": 3,
     },
     "stay_reasons": {
         "housing": 34,
@@ -63,6 +64,7 @@ WEIGHTS: dict[str, dict[str, float]] = {
         "education": 5,
         "transport": 4,
         "welfare": 4,
+        "other": 3,
     },
     "transport_satisfaction": {
         "satisfied": 8,

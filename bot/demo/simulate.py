@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,16 @@ CHECK = "✓ "
 LANGUAGE = "ja"
 SETTLE = 0.05
 Message = dict[str, Any]
+CATALOGUE = (
+    "welcome",
+    "profile_intro",
+    "profile_done",
+    "tap_needed",
+    "text_needed",
+    "error",
+    "thanks",
+)
+"""Bot messages the stuck warning names by their catalogue key."""
 
 
 class ResidentStuck(Exception):
@@ -48,6 +59,17 @@ def _buttons(message: Message) -> list[dict[str, str]]:
     return [button for row in message["buttons"] for button in row]
 
 
+def _plain(html: str) -> str:
+    """A catalogue text as the chat shows it (formatting tags removed)."""
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def other_prompts(questions: Sequence[Question]) -> frozenset[str]:
+    """The bot's "please specify" prompts for the questions' "other" choices."""
+    labels = {q.other_choice.label.text(LANGUAGE) for q in questions if q.other_choice}
+    return frozenset(t(LANGUAGE, "other_prompt", label=label) for label in labels)
+
+
 def _label_matches(button_text: str, label: str) -> bool:
     """A button shows a choice's label, maybe ticked and shortened with …."""
     text = button_text.removeprefix(CHECK)
@@ -71,6 +93,8 @@ class ResidentPlayer:
         self.error = t(LANGUAGE, "error")
         self.errors_seen = 0
         self.done_texts = (t(LANGUAGE, "thanks"),)
+        self.other_prompts = other_prompts(self.questions)
+        self.review_heading = _plain(t(LANGUAGE, "review", items="\0").split("\0")[0]).strip()
 
     @property
     def base(self) -> str:
@@ -125,7 +149,7 @@ class ResidentPlayer:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 if nudged:
-                    raise ResidentStuck(self._tail())
+                    raise ResidentStuck(self.tail())
                 nudged = True
                 self.acted.clear()
                 await self.send("/start")
@@ -142,10 +166,27 @@ class ResidentPlayer:
             for m in self.messages
         )
 
-    def _tail(self) -> str:
-        """The bot's last messages (never the resident's own text)."""
-        said = [m["text"][:40].replace("\n", " ") for m in self.messages if m["from"] == "bot"]
+    def tail(self) -> str:
+        """What the bot's last messages were, by question id or kind (never answer text)."""
+        said = [self.describe(m) for m in self.messages if m["from"] == "bot"]
         return " / ".join(said[-3:])
+
+    def describe(self, message: Message) -> str:
+        """A bot message named without its text: the review, a prompt, a question id, a key."""
+        text = message["text"]
+        if text.startswith(self.review_heading):
+            return "review"
+        if self._asks_other(text):
+            return "other prompt"
+        question = self._question_in(text)
+        if question is not None:
+            return question.id + ("" if message["buttons"] else " (answered)")
+        key = next((k for k in CATALOGUE if _plain(t(LANGUAGE, k)) == text), None)
+        return key or f"bot message with {len(_buttons(message))} buttons"
+
+    def _asks_other(self, text: str) -> bool:
+        """Whether this message asks for the text of an "other" choice."""
+        return any(prompt in text for prompt in self.other_prompts)
 
     def _next_action(self) -> tuple[Message, Callable[[], Any]] | None:
         """The latest bot message with buttons we have not acted on, and what to do with it."""
@@ -167,11 +208,10 @@ class ResidentPlayer:
             button = self._button(message, fixed)
             if button is not None:
                 return lambda b=button: self.tap(message, b)
-        other_prompt = t(LANGUAGE, "other_prompt", label="").split("「")[0]
+        if self._asks_other(message["text"]):
+            return lambda: self.send(OTHER_TEXT)
         question = self._question_in(message["text"])
         if question is None:
-            if other_prompt and other_prompt in message["text"]:
-                return lambda: self.send(OTHER_TEXT)
             return None
         wanted = self.persona.choices.get(question.id, ())
         if question.type is QuestionType.TEXT:
@@ -234,7 +274,9 @@ async def simulate_residents(
                 except (ResidentStuck, httpx.HTTPError) as exc:
                     result.stuck += 1
                     result.problems.append(f"{type(exc).__name__}: {str(exc)[:200]}")
-                    log.warning("a simulated resident got stuck: %s", type(exc).__name__)
+                    log.warning(
+                        "a simulated resident got stuck: %s %.300s", type(exc).__name__, exc
+                    )
                     ok = False
             if on_done is not None:
                 on_done(ok)

@@ -7,9 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
-from bot.demo.personas import demo_comments, make_personas
+from bot.config import Settings
+from bot.demo.personas import OTHER_TEXT, Persona, demo_comments, make_personas
+from bot.demo.run import DemoOptions, DemoRun, start_demo, stop_demo
+from bot.demo.simulate import ResidentPlayer, simulate_residents
 from surveys.bundled import load_bundled
 
 MACHIKOE = [sys.executable, "-c", "from bot.cli import main; main()"]
@@ -81,3 +85,50 @@ def test_the_demo_comments_are_varied_and_some_show_masking() -> None:
     assert len(comments) >= 80
     assert len(set(comments)) == len(comments)
     assert sum(any(c.isdigit() for c in text) and "-" in text for text in comments) >= 3
+
+
+def _picking_other(run: DemoRun) -> list[Persona]:
+    """A resident leaving for shopping and "other" reasons, and one staying for "other" ones."""
+    base = make_personas(run.survey, 2)
+    leaving = {**base[0].choices, "residency_intent": ("leave",)}
+    leaving["leave_reasons"] = ("shopping", "other")
+    staying = {**base[1].choices, "residency_intent": ("always",), "stay_reasons": ("other",)}
+    return [
+        Persona(base[0].user_id, base[0].first_name, leaving, None),
+        Persona(base[1].user_id, base[1].first_name, staying, None),
+    ]
+
+
+async def test_simulated_residents_type_their_other_reason_and_submit(tmp_path: Path) -> None:
+    options = DemoOptions(data_dir=tmp_path / "demo", port=0, progress=False)
+    run = await start_demo(options, Settings(secret="test-secret"), lambda _: None)
+    try:
+        people = _picking_other(run)
+        result = await simulate_residents(run.server.url, run.survey, people, step_timeout=10)
+        assert (result.submitted, result.stuck) == (2, 0), result.problems
+        async with run.services.uow() as uow:
+            stored = []
+            for person in people:
+                key = run.services.respondent_key(person.user_id)
+                respondent = await uow.respondents.get_by_key(key)
+                assert respondent is not None
+                response = await uow.responses.get_for(run.wave_id, respondent.id)
+                assert response is not None and response.status == "complete"
+                stored.append(await uow.responses.answers(response.id))
+        assert stored[0]["leave_reasons"].value == "shopping;other"
+        assert stored[0]["leave_reasons"].other_text == OTHER_TEXT
+        assert stored[1]["stay_reasons"].value == "other"
+        assert stored[1]["stay_reasons"].other_text == OTHER_TEXT
+        async with httpx.AsyncClient(base_url=run.server.url) as http:
+            player = ResidentPlayer(http, people[0], run.survey, step_timeout=1)
+            await player.refresh(0)
+        described = [player.describe(m) for m in player.messages if m["from"] == "bot"]
+        asked = described.index("leave_reasons (answered)")
+        assert described[asked + 1 : asked + 3] == [
+            "other prompt",
+            "transport_satisfaction (answered)",
+        ]
+        assert player.tail().endswith("review / thanks")
+        assert "買い物" not in player.tail() and OTHER_TEXT not in player.tail()
+    finally:
+        await stop_demo(run)
