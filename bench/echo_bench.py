@@ -1,20 +1,30 @@
 """Benchmark: a bare python-telegram-bot echo bot on the local Bot API server.
 
-Plays 100 residents each sending K messages and prints messages/second and p50/p99 latency
-(resident sends → the bot's reply reaches the server), with PTB's concurrent_updates off
-(its default) and on. Usage: python bench/echo_bench.py [--users 100] [--messages 20]
+The server and the simulated residents run in a process of their own (bot.localapi.loadgen.
+LoadProcess); the bot runs in this one, as machikoe does in bench/survey_bench.py. Plays 100
+residents each sending K messages and prints messages/second and p50/p99 latency (resident
+sends → the bot's reply reaches the server), with PTB's concurrent_updates off (its default)
+and with machikoe's settings (per-chat ordering, 256 at a time, 128 connections).
+Usage: python bench/echo_bench.py [--users 100] [--messages 20]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
+from pathlib import Path
 
 from telegram import Update
-from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.localapi import LocalBotApiServer
-from bot.localapi.loadgen import LoadResult, drive_users, hammer_server
+from bot.localapi.loadgen import LoadPlan, LoadProcess, LoadResult, hammer_server
+from bot.update_processor import PerChatUpdateProcessor
+
+MAX_CONCURRENT_UPDATES = 256
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -23,28 +33,34 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_text(update.effective_message.text or "")
 
 
-async def run_echo(users: int, messages: int, concurrent: bool) -> LoadResult:
-    """One run of the echo bot with PTB's concurrent_updates on or off."""
-    async with LocalBotApiServer() as server:
-        app = (
-            ApplicationBuilder()
-            .token(server.token)
-            .base_url(server.base_url)
-            .concurrent_updates(concurrent)
-            .connection_pool_size(32 if concurrent else 8)
-            .build()
+def build_echo(token: str, base_url: str, concurrent: bool) -> Application:  # type: ignore[type-arg]
+    """The echo bot: PTB's defaults, or machikoe's update processing and connection pool."""
+    builder = ApplicationBuilder().token(token).base_url(base_url)
+    if concurrent:
+        builder = (
+            builder.concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+            .connection_pool_size(min(MAX_CONCURRENT_UPDATES, 128))
+            .pool_timeout(30)
         )
-        app.add_handler(MessageHandler(filters.TEXT, echo))
+    app = builder.build()
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    return app
+
+
+async def run_echo(users: int, messages: int, concurrent: bool) -> LoadResult:
+    """One run of the echo bot (in this process) against a server in its own process."""
+    async with LoadProcess() as load:
+        app = build_echo(load.token, load.base_url, concurrent)
         async with app:
             await app.start()
             assert app.updater is not None
             await app.updater.start_polling(poll_interval=0, timeout=10)
-            result = await drive_users(server, users, messages)
+            played = await load.drive(LoadPlan(users, messages))
             await app.updater.stop()
             await app.stop()
-        if server.violations:
-            raise SystemExit(f"Bot API violations: {server.violations[:3]}")
-        return result
+    if played.violations:
+        raise SystemExit(f"Bot API violations: {played.violations[:3]}")
+    return played.load
 
 
 async def main() -> None:
@@ -58,7 +74,7 @@ async def main() -> None:
         print(f"server alone: {rate:.0f} getMe requests/s")
     for concurrent in (False, True):
         result = await run_echo(args.users, args.messages, concurrent)
-        label = "concurrent_updates=" + ("on " if concurrent else "off")
+        label = "concurrent_updates=" + ("per-chat" if concurrent else "off     ")
         print(f"echo bot, {label}: {result.summary('messages')}")
 
 

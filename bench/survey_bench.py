@@ -1,14 +1,18 @@
 """Benchmark: 100 residents answering the bundled survey against the local Bot API server.
 
-Prints survey steps/s and p50/p99 latency (a tap or typed answer → the bot's next message)
-next to the bare python-telegram-bot echo bot on the same kind of server, in the same run.
-Usage: python bench/survey_bench.py [--users 100] [--database URL]
+The local Bot API server and the simulated residents run in a process of their own
+(bot.localapi.loadgen.LoadProcess); each bot runs in this process, one after the other: the
+bare python-telegram-bot echo bot (with machikoe's update processing), then machikoe on SQLite
+and on PostgreSQL. Prints steps/s and p50/p99 latency (a tap or typed answer → the bot's next
+message) for each, in the same run.
+Usage: python bench/survey_bench.py [--users 100] [--rounds 1] [--database URL ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -16,17 +20,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import asyncpg
 from echo_bench import run_echo
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.localapi import LocalBotApiServer
-from bot.localapi.loadgen import LoadResult, drive_users
+from bot.localapi.loadgen import LoadPlan, LoadProcess, LoadResult
 from bot.localapi.resident import Resident
 from bot.runner import start, stop
 from bot.services import Services
 from tests.bot.conftest import seed_open_wave
 
+POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 PROFILE = ("30代", "女性", "十王地区", "10〜19年")
 STEPS: tuple[tuple[str, str], ...] = (
     ("tap", "住みやすい"),
@@ -67,38 +72,71 @@ async def survey_step(resident: Resident, index: int) -> None:
 
 
 async def run_survey(users: int, database_url: str | None) -> LoadResult:
-    """One run of machikoe with `users` residents answering the bundled survey."""
+    """One run of machikoe (in this process) with `users` residents answering the survey."""
     folder = Path(tempfile.mkdtemp(prefix="machikoe-bench-"))
     url = database_url or f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     services = await Services.open(Settings(data_dir=folder, database_url=url, secret="bench"))
     try:
         await seed_open_wave(services)
-        async with LocalBotApiServer() as server:
-            application = build_application(services, server.token, base_url=server.base_url)
+        async with LoadProcess() as load:
+            application = build_application(services, load.token, base_url=load.base_url)
             await start(application, poll_timeout=10)
             try:
-                result = await drive_users(server, users, len(STEPS), survey_step, setup=onboard)
+                plan = LoadPlan(users, len(STEPS), survey_step, setup=onboard)
+                played = await load.drive(plan)
             finally:
                 await stop(application)
-            if server.violations:
-                raise SystemExit(f"Bot API violations: {server.violations[:3]}")
-            return result
     finally:
         await services.close()
+    if played.violations:
+        raise SystemExit(f"Bot API violations: {played.violations[:3]}")
+    return played.load
+
+
+async def _admin(server_url: str, sql: str) -> None:
+    """One administrative statement on a PostgreSQL server."""
+    connection = await asyncpg.connect(server_url.replace("+asyncpg", ""), timeout=5)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+async def run_postgres(users: int, server_url: str) -> LoadResult:
+    """One run on a fresh PostgreSQL database, dropped afterwards."""
+    name = f"machikoe_bench_{os.getpid()}"
+    await _admin(server_url, f'CREATE DATABASE "{name}"')
+    try:
+        return await run_survey(users, server_url.rsplit("/", 1)[0] + "/" + name)
+    finally:
+        await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def main() -> None:
-    """Run the survey bot and the echo bot; print one line each."""
+    """Run the echo bot, then machikoe on each database; print one line each and a verdict."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100)
-    parser.add_argument("--database", default=None, help="database URL (default: SQLite)")
+    parser.add_argument("--rounds", type=int, default=1, help="repeat everything N times")
+    parser.add_argument(
+        "--postgres", default=POSTGRES_URL, help="PostgreSQL server URL ('' to skip)"
+    )
     args = parser.parse_args()
-    survey = await run_survey(args.users, args.database)
-    echo = await run_echo(args.users, len(STEPS), True)
-    print(f"machikoe survey: {survey.summary('steps')}")
-    print(f"bare PTB echo:   {echo.summary('messages')}")
-    verdict = "meets" if survey.rate >= echo.rate else "is below"
-    print(f"survey rate {verdict} the echo bot's ({survey.rate:.0f} vs {echo.rate:.0f} per second)")
+    for round_ in range(1, args.rounds + 1):
+        if args.rounds > 1:
+            print(f"-- round {round_}")
+        echo = await run_echo(args.users, len(STEPS), True)
+        print(f"bare PTB echo:              {echo.summary('messages')}")
+        results = [("SQLite", await run_survey(args.users, None))]
+        if args.postgres:
+            results.append(("PostgreSQL", await run_postgres(args.users, args.postgres)))
+        for name, survey in results:
+            print(f"machikoe survey, {name + ':':<12}{survey.summary('steps')}")
+        for name, survey in results:
+            verdict = "meets" if survey.rate >= echo.rate else "is below"
+            print(
+                f"{name}: survey rate {verdict} the echo bot's "
+                f"({survey.rate:.0f} vs {echo.rate:.0f} per second)"
+            )
 
 
 if __name__ == "__main__":

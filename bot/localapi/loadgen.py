@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import statistics
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 
 from bot.localapi.resident import Resident
 from bot.localapi.server import LocalBotApiServer
@@ -109,3 +113,96 @@ async def hammer_server(server: LocalBotApiServer, requests: int, concurrency: i
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return per_worker * concurrency / (time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    """What the simulated residents do: how many, how many steps each, which step, the setup."""
+
+    users: int
+    steps_per_user: int
+    step: Step = echo_step
+    setup: Callable[[Resident], Awaitable[None]] | None = None
+    first_user_id: int = 500_000
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    """A load run played in the server's process: its timings and the Bot API violations."""
+
+    load: LoadResult
+    violations: list[str]
+
+
+def _serve_and_play(connection: Connection, token: str) -> None:
+    """Child process: run the server, report its port, play each plan received, until None."""
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        async with LocalBotApiServer(token) as server:
+            connection.send(server.port)
+            while True:
+                plan = await loop.run_in_executor(None, connection.recv)
+                if plan is None:
+                    return
+                load = await drive_users(
+                    server,
+                    plan.users,
+                    plan.steps_per_user,
+                    plan.step,
+                    first_user_id=plan.first_user_id,
+                    setup=plan.setup,
+                )
+                found = [f"{v.method}: {v.kind}: {v.detail}" for v in server.violations]
+                connection.send(ProcessResult(load, found))
+
+    asyncio.run(main())
+
+
+class LoadProcess:
+    """The local Bot API server and its simulated residents in a process of their own, so
+    their CPU is not charged to the bot being measured (which runs in the caller's process).
+
+    `plan.step` and `plan.setup` must be module-level functions (they are pickled)."""
+
+    def __init__(self, token: str = "123456:LOAD-TOKEN", host: str = "127.0.0.1") -> None:
+        self.token = token
+        self.host = host
+        self.port = 0
+        self._context = multiprocessing.get_context("spawn")
+        self._connection: Connection | None = None
+        self._process: BaseProcess | None = None
+
+    @property
+    def base_url(self) -> str:
+        """Value for python-telegram-bot's `base_url` (it appends the token)."""
+        return f"http://{self.host}:{self.port}/bot"
+
+    async def __aenter__(self) -> LoadProcess:
+        ours, theirs = self._context.Pipe()
+        process = self._context.Process(
+            target=_serve_and_play, args=(theirs, self.token), daemon=True
+        )
+        process.start()
+        self._connection, self._process = ours, process
+        if not await asyncio.to_thread(ours.poll, 120):
+            raise RuntimeError("the load process did not start within 120 s")
+        self.port = int(ours.recv())
+        return self
+
+    async def drive(self, plan: LoadPlan) -> ProcessResult:
+        """Play the plan in the server's process; returns when every resident is done."""
+        assert self._connection is not None, "use `async with LoadProcess()`"
+        self._connection.send(plan)
+        result: ProcessResult = await asyncio.to_thread(self._connection.recv)
+        return result
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._connection is not None:
+            with suppress(OSError):
+                self._connection.send(None)
+        if self._process is not None:
+            await asyncio.to_thread(self._process.join, 10)
+            if self._process.is_alive():
+                self._process.terminate()
+                await asyncio.to_thread(self._process.join, 5)
