@@ -244,7 +244,9 @@ class Invitation(Base):
     __tablename__ = "invitations"
     __table_args__ = (
         UniqueConstraint("wave_id", "respondent_id", "kind"),
-        CheckConstraint("state IN ('pending', 'sent', 'failed', 'blocked')", name="state"),
+        CheckConstraint(
+            "state IN ('pending', 'sending', 'sent', 'failed', 'blocked')", name="state"
+        ),
         Index(None, "wave_id", "kind", "state", "id"),
         Index(None, "respondent_id"),
     )

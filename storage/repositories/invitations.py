@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, String, func, or_, select, update
+from sqlalchemy import Integer, Select, String, func, select, update
 
 from storage.errors import StorageError
 from storage.models import Contact, Invitation, Profile, Respondent, Response, UTCDateTime
 from storage.records import PROFILE_FIELDS, InvitationRecord, InvitationTarget
 from storage.repositories._base import Repository
 
-STATES = ("pending", "sent", "failed", "blocked")
+STATES = ("pending", "sending", "sent", "failed", "blocked")
+"""pending: not claimed yet; sending: claimed by a sender; then one outcome, final."""
+WAITING = ("pending", "sending")
+OUTCOMES = ("sent", "failed", "blocked")
 CHUNK = 500
-CLAIM = "sending "
-"""A pending invitation whose error starts with this is claimed by a sender (being sent)."""
 INTERRUPTED = "interrupted while sending; not resent so nobody gets it twice"
 
 
@@ -88,14 +88,24 @@ class InvitationRepository(Repository):
                 source = source.where(getattr(Profile, name).in_(list(values)))
         return await self._insert_from(source, wave_id, kind, at)
 
-    async def create_reminders(self, wave_id: int, kind: str, at: datetime) -> int:
-        """Pending reminders for residents invited or started but not finished."""
+    async def create_reminders(
+        self, wave_id: int, kind: str, at: datetime, due: datetime | None = None
+    ) -> int:
+        """Pending reminders for residents invited or started (by ``due``) but not finished.
+
+        A reminder that fires late (the bot was down at its time, or the wave opened after
+        it) reminds only residents invited or started before its time: nobody gets an
+        invitation and a reminder of it in the same minute.
+        """
         invited = select(Invitation.respondent_id).where(
             Invitation.wave_id == wave_id, Invitation.kind == "invite", Invitation.state == "sent"
         )
         started = select(Response.respondent_id).where(
             Response.wave_id == wave_id, Response.respondent_id.is_not(None)
         )
+        if due is not None:
+            invited = invited.where(Invitation.updated_at <= due)
+            started = started.where(Response.started_at <= due)
         finished = select(Response.respondent_id).where(
             Response.wave_id == wave_id,
             Response.status == "complete",
@@ -164,21 +174,21 @@ class InvitationRepository(Repository):
     async def mark(
         self, invitation_id: int, state: str, at: datetime, error: str | None = None
     ) -> bool:
-        """Move a pending invitation to a final state; False if it was no longer pending."""
-        if state not in STATES:
-            raise StorageError(f"unknown invitation state {state!r}; use {', '.join(STATES)}")
+        """Record a claimed (or pending) invitation's outcome; False if it already has one."""
+        if state not in OUTCOMES:
+            raise StorageError(f"unknown invitation state {state!r}; use {', '.join(OUTCOMES)}")
         result = await self.session.execute(
             update(Invitation)
-            .where(Invitation.id == invitation_id, Invitation.state == "pending")
+            .where(Invitation.id == invitation_id, Invitation.state.in_(WAITING))
             .values(state=state, attempts=Invitation.attempts + 1, updated_at=at, error=error)
         )
         return bool(getattr(result, "rowcount", 0))
 
     async def record_attempt(self, invitation_id: int, at: datetime, error: str) -> None:
-        """Count a failed try that will be retried (the invitation stays pending)."""
+        """Count a failed try that will be retried (the invitation keeps its state)."""
         await self.session.execute(
             update(Invitation)
-            .where(Invitation.id == invitation_id, Invitation.state == "pending")
+            .where(Invitation.id == invitation_id, Invitation.state.in_(WAITING))
             .values(attempts=Invitation.attempts + 1, updated_at=at, error=error)
         )
 
@@ -199,22 +209,30 @@ class InvitationRepository(Repository):
     async def claim(
         self, wave_id: int, sender: str, at: datetime, limit: int = 100
     ) -> list[InvitationTarget]:
-        """Claim the next unclaimed pending invitations of a wave (any kind) for one sender."""
-        marker = f"{CLAIM}{sender} {uuid.uuid4().hex[:12]}"
+        """Claim the next pending invitations of a wave (any kind): they become ``sending``.
+
+        One UPDATE moves them from pending to sending, so two senders (or replicas) never
+        claim the same row; PostgreSQL skips rows another sender has locked meanwhile.
+        ``sender`` names the claimant in logs only.
+        """
         candidates = (
             select(Invitation.id)
-            .where(Invitation.wave_id == wave_id, _unclaimed_pending())
+            .where(Invitation.wave_id == wave_id, Invitation.state == "pending")
             .order_by(Invitation.id)
             .limit(limit)
         )
         if self.dialect == "postgresql":
             candidates = candidates.with_for_update(skip_locked=True)
-        await self.session.execute(
+        claimed = await self.session.scalars(
             update(Invitation)
-            .where(Invitation.id.in_(candidates.scalar_subquery()), _unclaimed_pending())
-            .values(error=marker, updated_at=at)
+            .where(Invitation.id.in_(candidates.scalar_subquery()), Invitation.state == "pending")
+            .values(state="sending", updated_at=at, error=None)
+            .returning(Invitation.id)
             .execution_options(synchronize_session=False)
         )
+        ids = list(claimed)
+        if not ids:
+            return []
         stmt = (
             select(
                 Invitation.id,
@@ -226,7 +244,7 @@ class InvitationRepository(Repository):
             )
             .join(Contact, Contact.respondent_id == Invitation.respondent_id)
             .join(Respondent, Respondent.id == Invitation.respondent_id)
-            .where(Invitation.error == marker, Invitation.state == "pending")
+            .where(Invitation.id.in_(ids))
             .order_by(Invitation.id)
         )
         rows = await self.session.execute(stmt)
@@ -236,39 +254,38 @@ class InvitationRepository(Repository):
         ]
 
     async def release(self, invitation_ids: Iterable[int], at: datetime) -> int:
-        """Give claimed invitations back unsent (a sender stopping before it tried them)."""
+        """Give claimed invitations back to pending unsent (a sender stopping gracefully)."""
         ids = list(invitation_ids)
         if not ids:
             return 0
         result = await self.session.execute(
             update(Invitation)
-            .where(
-                Invitation.id.in_(ids),
-                Invitation.state == "pending",
-                Invitation.error.like(CLAIM + "%"),
-            )
-            .values(error=None, updated_at=at)
+            .where(Invitation.id.in_(ids), Invitation.state == "sending")
+            .values(state="pending", updated_at=at)
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def fail_stale_claims(self, claimed_before: datetime, at: datetime) -> int:
-        """Claims older than a lease may have been sent before a crash: mark them failed."""
+        """Claims older than the lease belong to a sender that died: mark them failed.
+
+        The message may or may not have reached Telegram before the crash, and nothing tells
+        which. Sending is at most once: a resident may miss one invitation, never gets two.
+        """
+        stale = (Invitation.state == "sending") & (Invitation.updated_at < claimed_before)
+        if await self.session.scalar(select(Invitation.id).where(stale).limit(1)) is None:
+            return 0  # the usual case: no write, so no write lock taken on SQLite
         result = await self.session.execute(
             update(Invitation)
-            .where(
-                Invitation.state == "pending",
-                Invitation.error.like(CLAIM + "%"),
-                Invitation.updated_at < claimed_before,
-            )
+            .where(stale)
             .values(state="failed", error=INTERRUPTED, updated_at=at)
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def cancel_pending(self, wave_id: int, at: datetime, reason: str) -> int:
-        """Mark a wave's unclaimed pending invitations failed (e.g. the wave closed)."""
+        """Mark a wave's pending (unclaimed) invitations failed (e.g. the wave closed)."""
         result = await self.session.execute(
             update(Invitation)
-            .where(Invitation.wave_id == wave_id, _unclaimed_pending())
+            .where(Invitation.wave_id == wave_id, Invitation.state == "pending")
             .values(state="failed", error=reason, updated_at=at)
         )
         return int(getattr(result, "rowcount", 0) or 0)
@@ -276,13 +293,6 @@ class InvitationRepository(Repository):
     async def waves_with_unclaimed(self) -> list[int]:
         """Ids of waves that have pending invitations no sender has claimed."""
         rows = await self.session.scalars(
-            select(Invitation.wave_id).where(_unclaimed_pending()).distinct()
+            select(Invitation.wave_id).where(Invitation.state == "pending").distinct()
         )
         return sorted(int(wave_id) for wave_id in rows)
-
-
-def _unclaimed_pending() -> ColumnElement[bool]:
-    """Pending and not claimed by a sender."""
-    return (Invitation.state == "pending") & or_(
-        Invitation.error.is_(None), Invitation.error.not_like(CLAIM + "%")
-    )

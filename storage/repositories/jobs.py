@@ -118,3 +118,38 @@ class JobRepository(Repository):
             .where(ScheduledJob.id == job_id, ScheduledJob.state == "running")
             .values(state="pending", fired_at=None)
         )
+
+    async def stale(self, started_before: datetime) -> list[JobRecord]:
+        """Jobs still running that were claimed before this time (their process died)."""
+        rows = await self.session.scalars(
+            select(ScheduledJob)
+            .where(ScheduledJob.state == "running", ScheduledJob.fired_at < started_before)
+            .order_by(ScheduledJob.fired_at, ScheduledJob.id)
+        )
+        return [_record(row) for row in rows]
+
+    async def retry(self, job: JobRecord, detail: dict[str, Any] | None) -> bool:
+        """Put a stale running job back to pending; only one caller (replica) ever gets True."""
+        result = await self.session.execute(
+            update(ScheduledJob)
+            .where(
+                ScheduledJob.id == job.id,
+                ScheduledJob.state == "running",
+                ScheduledJob.fired_at == job.fired_at,
+            )
+            .values(state="pending", fired_at=None, detail=detail)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def give_up(self, job: JobRecord) -> bool:
+        """Mark a stale running job done without running it again; True for one caller."""
+        result = await self.session.execute(
+            update(ScheduledJob)
+            .where(
+                ScheduledJob.id == job.id,
+                ScheduledJob.state == "running",
+                ScheduledJob.fired_at == job.fired_at,
+            )
+            .values(state="done")
+        )
+        return bool(getattr(result, "rowcount", 0))

@@ -7,9 +7,14 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from alembic import command
+from sqlalchemy import Connection, select, text
+from sqlalchemy.exc import IntegrityError
 
-from storage.db import UnitOfWork
+from storage.db import UnitOfWork, alembic_config, create_engine
 from storage.errors import StorageError
+from storage.models import Invitation
+from storage.records import InvitationRecord
 from tests.builders import NOW, PROFILE, make_respondent, make_response, make_wave
 
 Uow = Callable[[], UnitOfWork]
@@ -30,7 +35,7 @@ async def test_inviting_the_audience_twice_creates_each_invitation_once(uow_fact
         await uow.commit()
     async with uow_factory() as uow:
         progress = await uow.invitations.progress(wave.id)
-    assert progress == {"pending": 4, "sent": 0, "failed": 0, "blocked": 0}
+    assert progress == {"pending": 4, "sending": 0, "sent": 0, "failed": 0, "blocked": 0}
 
 
 async def test_sending_resumes_where_it_stopped_and_never_twice(uow_factory: Uow) -> None:
@@ -61,6 +66,7 @@ async def test_sending_resumes_where_it_stopped_and_never_twice(uow_factory: Uow
         assert stored is not None and (stored.state, stored.error) == ("blocked", "403")
         assert await uow.invitations.progress(wave.id) == {
             "pending": 2,
+            "sending": 0,
             "sent": 1,
             "failed": 1,
             "blocked": 1,
@@ -169,23 +175,96 @@ async def test_two_senders_claim_disjoint_invitations_and_stale_claims_fail(
     assert sorted(first + second) == sorted(p.id for p in people)
     assert not set(first) & set(second)
     async with uow_factory() as uow:
+        assert (await uow.invitations.progress(wave.id))["sending"] == 6
         assert await uow.invitations.claim(wave.id, "c", NOW) == []
-        claimed = await uow.invitations.next_pending(wave.id)
-        back = [t.invitation_id for t in claimed[:2]]
-        assert await uow.invitations.release(back, NOW) == 2
+        assert await uow.invitations.next_pending(wave.id) == []
+        assert await uow.invitations.waves_with_unclaimed() == []
+        ids = sorted(i.id for i in await _invitations(uow_factory, wave.id))
+        assert await uow.invitations.release(ids[:2], NOW) == 2  # a graceful stop
+        assert await uow.invitations.release(ids[:2], NOW) == 0
         assert await uow.invitations.waves_with_unclaimed() == [wave.id]
         assert await uow.invitations.cancel_pending(wave.id, NOW, "wave closed") == 2
+        soon = NOW + timedelta(minutes=5)
+        assert await uow.invitations.fail_stale_claims(NOW, soon) == 0  # within the lease
         later = NOW + timedelta(minutes=30)
         assert await uow.invitations.fail_stale_claims(later, later) == 4
+        assert not await uow.invitations.mark(ids[2], "sent", later)  # never sent after all
         await uow.commit()
     async with uow_factory() as uow:
         assert await uow.invitations.progress(wave.id) == {
             "pending": 0,
+            "sending": 0,
             "sent": 0,
             "failed": 6,
             "blocked": 0,
         }
-        assert await uow.invitations.waves_with_unclaimed() == []
+        stale = await uow.invitations.get(ids[2])
+        assert stale is not None and "not resent" in (stale.error or "")
+
+
+async def test_a_claimed_invitation_is_sending_until_its_outcome_is_recorded(
+    uow_factory: Uow,
+) -> None:
+    wave = await make_wave(uow_factory)
+    people = [await make_respondent(uow_factory, language="en") for _ in range(3)]
+    async with uow_factory() as uow:
+        await uow.invitations.create_pending(wave.id, [p.id for p in people], "invite", NOW)
+        await uow.commit()
+    async with uow_factory() as uow:
+        claimed = await uow.invitations.claim(wave.id, "a", NOW, limit=2)
+        await uow.commit()
+    assert [t.respondent_id for t in claimed] == [people[0].id, people[1].id]
+    assert all(t.language == "en" and t.chat_id > 0 for t in claimed)
+    async with uow_factory() as uow:
+        stored = await uow.invitations.get(claimed[0].invitation_id)
+        assert stored is not None and (stored.state, stored.error) == ("sending", None)
+        await uow.invitations.record_attempt(claimed[0].invitation_id, NOW, "network: TimedOut")
+        assert await uow.invitations.mark(claimed[0].invitation_id, "sent", NOW)
+        assert not await uow.invitations.mark(claimed[0].invitation_id, "failed", NOW)
+        assert await uow.invitations.mark(claimed[1].invitation_id, "blocked", NOW, "403")
+        with pytest.raises(StorageError, match="unknown invitation state"):
+            await uow.invitations.mark(claimed[1].invitation_id, "sending", NOW)
+        await uow.commit()
+    async with uow_factory() as uow:
+        sent = await uow.invitations.get(claimed[0].invitation_id)
+        assert sent is not None and (sent.state, sent.attempts) == ("sent", 2)
+        assert await uow.invitations.progress(wave.id) == {
+            "pending": 1,
+            "sending": 0,
+            "sent": 1,
+            "failed": 0,
+            "blocked": 1,
+        }
+
+
+async def test_a_late_reminder_reminds_only_residents_invited_before_its_time(
+    uow_factory: Uow,
+) -> None:
+    wave = await make_wave(uow_factory)
+    early, late = [await make_respondent(uow_factory) for _ in range(2)]
+    async with uow_factory() as uow:
+        await uow.invitations.create_pending(wave.id, [early.id], "invite", NOW)
+        for target in await uow.invitations.next_pending(wave.id):
+            await uow.invitations.mark(target.invitation_id, "sent", NOW)
+        later = NOW + timedelta(days=2)
+        await uow.invitations.create_pending(wave.id, [late.id], "invite", later)
+        for target in await uow.invitations.next_pending(wave.id):
+            await uow.invitations.mark(target.invitation_id, "sent", later)
+        due = NOW + timedelta(days=1)
+        assert await uow.invitations.create_reminders(wave.id, "reminder-1", later, due) == 1
+        assert await uow.invitations.create_reminders(wave.id, "reminder-2", later) == 2
+        await uow.commit()
+    async with uow_factory() as uow:
+        targets = await uow.invitations.next_pending(wave.id, "reminder-1")
+    assert [t.respondent_id for t in targets] == [early.id]
+
+
+async def _invitations(uow_factory: Uow, wave_id: int) -> list[InvitationRecord]:
+    """Every invitation of a wave."""
+    async with uow_factory() as uow:
+        ids = await uow.session.scalars(select(Invitation.id).where(Invitation.wave_id == wave_id))
+        records = [await uow.invitations.get(i) for i in ids]
+    return [r for r in records if r is not None]
 
 
 async def test_a_released_job_runs_again(uow_factory: Uow) -> None:
@@ -197,3 +276,71 @@ async def test_a_released_job_runs_again(uow_factory: Uow) -> None:
         await uow.commit()
     async with uow_factory() as uow:
         assert [j.id for j in await uow.jobs.due(NOW)] == [job.id]
+
+
+async def test_a_job_left_running_by_a_dead_process_is_found_after_the_lease(
+    uow_factory: Uow,
+) -> None:
+    wave = await make_wave(uow_factory)
+    async with uow_factory() as uow:
+        job = await uow.jobs.add("summary", wave.id, NOW, {"final": True})
+        assert await uow.jobs.mark_fired(job.id, NOW)
+        await uow.commit()  # then the process dies
+    async with uow_factory() as uow:
+        assert await uow.jobs.stale(NOW) == []  # still within its lease
+        [stale] = await uow.jobs.stale(NOW + timedelta(minutes=20))
+        assert await uow.jobs.retry(stale, {"final": True, "retries": 1})
+        assert not await uow.jobs.retry(stale, {"final": True, "retries": 1})  # other replica
+        await uow.commit()
+    async with uow_factory() as uow:
+        [again] = await uow.jobs.due(NOW)
+        assert (again.id, again.fired_at, again.detail) == (
+            job.id,
+            None,
+            {"final": True, "retries": 1},
+        )
+        assert await uow.jobs.mark_fired(job.id, NOW + timedelta(minutes=20))
+        [stale] = await uow.jobs.stale(NOW + timedelta(hours=1))
+        assert await uow.jobs.give_up(stale)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert [(j.state, j.id) for j in await uow.jobs.for_wave(wave.id)] == [("done", job.id)]
+        assert await uow.jobs.stale(NOW + timedelta(days=1)) == []
+
+
+def _upgrade_to(connection: Connection, revision: str) -> None:
+    """Run the migrations up to one revision."""
+    command.upgrade(alembic_config(connection), revision)
+
+
+async def test_upgrading_turns_old_claim_markers_into_the_sending_state(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_upgrade_to, "0002")
+            for statement in OLD_ROWS:
+                await connection.execute(text(statement), {"at": NOW})
+        async with engine.begin() as connection:
+            await connection.run_sync(_upgrade_to, "head")
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                text("SELECT respondent_id, state, error FROM invitations ORDER BY respondent_id")
+            )
+            states = [tuple(row) for row in rows]
+        async with engine.begin() as connection:
+            with pytest.raises(IntegrityError):
+                await connection.execute(text("UPDATE invitations SET state = 'lost'"))
+    finally:
+        await engine.dispose()
+    assert states == [(1, "sending", None), (2, "pending", None), (3, "sent", None)]
+
+
+OLD_ROWS = [
+    "INSERT INTO respondents (id, key, language, created_at) VALUES "
+    "(1, 'k1', 'ja', :at), (2, 'k2', 'ja', :at), (3, 'k3', 'ja', :at)",
+    "INSERT INTO waves (id, name, survey_id, status, audience, reminders, embargo_lifted, "
+    "created_at) VALUES (1, 'w', 's', 'open', '{}', '[]', false, :at)",
+    "INSERT INTO invitations (wave_id, respondent_id, kind, state, attempts, updated_at, error) "
+    "VALUES (1, 1, 'invite', 'pending', 0, :at, 'sending a1b2 0123456789ab'), "
+    "(1, 2, 'invite', 'pending', 0, :at, NULL), (1, 3, 'invite', 'sent', 1, :at, NULL)",
+]
