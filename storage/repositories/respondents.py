@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 
 from storage.errors import StorageError
 from storage.models import (
@@ -17,10 +18,31 @@ from storage.models import (
     Respondent,
     Response,
 )
-from storage.records import RespondentRecord
+from storage.records import PROFILE_FIELDS, RespondentRecord, ResponseRecord, StoredAnswer
 from storage.repositories._base import Repository
 
 CONSENTS = ("given", "declined")
+_RESPONSE_COLUMNS = (
+    Response.id,
+    Response.respondent_ref,
+    Response.mode,
+    Response.status,
+    Response.started_at,
+    Response.updated_at,
+    Response.submitted_at,
+    *(getattr(Response, name) for name in PROFILE_FIELDS),
+)
+
+
+@dataclass(frozen=True)
+class RespondentInWave:
+    """What one survey step needs: the resident, their profile, their response to a wave (if
+    started) and its answers by question id, in the order given."""
+
+    respondent: RespondentRecord
+    profile: dict[str, str | None]
+    response: ResponseRecord | None
+    answers: dict[str, StoredAnswer] = field(default_factory=dict)
 
 
 def _record(row: Respondent) -> RespondentRecord:
@@ -57,6 +79,70 @@ class RespondentRepository(Repository):
         """The respondent with this key, if any."""
         row = await self.session.scalar(select(Respondent).where(Respondent.key == key))
         return _record(row) if row else None
+
+    async def in_wave(self, key: str, wave_id: int) -> RespondentInWave | None:
+        """The resident with this key with profile, response to the wave and answers (one query)."""
+        profile_columns = [getattr(Profile, name) for name in PROFILE_FIELDS]
+        stmt = (
+            select(
+                Respondent.id,
+                Respondent.consent,
+                Respondent.consent_at,
+                Respondent.language,
+                Respondent.created_at,
+                *profile_columns,
+                *_RESPONSE_COLUMNS,
+                Answer.id,
+                Answer.question_id,
+                Answer.value,
+                Answer.other_text,
+                Answer.answered_at,
+            )
+            .outerjoin(Profile, Profile.respondent_id == Respondent.id)
+            .outerjoin(
+                Response,
+                and_(Response.respondent_id == Respondent.id, Response.wave_id == wave_id),
+            )
+            .outerjoin(Answer, Answer.response_id == Response.id)
+            .where(Respondent.key == key)
+            .order_by(Answer.answered_at, Answer.id)
+        )
+        rows = (await self.session.execute(stmt)).all()
+        if not rows:
+            return None
+        first = rows[0]
+        respondent = RespondentRecord(
+            id=first[0],
+            key=key,
+            consent=first[1],
+            consent_at=first[2],
+            language=first[3],
+            created_at=first[4],
+        )
+        fields = len(PROFILE_FIELDS)
+        profile = dict(zip(PROFILE_FIELDS, first[5 : 5 + fields], strict=True))
+        at = 5 + fields
+        response = None
+        if first[at] is not None:
+            snapshot = first[at + 7 : at + 7 + fields]
+            response = ResponseRecord(
+                id=first[at],
+                wave_id=wave_id,
+                respondent_id=respondent.id,
+                respondent_ref=first[at + 1],
+                mode=first[at + 2],
+                status=first[at + 3],
+                started_at=first[at + 4],
+                updated_at=first[at + 5],
+                submitted_at=first[at + 6],
+                profile=dict(zip(PROFILE_FIELDS, snapshot, strict=True)),
+            )
+        answers = {
+            row[-4]: StoredAnswer(row[-4], row[-3], row[-2], row[-1], row[-5])
+            for row in rows
+            if row[-5] is not None
+        }
+        return RespondentInWave(respondent, profile, response, answers)
 
     async def get(self, respondent_id: int) -> RespondentRecord | None:
         """The respondent with this id, if any."""
