@@ -30,7 +30,11 @@ GLOBAL_LIMIT = 30.0
 PER_CHAT_INTERVAL = 1.0
 """At most one message per second to one chat."""
 CLAIM_LEASE = timedelta(minutes=10)
-"""A claim older than this belongs to a sender that died: its rows are marked failed."""
+"""An invitation ``sending`` for longer belongs to a sender that died: it is marked failed.
+
+Never resent: the message may have reached Telegram just before the crash and nothing tells
+whether it did. Sending is at most once: a resident may miss one invitation, never gets two.
+A sender that stops gracefully gives its unsent claims back to ``pending`` instead."""
 MAX_TRIES = 5
 
 ProgressCallback = Callable[[dict[str, int]], Awaitable[None]]

@@ -6,14 +6,15 @@ import contextlib
 import importlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
-from bot.invitations import InvitationSender, Pacer, ProgressCallback
+from bot.invitations import CLAIM_LEASE, InvitationSender, Pacer, ProgressCallback
 from bot.services import Services
 from bot.waves import WaveError, close_wave_in, next_summary_time, open_wave_in
+from storage.db import UnitOfWork
 from storage.records import JobRecord
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,23 @@ POLL_SECONDS = 30.0
 STATE_KEY = "scheduler"
 NO_MISFIRE: dict[str, Any] = {"misfire_grace_time": None}
 """A job that fires late (busy loop, slow start) still runs: never a silent skip."""
+JOB_LEASE = timedelta(minutes=15)
+"""A job still ``running`` this long after it was claimed belongs to a process that died."""
+MAX_JOB_RETRIES = 3
+"""How often a job found dead is run again before it is given up (a crash loop stops)."""
+RETRIED_AFTER_CRASH = {
+    "open": "the opening re-checks the wave's status, so an open wave is not opened twice",
+    "close": "the closing re-checks the wave's status, so a closed wave is not closed twice",
+    "reminder": "reminders are rows unique per resident and reminder: nobody gets one twice",
+    "invite": "it only starts the sender, which claims each invitation once",
+    "summary": "a summary may be posted twice, which is better than never planning the next",
+}
+"""Why each kind of job is safe to run again after its process died while running it.
+
+open, close, reminder and invite do their work in the transaction that claims and finishes
+them, so a crash rolls the claim back with it; only the summary (posted to Telegram after its
+claim commits) is normally left ``running`` by a crash.
+"""
 
 App = Application  # type: ignore[type-arg]
 
@@ -78,11 +96,14 @@ async def sync_jobs(application: App) -> int:
     job_queue = application.job_queue
     if job_queue is None:
         return 0
+    now = services.now()
     async with services.uow() as uow:
+        await _revive_dead_jobs(uow, now)
+        await uow.invitations.fail_stale_claims(now - CLAIM_LEASE, now)
+        await uow.commit()
         pending = await uow.jobs.pending()
         unsent = await uow.invitations.waves_with_unclaimed()
     added = 0
-    now = services.now()
     for job in pending:
         if state.registered.get(job.id) == job.run_at:
             continue
@@ -99,6 +120,33 @@ async def sync_jobs(application: App) -> int:
     for wave_id in unsent:
         start_sending(application, wave_id)
     return added
+
+
+async def _revive_dead_jobs(uow: UnitOfWork, now: datetime) -> None:
+    """Jobs left running by a process that died run again (a few times), see RETRIED_AFTER_CRASH."""
+    for job in await uow.jobs.stale(now - JOB_LEASE):
+        detail = dict(job.detail or {})
+        retries = int(detail.get("retries", 0))
+        if retries >= MAX_JOB_RETRIES:
+            if await uow.jobs.give_up(job):
+                log.error(
+                    "job %s (%s of wave %s) died %s times while running; given up",
+                    job.id,
+                    job.kind,
+                    job.wave_id,
+                    retries + 1,
+                )
+            continue
+        detail["retries"] = retries + 1
+        if await uow.jobs.retry(job, detail):
+            log.warning(
+                "job %s (%s of wave %s) was left running by a process that died; running it "
+                "again: %s",
+                job.id,
+                job.kind,
+                job.wave_id,
+                RETRIED_AFTER_CRASH.get(job.kind, "it is idempotent"),
+            )
 
 
 async def _fire(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -151,7 +199,7 @@ async def _run_in_transaction(uow: Any, services: Services, job: JobRecord) -> b
         if wave is None or wave.status != "open":
             return False
         created = await uow.invitations.create_reminders(
-            job.wave_id, f"reminder-{job.id}", services.now()
+            job.wave_id, f"reminder-{job.id}", services.now(), due=job.run_at
         )
         log.info("wave %s: %s reminders to send", job.wave_id, created)
         return True

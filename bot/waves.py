@@ -50,8 +50,9 @@ class WaveDetails:
 
     @property
     def invitations_done(self) -> int:
-        """Invitations no longer waiting to be sent."""
-        return self.invitations_total - self.invitations.get("pending", 0)
+        """Invitations with an outcome (sent, failed or blocked): not pending nor sending."""
+        waiting = self.invitations.get("pending", 0) + self.invitations.get("sending", 0)
+        return self.invitations_total - waiting
 
 
 # -- parsing staff input ------------------------------------------------------------------------
@@ -248,7 +249,8 @@ async def open_wave_in(
         await uow.jobs.add("close", wave_id, wave.closes_at)
     for reminder in wave.reminders:
         when = reminder_time(reminder, wave.closes_at)
-        if when is not None and now < when and (wave.closes_at is None or when < wave.closes_at):
+        if when is not None and (wave.closes_at is None or when < wave.closes_at):
+            # a time already past fires at once (late rather than never), see run_job
             await uow.jobs.add("reminder", wave_id, when, {"reminder": reminder})
     if wave.summary_schedule:
         first = next_summary_time(wave.summary_schedule, now, services.timezone)

@@ -43,7 +43,8 @@ async def wait_sent(app: BotApp, wave_id: int, kind: str | None = "invite") -> d
     for _ in range(200):
         async with app.services.uow() as uow:
             progress = await uow.invitations.progress(wave_id, kind=kind)
-        if progress["pending"] == 0 and app.application.bot_data["scheduler"].sending == set():
+        waiting = progress["pending"] + progress["sending"]
+        if waiting == 0 and app.application.bot_data["scheduler"].sending == set():
             return progress
         await asyncio.sleep(0.1)
     raise AssertionError(f"invitations still pending: {progress}")
@@ -61,7 +62,7 @@ async def test_429_is_retried_and_a_blocked_resident_is_unsubscribed(bot_app: Bo
     wave_id = await new_open_wave(bot_app)
     assert start_sending(bot_app.application, wave_id)
     progress = await wait_sent(bot_app, wave_id)
-    assert progress == {"pending": 0, "sent": 3, "failed": 0, "blocked": 1}
+    assert progress == {"pending": 0, "sending": 0, "sent": 3, "failed": 0, "blocked": 1}
     assert [invitations_in(bot_app, FIRST + i) for i in range(3)] == [1, 1, 1]
     assert any(e.error_code == 429 for e in bot_app.server.errors)
     async with bot_app.services.uow() as uow:
@@ -83,7 +84,7 @@ async def test_a_restart_mid_sending_resumes_and_sends_nobody_twice(bot_app: Bot
         await asyncio.sleep(0.05)
     await bot_app.restart()  # stops mid-way; start-up finds the unsent invitations
     progress = await wait_sent(bot_app, wave_id)
-    assert progress == {"pending": 0, "sent": 45, "failed": 0, "blocked": 0}
+    assert progress == {"pending": 0, "sending": 0, "sent": 45, "failed": 0, "blocked": 0}
     assert {invitations_in(bot_app, chat) for chat in range(FIRST, FIRST + 45)} == {1}
 
 
