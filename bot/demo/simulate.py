@@ -8,6 +8,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import httpx
@@ -207,7 +208,7 @@ class ResidentPlayer:
         for fixed in (LANGUAGE_NAMES[LANGUAGE], t(LANGUAGE, "agree"), t(LANGUAGE, "submit")):
             button = self._button(message, fixed)
             if button is not None:
-                return lambda b=button: self.tap(message, b)
+                return partial(self.tap, message, button)
         if self._asks_other(message["text"]):
             return lambda: self.send(OTHER_TEXT)
         question = self._question_in(message["text"])
@@ -236,7 +237,7 @@ class ResidentPlayer:
                 continue
             ticked = button["text"].startswith(CHECK)
             if question.type is not QuestionType.MULTI or not ticked:
-                return lambda b=button: self.tap(message, b)
+                return partial(self.tap, message, button)
         next_button = self._button(message, t(LANGUAGE, "next"))
         if question.type is QuestionType.MULTI and next_button is not None:
             return lambda: self.tap(message, next_button)
