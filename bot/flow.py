@@ -18,6 +18,7 @@ from surveys.profile import PROFILE_FIELDS, profile_survey
 from surveys.waves import Audience
 
 CODE_SEPARATOR = ";"
+NO_WAVE = -1  # a wave id no wave has: the resident is read without a response
 Profile = dict[str, str | None]
 
 
@@ -51,6 +52,17 @@ class WaveChoice:
     answered: WaveRecord | None = None
     next_planned: WaveRecord | None = None
     response: ResponseRecord | None = None
+
+
+@dataclass(frozen=True)
+class StepRead:
+    """A resident as a tap on a wave's button finds them: who, their profile, the wave, and
+    their state in it when the wave is open (None otherwise or when unknown)."""
+
+    respondent: RespondentRecord | None
+    profile: Profile
+    wave: WaveRecord | None
+    state: SurveyState | None
 
 
 def encode_answer(answer: Answer) -> tuple[str | None, str | None]:
@@ -159,13 +171,35 @@ async def load_state(
     else:
         wave, response = choice, await uow.responses.get_for(choice.id, respondent.id)
     survey = await surveys.survey_for(uow, wave)
-    answers: dict[str, Answer] = {}
-    if response is not None:
-        known = {q.id: q for q in survey.questions}
-        for question_id, stored in (await uow.responses.answers(response.id)).items():
-            if question_id in known:
-                answers[question_id] = decode_answer(known[question_id], stored)
-    return SurveyState(respondent, profile, wave, survey, response, answers)
+    stored = await uow.responses.answers(response.id) if response is not None else {}
+    return SurveyState(respondent, profile, wave, survey, response, decode_answers(survey, stored))
+
+
+def decode_answers(survey: Survey, stored: dict[str, StoredAnswer]) -> dict[str, Answer]:
+    """The engine's answers from stored ones (answers to unknown questions are left out)."""
+    known = {q.id: q for q in survey.questions}
+    return {
+        question_id: decode_answer(known[question_id], answer)
+        for question_id, answer in stored.items()
+        if question_id in known
+    }
+
+
+async def read_step(
+    uow: UnitOfWork, surveys: SurveyCache, key: str, wave_id: int | None
+) -> StepRead:
+    """Everything a survey tap needs in two queries: the wave, then the resident with their
+    profile, response and answers together."""
+    wave = await uow.waves.get(wave_id) if wave_id is not None else None
+    found = await uow.respondents.in_wave(key, wave.id if wave is not None else NO_WAVE)
+    if found is None:
+        return StepRead(None, {name: None for name in PROFILE_FIELDS}, wave, None)
+    state = None
+    if wave is not None and wave.status == "open":
+        survey = await surveys.survey_for(uow, wave)
+        answers = decode_answers(survey, found.answers)
+        state = SurveyState(found.respondent, found.profile, wave, survey, found.response, answers)
+    return StepRead(found.respondent, found.profile, wave, state)
 
 
 async def ensure_response(uow: UnitOfWork, state: SurveyState, at: datetime) -> ResponseRecord:

@@ -31,6 +31,7 @@ from bot.flow import (
     load_state,
     profile_complete,
     profile_step,
+    read_step,
     reopen_question,
     store_answer,
 )
@@ -610,19 +611,17 @@ async def survey_state(
     services = services_of(context)
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
-    respondent = await respondent_of(uow, services, user.id)
+    key = services.respondent_key(user.id)
+    read = await read_step(uow, surveys_of(context), key, cb.parse_int(wave_text))
+    respondent, wave, state = read.respondent, read.wave, read.state
     language = language_of(respondent, update)
     if respondent is None or respondent.consent != "given":
         reaction = partial(refuse, update, context, language, "consent_needed")
         return TapState(None, language, reaction)
-    profile = await uow.profiles.get(respondent.id)
-    wave_id = cb.parse_int(wave_text)
-    wave = await uow.waves.get(wave_id) if wave_id is not None else None
-    if wave is None or wave.status != "open":
+    if wave is None or state is None:
         return TapState(None, language, partial(tell_closed, update, context, language))
-    if not profile_complete(profile):
+    if not profile_complete(read.profile):
         return TapState(None, language, partial(stale, update, context))
-    state = await load_state(uow, surveys_of(context), respondent, profile, wave)
     if state.submitted:
         screen = Screen(t(language, "already_answered", title=escape(wave.name)))
         return TapState(None, language, partial(tell_once, update, context, screen))
