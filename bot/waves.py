@@ -307,6 +307,11 @@ async def lift_embargo(services: Services, wave_id: int) -> WaveRecord:
         return await _require(uow, wave_id)
 
 
+def _progress(counts: dict[str, int]) -> dict[str, int]:
+    """Invitation counts for staff: ``sending`` (claimed, in flight) only while there are any."""
+    return {state: n for state, n in counts.items() if n or state != "sending"}
+
+
 async def wave_details(services: Services, wave_id: int) -> WaveDetails:
     """A wave with its live counts, invitation progress and jobs."""
     async with services.uow() as uow:
@@ -314,7 +319,7 @@ async def wave_details(services: Services, wave_id: int) -> WaveDetails:
         return WaveDetails(
             wave=wave,
             counts=await uow.waves.counts(wave_id),
-            invitations=await uow.invitations.progress(wave_id),
+            invitations=_progress(await uow.invitations.progress(wave_id)),
             jobs=await uow.jobs.for_wave(wave_id),
         )
 
@@ -327,7 +332,7 @@ async def list_waves(services: Services) -> list[WaveDetails]:
             WaveDetails(
                 wave=wave,
                 counts=await uow.waves.counts(wave.id),
-                invitations=await uow.invitations.progress(wave.id),
+                invitations=_progress(await uow.invitations.progress(wave.id)),
             )
             for wave in waves
         ]

@@ -10,6 +10,7 @@ import pytest
 
 from bot.invitations import CLAIM_LEASE
 from bot.scheduler import JOB_LEASE, MAX_JOB_RETRIES, sync_jobs
+from bot.waves import wave_details
 from tests.bot.conftest import BotApp
 from tests.bot.test_invitations_sending import FIRST, invitations_in, new_open_wave, residents
 
@@ -91,6 +92,9 @@ async def test_an_invitation_claimed_by_a_dead_sender_is_never_resent(bot_app: B
     await sync_jobs(bot_app.application)  # sends the other two; the claim is within its lease
     expected = {"pending": 0, "sending": 1, "sent": 2, "failed": 0, "blocked": 0}
     await wait_progress(bot_app, wave_id, expected)
+    details = await wave_details(bot_app.services, wave_id)  # what staff see meanwhile
+    assert (details.invitations_done, details.invitations_total) == (2, 3)
+    assert details.invitations["sending"] == 1
     bot_app.clock.advance(CLAIM_LEASE + timedelta(minutes=1))
     await bot_app.restart()  # start-up finds the claim stale
     expected = {"pending": 0, "sending": 0, "sent": 2, "failed": 1, "blocked": 0}
@@ -98,3 +102,5 @@ async def test_an_invitation_claimed_by_a_dead_sender_is_never_resent(bot_app: B
     received = {chat: invitations_in(bot_app, chat) for chat in range(FIRST, FIRST + 3)}
     assert received.pop(claimed.chat_id) == 0
     assert set(received.values()) == {1}
+    details = await wave_details(bot_app.services, wave_id)
+    assert (details.invitations_done, "sending" in details.invitations) == (3, False)
