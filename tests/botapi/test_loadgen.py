@@ -1,0 +1,31 @@
+"""The load generator in its own process: a bot here, the server and residents there."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+from bot.localapi.loadgen import LoadPlan, LoadProcess
+
+
+async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Reply with the same text."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(update.effective_message.text or "")
+
+
+async def test_every_resident_step_in_the_other_process_is_timed() -> None:
+    async with LoadProcess() as load:
+        app = ApplicationBuilder().token(load.token).base_url(load.base_url).build()
+        app.add_handler(MessageHandler(filters.TEXT, echo))
+        async with app:
+            await app.start()
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0, timeout=1)
+            played = await load.drive(LoadPlan(users=5, steps_per_user=3))
+            await app.updater.stop()
+            await app.stop()
+    assert played.violations == []
+    assert (played.load.steps, played.load.users) == (15, 5)
+    assert all(latency > 0 for latency in played.load.latencies)
+    assert played.load.rate > 0
