@@ -161,7 +161,7 @@ def _open(ctx: click.Context, wave_id: int, reopen: bool, closes: str | None, wa
 
 
 def _watch(ctx: click.Context, wave_id: int, poll: float = 1.0) -> None:
-    """A progress bar of sent invitations until none is pending."""
+    """A progress bar of sent invitations until none is pending or being sent."""
     from rich.progress import Progress
 
     async def work(services: Services) -> None:
@@ -172,7 +172,8 @@ def _watch(ctx: click.Context, wave_id: int, poll: float = 1.0) -> None:
                 bar.update(
                     task, total=details.invitations_total, completed=details.invitations_done
                 )
-                if details.invitations.get("pending", 0) == 0:
+                unsent = details.invitations.get("pending", 0)
+                if unsent + details.invitations.get("sending", 0) == 0:
                     return
                 await asyncio.sleep(poll)
 

@@ -124,8 +124,9 @@ def confirm_keyboard(action: str, wave_id: int) -> InlineKeyboardMarkup:
 def progress_text(wave_id: int, counts: dict[str, int]) -> str:
     """Sent / total of a wave's invitations."""
     total = sum(counts.values())
-    done = total - counts.get("pending", 0)
-    head = "送信完了" if counts.get("pending", 0) == 0 else "送信中"
+    waiting = counts.get("pending", 0) + counts.get("sending", 0)
+    done = total - waiting
+    head = "送信完了" if waiting == 0 else "送信中"
     return (
         f"ウェーブ #{wave_id} の招待: {head} {done}/{total}"
         f"（送信 {counts.get('sent', 0)}・失敗 {counts.get('failed', 0)}"
