@@ -275,9 +275,7 @@ class InvitationRepository(Repository):
         if await self.session.scalar(select(Invitation.id).where(stale).limit(1)) is None:
             return 0  # the usual case: no write, so no write lock taken on SQLite
         result = await self.session.execute(
-            update(Invitation)
-            .where(stale)
-            .values(state="failed", error=INTERRUPTED, updated_at=at)
+            update(Invitation).where(stale).values(state="failed", error=INTERRUPTED, updated_at=at)
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
