@@ -20,7 +20,29 @@ class CliError(click.ClickException):
         click.echo(f"error: {self.format_message()}", err=True, file=file)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class MachikoeGroup(click.Group):
+    """The root group; the area commands under bot/commands are attached on first use.
+
+    Attaching them lazily (not at import) lets a command module import `bot.cli` itself.
+    """
+
+    _loaded = False
+
+    def _load(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            _register(self)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._load()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=MachikoeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--database",
     "database_url",
@@ -46,7 +68,7 @@ def cli(ctx: click.Context, database_url: str | None, data_dir: str | None, verb
     configure_logging(ctx.obj, verbose=verbose)
 
 
-def _register() -> None:
+def _register(root: click.Group) -> None:
     """Attach every top-level command of the modules under bot/commands (one module per area)."""
     import importlib
     import pkgutil
@@ -69,10 +91,7 @@ def _register() -> None:
         }
         for command in commands:
             if id(command) not in nested:
-                cli.add_command(command)
-
-
-_register()
+                root.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -81,3 +81,16 @@ def test_unknown_file_is_one_line_without_traceback(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and "missing.yaml" in done.stderr
+
+
+def test_every_area_is_a_command_whichever_module_is_imported_first() -> None:
+    code = (
+        "import bot.commands.model\n"
+        "from click.testing import CliRunner\n"
+        "from bot.cli import cli\n"
+        "print(CliRunner().invoke(cli, ['--help']).output)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    for area in ("model", "classify", "survey", "wave", "report", "export", "demo", "run"):
+        assert f"  {area} " in done.stdout
