@@ -47,7 +47,7 @@ blockquote { margin: .3em 0; padding: .2em .8em; background: #f6f6f6; border-lef
 回答数: {{ "{:,}".format(r.respondents) }}件<br>{{ weighting }}</p>
 {% if r.weighting.excluded_respondents %}<p class="note">重み付け対象外の内訳:
 {% for field, n in r.weighting.missing_by_field.items() %}{{ dim_label(field) }}未回答 {{ n }}人
-{% endfor %}{% if r.weighting.unmatched_respondents %}人口データにない区分（「回答しない」など）
+{% endfor %}{% if r.weighting.unmatched_respondents %}人口データにない区分（「答えたくない」など）
 {{ r.weighting.unmatched_respondents }}人{% endif %}</p>{% endif %}
 
 <h2>指標</h2>

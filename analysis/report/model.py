@@ -8,6 +8,7 @@ from datetime import date
 
 from analysis.stats.estimates import BreakdownCell, Estimate
 from analysis.stats.kpi import KpiProgress
+from surveys.profile import profile_survey
 
 BREAKDOWN_LABELS: dict[str, str] = {
     "age_band": "年齢",
@@ -16,17 +17,23 @@ BREAKDOWN_LABELS: dict[str, str] = {
     "mode": "回答方法",
     "years_lived": "居住年数",
 }
+
+
+def _profile_labels() -> dict[str, dict[str, str]]:
+    """Japanese labels of the profile's categories, from the profile definition itself.
+
+    Long district labels list their neighbourhoods in brackets; a table needs only the name.
+    """
+    return {
+        question.id: {
+            choice.id: choice.label.text("ja").split("（")[0] for choice in question.choices
+        }
+        for question in profile_survey().questions
+    }
+
+
 CATEGORY_LABELS: dict[str, dict[str, str]] = {
-    "age_band": {
-        "18-19": "18〜19歳",
-        "20s": "20代",
-        "30s": "30代",
-        "40s": "40代",
-        "50s": "50代",
-        "60s": "60代",
-        "70plus": "70歳以上",
-    },
-    "sex": {"male": "男性", "female": "女性", "no_answer": "回答しない"},
+    **_profile_labels(),
     "mode": {"chat": "チャット", "mail": "郵送", "web": "ウェブ"},
 }
 

@@ -79,3 +79,12 @@ def test_trend_table_aligns_values_by_wave(report: WaveReport) -> None:
     youth_row = html[html.index("<tr><td>「まち」に対する若者の継続居住意向</td>\n<td>—</td>") :]
     assert youth_row.split("</tr>")[0].count("<td>") == 3  # label, first wave (none), this wave
     assert "人口データにない区分" in html and "地区未回答 9人" in html
+
+
+def test_breakdown_categories_are_shown_with_the_profile_questions_japanese_labels() -> None:
+    from analysis.report.model import label_for
+
+    assert label_for("district", "hokubu") == "北部地区"
+    assert label_for("sex", "no_answer") == "答えたくない"
+    assert label_for("years_lived", "20plus") == "20年以上"
+    assert label_for("district", "unknown-code") == "unknown-code"
