@@ -7,6 +7,7 @@ import re
 import warnings
 
 from analysis.report import WaveReport, missing_glyphs, render_chart_png, render_html
+from analysis.report.model import label_for
 from analysis.report.text import SUPPRESSED
 from tests.analysis.report.conftest import EVIL
 
@@ -82,8 +83,6 @@ def test_trend_table_aligns_values_by_wave(report: WaveReport) -> None:
 
 
 def test_breakdown_categories_are_shown_with_the_profile_questions_japanese_labels() -> None:
-    from analysis.report.model import label_for
-
     assert label_for("district", "hokubu") == "北部地区"
     assert label_for("sex", "no_answer") == "答えたくない"
     assert label_for("years_lived", "20plus") == "20年以上"
