@@ -299,7 +299,7 @@ class AnswerTally(Base):
 
     Kept by database triggers in the same transaction as every write to responses and
     answers; a missing profile value is stored as '' and a skipped answer as answered=false.
-    Values longer than TALLY_VALUE_BYTES (free text) are not tallied.
+    Only values that look like choice codes (TALLY_CODE_PATTERN) are tallied, never free text.
     """
 
     __tablename__ = "answer_tallies"
@@ -316,5 +316,7 @@ class AnswerTally(Base):
     total: Mapped[int] = mapped_column(Integer)
 
 
-TALLY_VALUE_BYTES = 1024
-"""Longest answer value (in bytes) counted in answer_tallies; choice codes are far shorter."""
+TALLY_CODE_CHARS = 200
+"""Longest answer value counted in answer_tallies (choice codes joined by ';')."""
+TALLY_CODE_PATTERN = rf"[a-z0-9_;-]{{0,{TALLY_CODE_CHARS}}}"
+"""Values (fully matching) that answer_tallies counts: choice codes, never residents' text."""

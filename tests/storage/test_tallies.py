@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -9,12 +10,17 @@ from alembic import command
 from sqlalchemy import Connection, delete, func, select, update
 
 from storage.db import UnitOfWork, alembic_config, create_engine, session_factory
-from storage.models import TALLY_VALUE_BYTES, Answer, AnswerTally, Response
+from storage.models import TALLY_CODE_PATTERN, Answer, AnswerTally, Response
 from storage.repositories.aggregates import DIMENSIONS
 from tests.builders import NOW, PROFILE, make_respondent, make_response, make_wave
 
 Uow = Callable[[], UnitOfWork]
 QUESTIONS = ["livability", "residency_intent", "stay_reasons", "comment"]
+
+
+def _tallied(value: str | None) -> bool:
+    """Whether the tallies count an answer value: skipped, or choice codes (never free text)."""
+    return value is None or re.fullmatch(TALLY_CODE_PATTERN, value) is not None
 
 
 async def _recount(uow: UnitOfWork, wave_id: int) -> tuple[list[Any], list[Any]]:
@@ -32,7 +38,8 @@ async def _recount(uow: UnitOfWork, wave_id: int) -> tuple[list[Any], list[Any]]
         .where(Response.wave_id == wave_id, Response.status == "complete")
         .group_by(*dims)
     )
-    return sorted(map(tuple, answers), key=repr), sorted(map(tuple, responses), key=repr)
+    counted = [tuple(row) for row in answers if _tallied(row[-2])]
+    return sorted(counted, key=repr), sorted(map(tuple, responses), key=repr)
 
 
 async def _assert_tallies_match(uow_factory: Uow, *wave_ids: int) -> None:
@@ -114,15 +121,56 @@ async def test_a_response_is_counted_once_however_often_it_is_submitted(uow_fact
         ]
 
 
-async def test_long_free_text_is_not_tallied_but_the_response_is(uow_factory: Uow) -> None:
+async def test_comments_are_not_copied_into_the_tallies_but_choices_are(uow_factory: Uow) -> None:
     wave = await make_wave(uow_factory)
-    essay = "長" * TALLY_VALUE_BYTES
-    await make_response(uow_factory, wave.id, answers={"comment": essay, "livability": "livable"})
+    comments = ["駅が遠い", "bus stop too far", "Parking", "a" * 201, "ok\n", "長" * 1024]
+    for comment in comments:
+        choices = {"livability": "livable", "stay_reasons": "nature;commute_ok"}
+        await make_response(uow_factory, wave.id, answers={**choices, "comment": comment})
+    await make_response(uow_factory, wave.id, answers={"comment": None, "livability": "livable"})
     async with uow_factory() as uow:
-        assert await uow.aggregates.answer_counts(wave.id, ["comment", "livability"]) == [
-            ("livability", "livable", 1)
+        values = set(await uow.session.scalars(select(AnswerTally.value)))
+        assert values.isdisjoint(comments), "a resident's comment was copied into the tallies"
+        assert await uow.aggregates.answer_counts(wave.id, QUESTIONS) == [
+            ("comment", None, 1),
+            ("livability", "livable", 7),
+            ("stay_reasons", "nature;commute_ok", 6),
         ]
-        assert await uow.aggregates.completed_by(wave.id, []) == [(1,)]
+        assert await uow.aggregates.completed_by(wave.id, []) == [(7,)]
+    await _assert_tallies_match(uow_factory, wave.id)
+
+
+async def test_upgrading_deletes_comments_tallied_by_the_older_revision(
+    uow_factory: Uow, migrated_database_url: str
+) -> None:
+    wave = await make_wave(uow_factory)
+    engine = create_engine(migrated_database_url)
+
+    def migrate(connection: Connection, revision: str) -> None:
+        config = alembic_config(connection)
+        if revision == "0003":
+            command.downgrade(config, revision)
+        else:
+            command.upgrade(config, revision)
+
+    async def tallied_values() -> set[str]:
+        async with UnitOfWork(session_factory(engine)) as uow:
+            return set(await uow.session.scalars(select(AnswerTally.value)))
+
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(migrate, "0003")
+        answers = {"comment": "駅が遠い", "livability": "livable"}
+        await make_response(uow_factory, wave.id, answers=answers)
+        assert "駅が遠い" in await tallied_values(), "the older revision tallied comments"
+        async with engine.begin() as connection:
+            await connection.run_sync(migrate, "head")
+        assert await tallied_values() == {"livable"}
+        await make_response(uow_factory, wave.id, answers=answers)
+        assert await tallied_values() == {"livable"}
+        await _assert_tallies_match(lambda: UnitOfWork(session_factory(engine)), wave.id)
+    finally:
+        await engine.dispose()
 
 
 async def test_upgrading_an_existing_database_tallies_what_is_stored(
