@@ -48,7 +48,7 @@ def _tallies_0002(codes_only: bool) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     if codes_only:
-        module._tallied = _tallied
+        module.__dict__["_tallied"] = _tallied
     return module
 
 
