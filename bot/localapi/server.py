@@ -10,7 +10,6 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -609,8 +608,3 @@ class ClientChatHandler(_ClientHandler):
         else:
             raise tornado.web.HTTPError(405)
         _json(self, 200, {"ok": True, "update_id": update.update_id})
-
-
-def find_message(messages: list[ChatMessage], predicate: Callable[[ChatMessage], bool]) -> Any:
-    """Return the latest message satisfying `predicate`, or None."""
-    return next((m for m in reversed(messages) if predicate(m)), None)
