@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from analysis.text.classify import Classification, classify_many
 from analysis.text.language import detect_language
-from analysis.text.model_store import (
-    ModelFileError,
-    TrainedModel,
-    default_model_path,
-    load_model,
-    save_model,
-)
+from analysis.text.model_store import ModelFileError, TrainedModel, default_model_path
 from analysis.text.pii import mask_personal_info
 from analysis.text.tokens import normalise
-from analysis.text.training import train
+from analysis.text.training import bundled_model, ensure_model
 from bot.catalog import survey_for_wave
 from bot.services import Services
 from surveys.definition import QuestionType, Survey
@@ -30,7 +23,6 @@ from surveys.definition import QuestionType, Survey
 log = logging.getLogger(__name__)
 
 CLASSIFY_BATCH = 64
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -46,34 +38,6 @@ class MaskedComment:
 def comment_question_ids(survey: Survey) -> tuple[str, ...]:
     """The survey's free-text (comment) questions."""
     return tuple(q.id for q in survey.questions if q.type == QuestionType.TEXT)
-
-
-_training = threading.Lock()
-
-
-@cache
-def _bundled_model() -> TrainedModel:
-    return train()
-
-
-def bundled_model() -> TrainedModel:
-    """The model trained on the bundled corpus, once per process."""
-    with _training:
-        return _bundled_model()
-
-
-def ensure_model(data_dir: Path) -> TrainedModel:
-    """The model under data_dir (saved there from the bundled corpus when missing)."""
-    path = default_model_path(data_dir)
-    if path.is_file():
-        try:
-            return load_model(path)
-        except ModelFileError as error:  # keep classifying; staff retrain to replace the file
-            log.error("model file not usable, using the bundled model: %s", error)
-            return bundled_model()
-    model = bundled_model()
-    save_model(model, path)
-    return model
 
 
 def mask_comment(answer_id: int, text: str) -> MaskedComment:
@@ -212,7 +176,11 @@ class CommentPipeline:
         path = default_model_path(data_dir)
         stamp = path.stat().st_mtime if path.is_file() else None
         if self._model is None or stamp != self._model_stamp:
-            self._model = ensure_model(data_dir)
+            try:
+                self._model = ensure_model(data_dir)
+            except ModelFileError as error:  # keep classifying; staff retrain to replace the file
+                log.error("model file not usable, using the bundled model: %s", error)
+                self._model = bundled_model()
             self._model_stamp = path.stat().st_mtime if path.is_file() else None
         return self._model
 

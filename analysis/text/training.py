@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -92,14 +94,31 @@ def retrain_if_not_worse(current_path: Path, extra_labels: ExtraLabels = ()) -> 
     return RetrainOutcome(False, current, new_f1, old_f1)
 
 
+_training = threading.Lock()
+
+
+@cache
+def _bundled_model() -> TrainedModel:
+    return train()
+
+
+def bundled_model() -> TrainedModel:
+    """The model trained on the bundled corpus, once per process."""
+    with _training:
+        return _bundled_model()
+
+
 def ensure_model(data_dir: Path) -> TrainedModel:
-    """Load the model under data_dir, training it from the bundled corpus first if missing."""
+    """The model under data_dir; the bundled model is saved there when missing or outdated.
+
+    A damaged file raises ModelFileError and is left alone (staff retrain to replace it).
+    """
     path = default_model_path(data_dir)
     if path.is_file():
         try:
             return load_model(path)
         except OutdatedModelError:
-            pass  # written by an older machikoe: retrain from the bundled corpus below
-    model = train()
+            pass  # written by an older machikoe: replaced by the bundled model below
+    model = bundled_model()
     save_model(model, path)
     return model

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analysis.text.model_store import TrainedModel, default_model_path, save_model
+from analysis.text.training import bundled_model
 from bot.catalog import ensure_bundled_surveys
-from bot.comments import CommentPipeline, bundled_model, install, pipeline_of
+from bot.comments import CommentPipeline, install, pipeline_of
 from bot.config import Settings
 from bot.services import Services
 from storage.db import UnitOfWork, session_factory
