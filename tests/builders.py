@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from storage.db import UnitOfWork
@@ -14,6 +15,22 @@ SURVEY_ID = "residency-livability"
 PROFILE = {"age_band": "30s", "sex": "female", "district": "kuji", "years_lived": "10-19"}
 
 UowFactory = Callable[[], UnitOfWork]
+
+
+@dataclass
+class Clock:
+    """A clock tests set by hand, injected as `Services.clock`."""
+
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        """Move time forward."""
+        self.now += delta
+
+
 _serial = itertools.count(1)
 
 

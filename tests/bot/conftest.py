@@ -20,23 +20,10 @@ from storage.db import create_engine, session_factory
 from surveys.bundled import bundled_survey_path
 from surveys.loader import load_survey
 from tests.botapi.fixtures import assert_no_violations
+from tests.builders import Clock
 
 SURVEY_ID = "residency-livability"
 START = datetime(2025, 6, 2, 0, 0, tzinfo=UTC)
-
-
-@dataclass
-class Clock:
-    """A settable clock for Services (tests move time by hand)."""
-
-    now: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        """Move time forward."""
-        self.now += delta
 
 
 @dataclass
@@ -47,7 +34,7 @@ class BotApp:
     services: Services
     application: Application  # type: ignore[type-arg]
     wave_id: int
-    clock: Clock = field(default_factory=Clock)
+    clock: Clock = field(default_factory=lambda: Clock(START))
 
     def idle(self) -> bool:
         """No update waiting at the server, queued, or being processed by the application."""
@@ -124,7 +111,7 @@ async def bot_services(migrated_database_url: str, tmp_path: Path) -> AsyncItera
         engine=engine,
         sessions=session_factory(engine),
         secret="test-secret-key",
-        clock=Clock(),
+        clock=Clock(START),
     )
     yield services
     await services.close()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -15,20 +13,10 @@ from bot.catalog import ensure_bundled_surveys
 from bot.config import Settings
 from bot.services import Services
 from storage.db import UnitOfWork, session_factory
-from tests.builders import NOW
+from tests.builders import NOW, Clock
 from tests.cli.conftest import Machikoe
 
 T = TypeVar("T")
-
-
-@dataclass
-class Clock:
-    """A clock tests set by hand."""
-
-    now: datetime = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def make_services(

@@ -14,8 +14,8 @@ from bot.config import Settings
 from bot.retention import RetentionPolicy, apply_retention
 from storage.db import UnitOfWork
 from storage.models import Answer, Response
-from tests.builders import NOW, PROFILE, make_respondent, make_response, make_wave
-from tests.ops.conftest import Clock, make_services
+from tests.builders import NOW, PROFILE, Clock, make_respondent, make_response, make_wave
+from tests.ops.conftest import make_services
 
 Uow = Callable[[], UnitOfWork]
 DAY = timedelta(days=1)
