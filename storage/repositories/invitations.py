@@ -35,8 +35,31 @@ def _record(row: Invitation) -> InvitationRecord:
     )
 
 
+_TARGETS = (
+    select(
+        Invitation.id,
+        Invitation.respondent_id,
+        Contact.chat_id,
+        Respondent.language,
+        Invitation.kind,
+        Invitation.attempts,
+    )
+    .join(Contact, Contact.respondent_id == Invitation.respondent_id)
+    .join(Respondent, Respondent.id == Invitation.respondent_id)
+)
+"""Invitations with the chat and language to send them in."""
+
+
 class InvitationRepository(Repository):
     """The sending state of every invitation and reminder, so nothing is sent twice."""
+
+    async def _targets(self, stmt: Select[int, int, int, str, str, int]) -> list[InvitationTarget]:
+        """Run a ``_TARGETS`` query into send targets."""
+        rows = await self.session.execute(stmt)
+        return [
+            InvitationTarget(int(i), int(r), int(c), str(lang), str(k), int(a))
+            for i, r, c, lang, k, a in rows
+        ]
 
     async def create_pending(
         self, wave_id: int, respondent_ids: Iterable[int], kind: str, at: datetime
@@ -145,17 +168,7 @@ class InvitationRepository(Repository):
     ) -> list[InvitationTarget]:
         """The next pending invitations (by id) with the chat and language to send them in."""
         stmt = (
-            select(
-                Invitation.id,
-                Invitation.respondent_id,
-                Contact.chat_id,
-                Respondent.language,
-                Invitation.kind,
-                Invitation.attempts,
-            )
-            .join(Contact, Contact.respondent_id == Invitation.respondent_id)
-            .join(Respondent, Respondent.id == Invitation.respondent_id)
-            .where(
+            _TARGETS.where(
                 Invitation.wave_id == wave_id,
                 Invitation.state == "pending",
                 Invitation.id > after_id,
@@ -165,11 +178,7 @@ class InvitationRepository(Repository):
         )
         if kind is not None:
             stmt = stmt.where(Invitation.kind == kind)
-        rows = await self.session.execute(stmt)
-        return [
-            InvitationTarget(int(i), int(r), int(c), str(lang), str(k), int(a))
-            for i, r, c, lang, k, a in rows
-        ]
+        return await self._targets(stmt)
 
     async def mark(
         self, invitation_id: int, state: str, at: datetime, error: str | None = None
@@ -233,25 +242,8 @@ class InvitationRepository(Repository):
         ids = list(claimed)
         if not ids:
             return []
-        stmt = (
-            select(
-                Invitation.id,
-                Invitation.respondent_id,
-                Contact.chat_id,
-                Respondent.language,
-                Invitation.kind,
-                Invitation.attempts,
-            )
-            .join(Contact, Contact.respondent_id == Invitation.respondent_id)
-            .join(Respondent, Respondent.id == Invitation.respondent_id)
-            .where(Invitation.id.in_(ids))
-            .order_by(Invitation.id)
-        )
-        rows = await self.session.execute(stmt)
-        return [
-            InvitationTarget(int(i), int(r), int(c), str(lang), str(k), int(a))
-            for i, r, c, lang, k, a in rows
-        ]
+        stmt = _TARGETS.where(Invitation.id.in_(ids)).order_by(Invitation.id)
+        return await self._targets(stmt)
 
     async def release(self, invitation_ids: Iterable[int], at: datetime) -> int:
         """Give claimed invitations back to pending unsent (a sender stopping gracefully)."""
