@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 import click
 
-from analysis.safe_cells import safe_row
+from analysis.safe_cells import write_table
 from bot.cli import CliError
 from bot.commands._shared import settings_of, with_services
 from bot.services import Services
@@ -79,12 +78,7 @@ def export_comments_command(ctx: click.Context, wave_id: int, output: Path, raw:
                     cells.append(answer.value if answer and answer.value else "")
                 rows.append(cells)
         header = [*HEADER, "raw_text"] if raw else list(HEADER)
-        temporary = output.with_name(output.name + ".part")
-        with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(safe_row(cells) for cells in rows)
-        temporary.replace(output)
+        write_table(output, header, rows)
         return len(rows)
 
     count = with_services(ctx, work)

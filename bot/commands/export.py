@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from analysis.safe_cells import safe_row
+from analysis.safe_cells import write_table
 from bot.catalog import survey_for_wave
 from bot.commands._shared import with_services
 from bot.services import Services
@@ -61,35 +59,8 @@ def export_responses_command(ctx: click.Context, wave_id: int, fmt: str, output:
                 export_cells(row, question_ids, services)
                 async for row in uow.responses.iter_export_rows(wave_id)
             ]
-        header = export_header(question_ids)
-        temporary = output.with_name(output.name + ".part")
-        if fmt == "csv":
-            _write_csv(temporary, header, iter(rows))
-        else:
-            _write_xlsx(temporary, header, iter(rows), f"wave {wave_id}")
-        temporary.replace(output)
+        write_table(output, export_header(question_ids), rows, fmt, f"wave {wave_id}")
         return len(rows)
 
     count = with_services(ctx, work)
     click.echo(f"exported {count} responses to {output}")
-
-
-def _write_csv(path: Path, header: list[str], rows: Iterator[list[Any]]) -> None:
-    """CSV with a BOM so Excel reads the Japanese correctly; formula-looking cells neutralised."""
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow(safe_row(row))
-
-
-def _write_xlsx(path: Path, header: list[str], rows: Iterator[list[Any]], title: str) -> None:
-    """A one-sheet workbook written in streaming mode; every cell is a value, never a formula."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(safe_row(row))
-    workbook.save(path)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from analysis.safe_cells import unguard_cell
 from bot.cli import CliError
 from bot.commands._shared import with_services
 from bot.reports import find_wave
@@ -20,7 +21,6 @@ from surveys.profile import profile_values
 
 IMPORT_MODES = ("mail", "web")
 IGNORED_COLUMNS = ("status", "submitted_at", "mode")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_REF_LENGTH = 64
 
 
@@ -41,10 +41,7 @@ class ImportedRow:
 
 def _unquote(cell: str) -> str:
     """Undo the export's formula guard (a quote before `=`, `+`, `-`, `@`) and trim."""
-    text = cell.strip()
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
-        return text[1:]
-    return text
+    return unguard_cell(cell.strip())
 
 
 def _code_error(line: int, column: str, code: str) -> ImportFileError:
