@@ -26,7 +26,7 @@ def _profile_labels() -> dict[str, dict[str, str]]:
     """
     return {
         question.id: {
-            choice.id: choice.label.text("ja").split("（")[0] for choice in question.choices
+            choice.id: choice.label.text("ja").split("（")[0] for choice in question.choices or ()
         }
         for question in profile_survey().questions
     }
