@@ -55,7 +55,7 @@ from bot.texts import LANGUAGE_NAMES, LANGUAGES, language_from_telegram, languag
 from storage.db import UnitOfWork
 from storage.records import RespondentRecord
 from surveys.answers import Answer
-from surveys.definition import QuestionType
+from surveys.definition import Question, QuestionType
 from surveys.engine import (
     AskOther,
     AskQuestion,
@@ -694,32 +694,58 @@ async def tap_answer(
     """A:<wave>:<question>:<choice | -> — answer the current question."""
     if len(parts) != 3:
         return None
-    services = services_of(context)
-    async with writing(context) as uow:
-        found = await survey_state(update, context, uow, parts[0])
-        state, language, reaction = found.state, found.language, found.reaction
-        if state is not None:
-            step = is_current(state, parts[1])
-            if step is None:
-                reaction = partial(stale, update, context)
-            else:
-                question = step.question
-                if parts[2] == cb.SKIP:
-                    result = skip_answer(question)
-                else:
-                    index = cb.parse_int(parts[2], -1)
-                    ids = question.choice_ids
-                    code = ids[index] if index is not None and 0 <= index < len(ids) else ""
-                    result = validate_answer(question, code)
-                if isinstance(result, Invalid):
-                    return reason_toast(result, language)
-                state = await store_answer(uow, state, result, services.now())
-                await uow.commit()
-    if reaction is not None or state is None:
-        await run(reaction)
+
+    def chosen(question: Question) -> Answer | Invalid:
+        if parts[2] == cb.SKIP:
+            return skip_answer(question)
+        index = cb.parse_int(parts[2], -1)
+        ids = question.choice_ids
+        code = ids[index] if index is not None and 0 <= index < len(ids) else ""
+        return validate_answer(question, code)
+
+    return await store_tapped(update, context, parts[0], parts[1], chosen)
+
+
+async def tap_next(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
+) -> str | None:
+    """N:<wave>:<question>:<mask> — store the ticked choices of a multi question."""
+    if len(parts) != 3:
         return None
-    assert not isinstance(result, Invalid)
-    answered = Screen(answered_text(question, result, language))
+
+    def ticked(question: Question) -> Answer | Invalid:
+        mask = cb.parse_int("0x" + parts[2], 0) or 0
+        indices = cb.indices_of(mask, len(question.choice_ids))
+        return validate_answer(question, [question.choice_ids[i] for i in indices])
+
+    return await store_tapped(update, context, parts[0], parts[1], ticked)
+
+
+async def store_tapped(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    wave_text: str,
+    question_id: str,
+    answer_of: Callable[[Question], Answer | Invalid],
+) -> str | None:
+    """Store a tapped answer to the current question and show the next step (a toast when
+    the answer is refused; the current step again when the tap is stale)."""
+    services = services_of(context)
+    answered: Screen | None = None
+    async with writing(context) as uow:
+        found = await survey_state(update, context, uow, wave_text)
+        state, language = found.state, found.language
+        step = is_current(state, question_id) if state is not None else None
+        if state is not None and step is not None:
+            answer = answer_of(step.question)
+            if isinstance(answer, Invalid):
+                return reason_toast(answer, language)
+            state = await store_answer(uow, state, answer, services.now())
+            await uow.commit()
+            answered = Screen(answered_text(step.question, answer, language))
+    if state is None or answered is None:
+        await run(found.reaction or partial(stale, update, context))
+        return None
     await after_answer(update, context, state, language, answered)
     return None
 
@@ -757,38 +783,6 @@ async def tap_toggle(
     back = previous_question(state.survey, state.answers, state.profile, question.id) is not None
     markup = question_keyboard(state.wave.id, question, language, mask=new_mask, back=back)
     await with_answer(update, context, edit(tapped_message(update), None, markup))
-    return None
-
-
-async def tap_next(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, parts: list[str]
-) -> str | None:
-    """N:<wave>:<question>:<mask> — store the ticked choices of a multi question."""
-    if len(parts) != 3:
-        return None
-    services = services_of(context)
-    async with writing(context) as uow:
-        found = await survey_state(update, context, uow, parts[0])
-        state, language, reaction = found.state, found.language, found.reaction
-        if state is not None:
-            step = is_current(state, parts[1])
-            if step is None:
-                reaction = partial(stale, update, context)
-            else:
-                question = step.question
-                mask = cb.parse_int("0x" + parts[2], 0) or 0
-                indices = cb.indices_of(mask, len(question.choice_ids))
-                result = validate_answer(question, [question.choice_ids[i] for i in indices])
-                if isinstance(result, Invalid):
-                    return reason_toast(result, language)
-                state = await store_answer(uow, state, result, services.now())
-                await uow.commit()
-    if reaction is not None or state is None:
-        await run(reaction)
-        return None
-    assert not isinstance(result, Invalid)
-    answered = Screen(answered_text(question, result, language))
-    await after_answer(update, context, state, language, answered)
     return None
 
 
