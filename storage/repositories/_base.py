@@ -35,6 +35,11 @@ class Repository:
         return cast(bound, type_) if self.dialect == "postgresql" else bound
 
 
+def rowcount(result: Any) -> int:
+    """Rows a statement changed (0 when the driver does not say)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def join_codes(codes: Any) -> str | None:
     """Join goal codes with ';' (None or empty gives None)."""
     if codes is None:

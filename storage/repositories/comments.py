@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, literal, select, update
 
 from storage.models import Answer, Comment, CommentLabel
 from storage.records import CommentRecord, LabeledComment, ReviewedComment
-from storage.repositories._base import Repository, join_codes, split_codes
+from storage.repositories._base import Repository, join_codes, rowcount, split_codes
 
 
 def _record(row: Comment) -> CommentRecord:
@@ -192,7 +192,7 @@ class CommentRepository(Repository):
             .where(Comment.id == comment_id, Comment.needs_review.is_(True))
             .values(needs_review=False)
         )
-        return bool(getattr(result, "rowcount", 0))
+        return bool(rowcount(result))
 
     async def reviewed_of_goal(
         self, goal: str, offset: int = 0, limit: int = 5

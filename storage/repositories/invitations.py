@@ -11,7 +11,7 @@ from sqlalchemy import Integer, Select, String, func, select, update
 from storage.errors import StorageError
 from storage.models import Contact, Invitation, Profile, Respondent, Response, UTCDateTime
 from storage.records import PROFILE_FIELDS, InvitationRecord, InvitationTarget
-from storage.repositories._base import Repository
+from storage.repositories._base import Repository, rowcount
 
 STATES = ("pending", "sending", "sent", "failed", "blocked")
 """pending: not claimed yet; sending: claimed by a sender; then one outcome, final."""
@@ -81,7 +81,7 @@ class InvitationRepository(Repository):
             ]
             stmt = self.insert_on_conflict(Invitation).values(rows).on_conflict_do_nothing()
             result = await self.session.execute(stmt)
-            created += int(getattr(result, "rowcount", 0) or 0)
+            created += rowcount(result)
         return created
 
     async def invite_audience(
@@ -156,7 +156,7 @@ class InvitationRepository(Repository):
             self.insert_on_conflict(Invitation).from_select(columns, rows).on_conflict_do_nothing()
         )
         result = await self.session.execute(stmt)
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rowcount(result)
 
     async def get(self, invitation_id: int) -> InvitationRecord | None:
         """One invitation by id."""
@@ -191,7 +191,7 @@ class InvitationRepository(Repository):
             .where(Invitation.id == invitation_id, Invitation.state.in_(WAITING))
             .values(state=state, attempts=Invitation.attempts + 1, updated_at=at, error=error)
         )
-        return bool(getattr(result, "rowcount", 0))
+        return bool(rowcount(result))
 
     async def record_attempt(self, invitation_id: int, at: datetime, error: str) -> None:
         """Count a failed try that will be retried (the invitation keeps its state)."""
@@ -255,7 +255,7 @@ class InvitationRepository(Repository):
             .where(Invitation.id.in_(ids), Invitation.state == "sending")
             .values(state="pending", updated_at=at)
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rowcount(result)
 
     async def fail_stale_claims(self, claimed_before: datetime, at: datetime) -> int:
         """Claims older than the lease belong to a sender that died: mark them failed.
@@ -269,7 +269,7 @@ class InvitationRepository(Repository):
         result = await self.session.execute(
             update(Invitation).where(stale).values(state="failed", error=INTERRUPTED, updated_at=at)
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rowcount(result)
 
     async def cancel_pending(self, wave_id: int, at: datetime, reason: str) -> int:
         """Mark a wave's pending (unclaimed) invitations failed (e.g. the wave closed)."""
@@ -278,7 +278,7 @@ class InvitationRepository(Repository):
             .where(Invitation.wave_id == wave_id, Invitation.state == "pending")
             .values(state="failed", error=reason, updated_at=at)
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rowcount(result)
 
     async def waves_with_unclaimed(self) -> list[int]:
         """Ids of waves that have pending invitations no sender has claimed."""

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from storage.errors import StorageError
 from storage.models import ScheduledJob
 from storage.records import JobRecord
-from storage.repositories._base import Repository
+from storage.repositories._base import Repository, rowcount
 
 KINDS = ("open", "close", "reminder", "summary", "invite")
 
@@ -93,7 +93,7 @@ class JobRepository(Repository):
             .where(ScheduledJob.id == job_id, ScheduledJob.state == "pending")
             .values(state="running", fired_at=at)
         )
-        return bool(getattr(result, "rowcount", 0))
+        return bool(rowcount(result))
 
     async def mark_done(self, job_id: int) -> None:
         """The claimed job finished."""
@@ -109,7 +109,7 @@ class JobRepository(Repository):
         if kind is not None:
             stmt = stmt.where(ScheduledJob.kind == kind)
         result = await self.session.execute(stmt)
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rowcount(result)
 
     async def release(self, job_id: int) -> None:
         """Put a claimed job back to pending (it could not finish and must run again)."""
@@ -139,7 +139,7 @@ class JobRepository(Repository):
             )
             .values(state="pending", fired_at=None, detail=detail)
         )
-        return bool(getattr(result, "rowcount", 0))
+        return bool(rowcount(result))
 
     async def give_up(self, job: JobRecord) -> bool:
         """Mark a stale running job done without running it again; True for one caller."""
@@ -152,4 +152,4 @@ class JobRepository(Repository):
             )
             .values(state="done")
         )
-        return bool(getattr(result, "rowcount", 0))
+        return bool(rowcount(result))

@@ -19,7 +19,7 @@ from storage.models import (
     Response,
 )
 from storage.records import PROFILE_FIELDS, RespondentRecord, ResponseRecord, StoredAnswer
-from storage.repositories._base import Repository
+from storage.repositories._base import Repository, rowcount
 
 CONSENTS = ("given", "declined")
 _RESPONSE_COLUMNS = (
@@ -184,4 +184,4 @@ class RespondentRepository(Repository):
             delete(Respondent).where(Respondent.id == respondent_id)
         )
         self.session.expunge_all()
-        return bool(getattr(result, "rowcount", 0))
+        return bool(rowcount(result))

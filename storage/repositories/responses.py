@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, insert, select, update
 from storage.errors import ResponseClosedError, StorageError
 from storage.models import Answer, Profile, Response
 from storage.records import PROFILE_FIELDS, ExportRow, ResponseRecord, StoredAnswer
-from storage.repositories._base import Repository
+from storage.repositories._base import Repository, rowcount
 
 MODES = ("chat", "mail", "web")
 
@@ -108,7 +108,7 @@ class ResponseRepository(Repository):
             .where(Response.id == response_id, Response.status == "partial")
             .values(updated_at=at)
         )
-        if getattr(result, "rowcount", 0):
+        if rowcount(result):
             return
         status = await self.session.scalar(
             select(Response.status).where(Response.id == response_id)
@@ -148,7 +148,7 @@ class ResponseRepository(Repository):
         result = await self.session.execute(
             delete(Answer).where(Answer.response_id == response_id, Answer.question_id.in_(ids))
         )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rowcount(result)
 
     async def submit(
         self, response_id: int, profile: Mapping[str, str | None] | None, at: datetime
@@ -159,7 +159,7 @@ class ResponseRepository(Repository):
             .where(Response.id == response_id, Response.status == "partial")
             .values(status="complete", submitted_at=at, updated_at=at, **_snapshot(profile))
         )
-        return bool(getattr(result, "rowcount", 0))
+        return bool(rowcount(result))
 
     async def add_imported(
         self,

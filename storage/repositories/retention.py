@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 
 from storage.models import Answer, Comment, Contact, Invitation, Respondent, Response, Wave
-from storage.repositories._base import Repository
+from storage.repositories._base import Repository, rowcount
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ class RetentionRepository(Repository):
     async def remove_idle_contacts(self, cutoff: datetime) -> int:
         """Delete idle residents' contacts (their pseudonymous answers stay); return how many."""
         result = await self.session.execute(delete(Contact).where(_idle_contacts(cutoff)))
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rowcount(result)
 
     async def text_answers(
         self, wave_id: int, questions: Sequence[str], after_id: int, limit: int

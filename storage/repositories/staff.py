@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from storage.errors import StorageError
 from storage.models import Staff
 from storage.records import StaffRecord
-from storage.repositories._base import Repository
+from storage.repositories._base import Repository, rowcount
 
 ROLES = ("admin", "analyst")
 
@@ -35,7 +35,7 @@ class StaffRepository(Repository):
     async def remove(self, user_id: int) -> bool:
         """Take away the user's staff role; False if they had none."""
         result = await self.session.execute(delete(Staff).where(Staff.user_id == user_id))
-        return bool(getattr(result, "rowcount", 0))
+        return bool(rowcount(result))
 
     async def list(self) -> builtins.list[StaffRecord]:
         """All staff, by user id."""
