@@ -78,17 +78,20 @@ async def wave_tables(
     questions = {i.question for i in indicators}
     counts = await uow.aggregates.answer_counts(wave_id, questions, dims) if questions else []
     width = len(dims)
+    by_question: dict[str, list[tuple[CellKey, str, int]]] = {}
+    for row in counts:
+        if row[width + 1] is not None:
+            by_question.setdefault(row[width], []).append(
+                (tuple(row[:width]), str(row[width + 1]), int(row[-1]))
+            )
     tables: dict[str, CellTable] = {}
     for indicator in indicators:
         merged: dict[CellKey, list[int]] = {}
-        for row in counts:
-            key, question, value, count = tuple(row[:width]), row[width], row[width + 1], row[-1]
-            if question != indicator.question or value is None:
-                continue
+        for key, value, count in by_question.get(indicator.question, []):
             cell = merged.setdefault(key, [0, 0])
-            cell[1] += int(count)
-            if _counts_as_yes(indicator, str(value)):
-                cell[0] += int(count)
+            cell[1] += count
+            if _counts_as_yes(indicator, value):
+                cell[0] += count
         answers = [(key, yes, valid) for key, (yes, valid) in merged.items()]
         tables[indicator.id] = CellTable.from_counts(dims, respondents, answers)
     total = sum(int(row[-1]) for row in respondents)
