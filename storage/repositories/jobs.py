@@ -130,19 +130,14 @@ class JobRepository(Repository):
 
     async def retry(self, job: JobRecord, detail: dict[str, Any] | None) -> bool:
         """Put a stale running job back to pending; only one caller (replica) ever gets True."""
-        result = await self.session.execute(
-            update(ScheduledJob)
-            .where(
-                ScheduledJob.id == job.id,
-                ScheduledJob.state == "running",
-                ScheduledJob.fired_at == job.fired_at,
-            )
-            .values(state="pending", fired_at=None, detail=detail)
-        )
-        return bool(rowcount(result))
+        return await self._settle_stale(job, state="pending", fired_at=None, detail=detail)
 
     async def give_up(self, job: JobRecord) -> bool:
         """Mark a stale running job done without running it again; True for one caller."""
+        return await self._settle_stale(job, state="done")
+
+    async def _settle_stale(self, job: JobRecord, **values: Any) -> bool:
+        """Update a stale job only if it is still the same run; True for one caller."""
         result = await self.session.execute(
             update(ScheduledJob)
             .where(
@@ -150,6 +145,6 @@ class JobRepository(Repository):
                 ScheduledJob.state == "running",
                 ScheduledJob.fired_at == job.fired_at,
             )
-            .values(state="done")
+            .values(**values)
         )
         return bool(rowcount(result))
