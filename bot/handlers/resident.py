@@ -26,6 +26,7 @@ from bot import callbacks as cb
 from bot.flow import (
     SurveyCache,
     SurveyState,
+    WaveChoice,
     choose_wave,
     ensure_response,
     load_state,
@@ -35,6 +36,7 @@ from bot.flow import (
     reopen_question,
     store_answer,
 )
+from bot.handlers.fallback import resident_language
 from bot.handlers.resident_screens import (
     Screen,
     answered_text,
@@ -235,13 +237,12 @@ async def current_screens(
     return [*screens, step_screen(state, state.step, language)]
 
 
-def no_wave_screen(services: Services, language: str, choice: object) -> Screen:
+def no_wave_screen(services: Services, language: str, choice: WaveChoice) -> Screen:
     """Already answered, or nothing open (and when the next wave is planned)."""
-    answered = getattr(choice, "answered", None)
-    if answered is not None:
-        return Screen(t(language, "already_answered", title=escape(answered.name)))
+    if choice.answered is not None:
+        return Screen(t(language, "already_answered", title=escape(choice.answered.name)))
     text = t(language, "no_open_wave")
-    planned = getattr(choice, "next_planned", None)
+    planned = choice.next_planned
     if planned is not None and planned.opens_at is not None:
         date = planned.opens_at.astimezone(services.timezone).strftime("%Y-%m-%d")
         text += "\n" + t(language, "next_wave", date=date)
@@ -283,12 +284,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def current_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The language of the resident writing."""
-    services = services_of(context)
-    user = update.effective_user
-    if user is None:
-        return "ja"
-    async with reading(context) as uow:
-        return language_of(await respondent_of(uow, services, user.id), update)
+    return await resident_language(services_of(context), update)
 
 
 async def language_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
