@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -208,19 +206,13 @@ async def _run_in_transaction(uow: Any, services: Services, job: JobRecord) -> b
 
 async def _summarise(application: App, job: JobRecord) -> None:
     """Post the periodic summary, then plan the next one while the wave is open."""
+    from bot.summary import post_summary  # charts load only when a summary is due
+
     services = _services(application)
-    post_summary: Any = None
-    with contextlib.suppress(ImportError):
-        post_summary = getattr(importlib.import_module("bot.summary"), "post_summary", None)
-    if post_summary is None:
-        log.error(
-            "summary job of wave %s skipped: bot.summary.post_summary is missing", job.wave_id
-        )
-    else:
-        try:
-            await post_summary(application.bot, services, job.wave_id)
-        except Exception as exc:
-            log.error("summary of wave %s failed: %s", job.wave_id, type(exc).__name__)
+    try:
+        await post_summary(application.bot, services, job.wave_id)
+    except Exception as exc:
+        log.error("summary of wave %s failed: %s", job.wave_id, type(exc).__name__)
     async with services.uow() as uow:
         await uow.jobs.mark_done(job.id)
         wave = await uow.waves.get(job.wave_id)
