@@ -172,8 +172,7 @@ def _watch(ctx: click.Context, wave_id: int, poll: float = 1.0) -> None:
                 bar.update(
                     task, total=details.invitations_total, completed=details.invitations_done
                 )
-                unsent = details.invitations.get("pending", 0)
-                if unsent + details.invitations.get("sending", 0) == 0:
+                if details.invitations_done == details.invitations_total:
                     return
                 await asyncio.sleep(poll)
 
