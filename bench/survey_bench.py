@@ -24,6 +24,7 @@ import asyncpg
 from echo_bench import run_echo
 
 from bot.app import build_application
+from bot.commands.run import warm_up_classifier
 from bot.config import Settings
 from bot.localapi.loadgen import LoadPlan, LoadProcess, LoadResult
 from bot.localapi.resident import Resident
@@ -78,6 +79,7 @@ async def run_survey(users: int, database_url: str | None) -> LoadResult:
     services = await Services.open(Settings(data_dir=folder, database_url=url, secret="bench"))
     try:
         await seed_open_wave(services)
+        await warm_up_classifier(services)  # as `machikoe run` does before residents arrive
         async with LoadProcess() as load:
             application = build_application(services, load.token, base_url=load.base_url)
             await start(application, poll_timeout=10)

@@ -19,6 +19,7 @@ from bot.flood import flood_handler
 from bot.handlers import handler_modules
 from bot.services import Services
 from bot.texts import t
+from bot.transport import AiohttpRequest
 from bot.update_processor import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,8 @@ def build_application(
         .base_url(base)
         .base_file_url(base_file_url or file_url_for(base))
         .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates))
-        .connection_pool_size(max(8, min(max_concurrent_updates, 128)))
-        .pool_timeout(30)
+        .request(AiohttpRequest(connection_pool_size=max(8, min(max_concurrent_updates, 128))))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(run_startup_hooks)
         .build()
     )

@@ -6,11 +6,15 @@ import asyncio
 import contextlib
 import logging
 import os
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.cli import CliError
 from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +36,26 @@ async def _serve(
     services = await Services.open(settings, migrate=True)
     try:
         application = build_application(services, token, base_url=api_base_url)
+        # load (or first train) the classifier now, not when the first comment arrives
+        warming = asyncio.create_task(warm_up_classifier(services))
         webhook = None
         if webhook_url is not None:
             assert secret is not None
             webhook = Webhook(url=webhook_url, secret_token=secret, listen=listen, port=port)
         await run_until_signalled(application, webhook)
+        warming.cancel()
     finally:
         await services.close()
+
+
+async def warm_up_classifier(services: Services) -> None:
+    """Get the comment classifier ready in its worker thread; a failure is only logged."""
+    from bot.comments import install
+
+    try:
+        await install(services).warm_up()
+    except Exception as error:  # the first comment tries again and reports properly
+        log.warning("classifier warm-up failed: %s", type(error).__name__)
 
 
 @click.command("run")
