@@ -3,8 +3,9 @@
 The server and the simulated residents run in a process of their own (bot.localapi.loadgen.
 LoadProcess); the bot runs in this one, as machikoe does in bench/survey_bench.py. Plays 100
 residents each sending K messages and prints messages/second and p50/p99 latency (resident
-sends → the bot's reply reaches the server), with PTB's concurrent_updates off (its default)
-and with machikoe's settings (per-chat ordering, 256 at a time, 128 connections).
+sends → the bot's reply reaches the server): the bare bot with PTB's defaults (httpx,
+concurrent_updates off), and the same bot with machikoe's update processing and transport
+(per-chat ordering, 256 at a time, aiohttp with 128 connections; see bot/app.py).
 Usage: python bench/echo_bench.py [--users 100] [--messages 20]
 """
 
@@ -22,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.localapi import LocalBotApiServer
 from bot.localapi.loadgen import LoadPlan, LoadProcess, LoadResult, hammer_server
+from bot.transport import AiohttpRequest
 from bot.update_processor import PerChatUpdateProcessor
 
 MAX_CONCURRENT_UPDATES = 256
@@ -34,13 +36,13 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def build_echo(token: str, base_url: str, concurrent: bool) -> Application:  # type: ignore[type-arg]
-    """The echo bot: PTB's defaults, or machikoe's update processing and connection pool."""
+    """The echo bot: PTB's defaults, or machikoe's update processing and transport."""
     builder = ApplicationBuilder().token(token).base_url(base_url)
     if concurrent:
         builder = (
             builder.concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
-            .connection_pool_size(min(MAX_CONCURRENT_UPDATES, 128))
-            .pool_timeout(30)
+            .request(AiohttpRequest(connection_pool_size=min(MAX_CONCURRENT_UPDATES, 128)))
+            .get_updates_request(AiohttpRequest(connection_pool_size=1))
         )
     app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
@@ -74,8 +76,8 @@ async def main() -> None:
         print(f"server alone: {rate:.0f} getMe requests/s")
     for concurrent in (False, True):
         result = await run_echo(args.users, args.messages, concurrent)
-        label = "concurrent_updates=" + ("per-chat" if concurrent else "off     ")
-        print(f"echo bot, {label}: {result.summary('messages')}")
+        label = "machikoe's processing and transport" if concurrent else "PTB defaults"
+        print(f"echo bot, {label + ':':<37}{result.summary('messages')}")
 
 
 if __name__ == "__main__":

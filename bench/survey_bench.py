@@ -2,8 +2,9 @@
 
 The local Bot API server and the simulated residents run in a process of their own
 (bot.localapi.loadgen.LoadProcess); each bot runs in this process, one after the other: the
-bare python-telegram-bot echo bot (with machikoe's update processing), then machikoe on SQLite
-and on PostgreSQL. Prints steps/s and p50/p99 latency (a tap or typed answer → the bot's next
+bare python-telegram-bot echo bot (PTB's defaults: the reference), the same echo bot with
+machikoe's update processing and transport (for comparison), then machikoe on SQLite and on
+PostgreSQL. Prints steps/s and p50/p99 latency (a tap or typed answer → the bot's next
 message) for each, in the same run.
 Usage: python bench/survey_bench.py [--users 100] [--rounds 1] [--database URL ...]
 """
@@ -126,8 +127,10 @@ async def main() -> None:
     for round_ in range(1, args.rounds + 1):
         if args.rounds > 1:
             print(f"-- round {round_}")
-        echo = await run_echo(args.users, len(STEPS), True)
+        echo = await run_echo(args.users, len(STEPS), False)
         print(f"bare PTB echo:              {echo.summary('messages')}")
+        tuned = await run_echo(args.users, len(STEPS), True)
+        print(f"echo, machikoe's transport: {tuned.summary('messages')}")
         results = [("SQLite", await run_survey(args.users, None))]
         if args.postgres:
             results.append(("PostgreSQL", await run_postgres(args.users, args.postgres)))
