@@ -11,6 +11,7 @@ from datetime import datetime
 from bot.catalog import survey_for_wave
 from storage.db import UnitOfWork
 from storage.records import RespondentRecord, ResponseRecord, StoredAnswer, WaveRecord
+from storage.steplane import NO_WAVE, AnswerToStore, StepLane
 from surveys.answers import Answer
 from surveys.definition import Question, QuestionType, Survey
 from surveys.engine import Step, answers_to_drop, next_step
@@ -18,7 +19,6 @@ from surveys.profile import PROFILE_FIELDS, profile_survey
 from surveys.waves import Audience
 
 CODE_SEPARATOR = ";"
-NO_WAVE = -1  # a wave id no wave has: the resident is read without a response
 Profile = dict[str, str | None]
 
 
@@ -186,12 +186,19 @@ def decode_answers(survey: Survey, stored: dict[str, StoredAnswer]) -> dict[str,
 
 
 async def read_step(
-    uow: UnitOfWork, surveys: SurveyCache, key: str, wave_id: int | None
+    uow: UnitOfWork,
+    surveys: SurveyCache,
+    key: str,
+    wave_id: int | None,
+    lane: StepLane | None = None,
 ) -> StepRead:
     """Everything a survey tap needs in two queries: the wave, then the resident with their
-    profile, response and answers together."""
-    wave = await uow.waves.get(wave_id) if wave_id is not None else None
-    found = await uow.respondents.in_wave(key, wave.id if wave is not None else NO_WAVE)
+    profile, response and answers together (in one trip when there is a step lane)."""
+    if lane is not None:
+        wave, found = await lane.read(key, wave_id)
+    else:
+        wave = await uow.waves.get(wave_id) if wave_id is not None else None
+        found = await uow.respondents.in_wave(key, wave.id if wave is not None else NO_WAVE)
     if found is None:
         return StepRead(None, {name: None for name in PROFILE_FIELDS}, wave, None)
     state = None
@@ -211,19 +218,37 @@ async def ensure_response(uow: UnitOfWork, state: SurveyState, at: datetime) -> 
 
 
 async def store_answer(
-    uow: UnitOfWork, state: SurveyState, answer: Answer, at: datetime
+    uow: UnitOfWork,
+    state: SurveyState,
+    answer: Answer,
+    at: datetime,
+    lane: StepLane | None = None,
 ) -> SurveyState:
-    """Store one answer, drop answers skip logic no longer reaches; returns the new state."""
-    await uow.begin_write()
-    response = await ensure_response(uow, state, at)
+    """Store one answer, drop answers skip logic no longer reaches; returns the new state.
+
+    With a step lane this is one transaction of its own (the unit of work stays unwritten)."""
     value, other = encode_answer(answer)
-    await uow.responses.save_answer(response.id, answer.question_id, value, other, at)
     answers = {**state.answers, answer.question_id: answer}
     dropped = answers_to_drop(state.survey, answers, state.profile)
-    if dropped:
-        await uow.responses.delete_answers(response.id, dropped, at)
-        for question_id in dropped:
-            answers.pop(question_id, None)
+    if lane is not None:
+        stored = AnswerToStore(
+            state.wave.id,
+            state.respondent,
+            state.response,
+            answer.question_id,
+            value,
+            other,
+            tuple(dropped),
+        )
+        response, _ = await lane.store(stored, at)
+    else:
+        await uow.begin_write()
+        response = await ensure_response(uow, state, at)
+        await uow.responses.save_answer(response.id, answer.question_id, value, other, at)
+        if dropped:
+            await uow.responses.delete_answers(response.id, dropped, at)
+    for question_id in dropped:
+        answers.pop(question_id, None)
     return SurveyState(state.respondent, state.profile, state.wave, state.survey, response, answers)
 
 

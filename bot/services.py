@@ -18,6 +18,7 @@ from storage.db import (
     session_factory,
     upgrade_database,
 )
+from storage.steplane import StepLane
 
 ResponseHook = Callable[[int], Awaitable[None]]
 
@@ -43,6 +44,7 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     secret: str
     clock: Callable[[], datetime] = utc_now
+    steps: StepLane | None = None
     on_response_submitted: list[ResponseHook] = field(default_factory=list)
 
     @classmethod
@@ -57,10 +59,13 @@ class Services:
             engine=engine,
             sessions=session_factory(engine),
             secret=settings.resolved_secret(),
+            steps=StepLane.for_engine(engine),
         )
 
     async def close(self) -> None:
         """Release database connections."""
+        if self.steps is not None:
+            await self.steps.close()
         await self.engine.dispose()
 
     def uow(self) -> UnitOfWork:

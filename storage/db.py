@@ -78,7 +78,7 @@ def _prepare_sqlite_file(url: str) -> None:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """Turn on WAL, foreign keys and a busy timeout on every SQLite connection."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -94,7 +94,7 @@ def create_engine(url: str | None = None, **options: Any) -> AsyncEngine:
     if _is_sqlite(url):
         _prepare_sqlite_file(url)
         engine = create_async_engine(url, **options)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         return engine
     settings: dict[str, Any] = {
         "pool_size": 10,
@@ -111,7 +111,7 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def _writers_turn(engine: AsyncEngine) -> asyncio.Lock:
+def writers_turn(engine: AsyncEngine) -> asyncio.Lock:
     """The turn this process's writers of a SQLite database take, in arrival order."""
     turn = _TURNS.get(engine.sync_engine)
     if turn is None:
@@ -200,7 +200,7 @@ class UnitOfWork:
             return
         if bind.dialect.name != "sqlite":
             return
-        turn = _writers_turn(bind)
+        turn = writers_turn(bind)
         await turn.acquire()
         self._turn = turn
         try:

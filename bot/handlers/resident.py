@@ -608,7 +608,8 @@ async def survey_state(
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     key = services.respondent_key(user.id)
-    read = await read_step(uow, surveys_of(context), key, cb.parse_int(wave_text))
+    wave_id = cb.parse_int(wave_text)
+    read = await read_step(uow, surveys_of(context), key, wave_id, services.steps)
     respondent, wave, state = read.respondent, read.wave, read.state
     language = language_of(respondent, update)
     if respondent is None or respondent.consent != "given":
@@ -736,7 +737,7 @@ async def store_tapped(
             answer = answer_of(step.question)
             if isinstance(answer, Invalid):
                 return reason_toast(answer, language)
-            state = await store_answer(uow, state, answer, services.now())
+            state = await store_answer(uow, state, answer, services.now(), services.steps)
             await uow.commit()
             answered = Screen(answered_text(step.question, answer, language))
     if state is None or answered is None:
@@ -1011,7 +1012,7 @@ async def typed_answer(
         if isinstance(answer, Invalid):
             return language, [Screen(invalid_text(answer, step.question, language))], None
     assert not isinstance(answer, Invalid)
-    state = await store_answer(uow, state, answer, services.now())
+    state = await store_answer(uow, state, answer, services.now(), services.steps)
     await uow.commit()
     return language, [], state
 

@@ -8,6 +8,10 @@ from sqlalchemy import ColumnElement, cast, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+Query = tuple[Any, dict[str, Any]]
+"""A prebuilt statement and its parameters: `execute(*query)`. Built once, a statement keeps
+its cache key and result layout, which SQLAlchemy would otherwise work out on every call."""
+
 
 class Repository:
     """Base of every repository: holds the unit of work's session, flushes, never commits."""
@@ -25,14 +29,19 @@ class Repository:
 
     def insert_on_conflict(self, table: Any) -> Any:
         """An INSERT that supports ON CONFLICT on this backend."""
-        if self.dialect == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
+        return insert_on_conflict(self.dialect, table)
 
     def constant(self, value: Any, type_: Any) -> ColumnElement[Any]:
         """A typed constant for INSERT ... SELECT (PostgreSQL needs an explicit cast)."""
         bound = literal(value, type_)
         return cast(bound, type_) if self.dialect == "postgresql" else bound
+
+
+def insert_on_conflict(dialect: str, table: Any) -> Any:
+    """An INSERT that supports ON CONFLICT on the named backend."""
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def rowcount(result: Any) -> int:

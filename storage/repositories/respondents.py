@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import Select, and_, bindparam, delete, select, update
 
 from storage.errors import StorageError
 from storage.models import (
@@ -19,7 +22,7 @@ from storage.models import (
     Response,
 )
 from storage.records import PROFILE_FIELDS, RespondentRecord, ResponseRecord, StoredAnswer
-from storage.repositories._base import Repository, rowcount
+from storage.repositories._base import Query, Repository, rowcount
 
 CONSENTS = ("given", "declined")
 _RESPONSE_COLUMNS = (
@@ -57,6 +60,81 @@ def _record(row: Respondent) -> RespondentRecord:
     )
 
 
+def in_wave_statement(key: str, wave_id: int) -> Query:
+    """One query for a resident in a wave: respondent, profile, response and its answers."""
+    return _in_wave_query(), {"p_key": key, "p_wave": wave_id}
+
+
+@cache
+def _in_wave_query() -> Select[Any]:
+    profile_columns = [getattr(Profile, name) for name in PROFILE_FIELDS]
+    return (
+        select(
+            Respondent.id,
+            Respondent.consent,
+            Respondent.consent_at,
+            Respondent.language,
+            Respondent.created_at,
+            *profile_columns,
+            *_RESPONSE_COLUMNS,
+            Answer.id,
+            Answer.question_id,
+            Answer.value,
+            Answer.other_text,
+            Answer.answered_at,
+        )
+        .outerjoin(Profile, Profile.respondent_id == Respondent.id)
+        .outerjoin(
+            Response,
+            and_(Response.respondent_id == Respondent.id, Response.wave_id == bindparam("p_wave")),
+        )
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .where(Respondent.key == bindparam("p_key"))
+        .order_by(Answer.answered_at, Answer.id)
+    )
+
+
+def respondent_in_wave(
+    key: str, wave_id: int, rows: Sequence[Sequence[Any]]
+) -> RespondentInWave | None:
+    """The rows of `in_wave_statement` as a RespondentInWave (None for an unknown key)."""
+    if not rows:
+        return None
+    first = rows[0]
+    respondent = RespondentRecord(
+        id=first[0],
+        key=key,
+        consent=first[1],
+        consent_at=first[2],
+        language=first[3],
+        created_at=first[4],
+    )
+    fields = len(PROFILE_FIELDS)
+    profile = dict(zip(PROFILE_FIELDS, first[5 : 5 + fields], strict=True))
+    at = 5 + fields
+    response = None
+    if first[at] is not None:
+        snapshot = first[at + 7 : at + 7 + fields]
+        response = ResponseRecord(
+            id=first[at],
+            wave_id=wave_id,
+            respondent_id=respondent.id,
+            respondent_ref=first[at + 1],
+            mode=first[at + 2],
+            status=first[at + 3],
+            started_at=first[at + 4],
+            updated_at=first[at + 5],
+            submitted_at=first[at + 6],
+            profile=dict(zip(PROFILE_FIELDS, snapshot, strict=True)),
+        )
+    answers = {
+        row[-4]: StoredAnswer(row[-4], row[-3], row[-2], row[-1], row[-5])
+        for row in rows
+        if row[-5] is not None
+    }
+    return RespondentInWave(respondent, profile, response, answers)
+
+
 class RespondentRepository(Repository):
     """Residents by pseudonymous key."""
 
@@ -82,67 +160,8 @@ class RespondentRepository(Repository):
 
     async def in_wave(self, key: str, wave_id: int) -> RespondentInWave | None:
         """The resident with this key with profile, response to the wave and answers (one query)."""
-        profile_columns = [getattr(Profile, name) for name in PROFILE_FIELDS]
-        stmt = (
-            select(
-                Respondent.id,
-                Respondent.consent,
-                Respondent.consent_at,
-                Respondent.language,
-                Respondent.created_at,
-                *profile_columns,
-                *_RESPONSE_COLUMNS,
-                Answer.id,
-                Answer.question_id,
-                Answer.value,
-                Answer.other_text,
-                Answer.answered_at,
-            )
-            .outerjoin(Profile, Profile.respondent_id == Respondent.id)
-            .outerjoin(
-                Response,
-                and_(Response.respondent_id == Respondent.id, Response.wave_id == wave_id),
-            )
-            .outerjoin(Answer, Answer.response_id == Response.id)
-            .where(Respondent.key == key)
-            .order_by(Answer.answered_at, Answer.id)
-        )
-        rows = (await self.session.execute(stmt)).all()
-        if not rows:
-            return None
-        first = rows[0]
-        respondent = RespondentRecord(
-            id=first[0],
-            key=key,
-            consent=first[1],
-            consent_at=first[2],
-            language=first[3],
-            created_at=first[4],
-        )
-        fields = len(PROFILE_FIELDS)
-        profile = dict(zip(PROFILE_FIELDS, first[5 : 5 + fields], strict=True))
-        at = 5 + fields
-        response = None
-        if first[at] is not None:
-            snapshot = first[at + 7 : at + 7 + fields]
-            response = ResponseRecord(
-                id=first[at],
-                wave_id=wave_id,
-                respondent_id=respondent.id,
-                respondent_ref=first[at + 1],
-                mode=first[at + 2],
-                status=first[at + 3],
-                started_at=first[at + 4],
-                updated_at=first[at + 5],
-                submitted_at=first[at + 6],
-                profile=dict(zip(PROFILE_FIELDS, snapshot, strict=True)),
-            )
-        answers = {
-            row[-4]: StoredAnswer(row[-4], row[-3], row[-2], row[-1], row[-5])
-            for row in rows
-            if row[-5] is not None
-        }
-        return RespondentInWave(respondent, profile, response, answers)
+        rows = (await self.session.execute(*in_wave_statement(key, wave_id))).all()
+        return respondent_in_wave(key, wave_id, rows)
 
     async def get(self, respondent_id: int) -> RespondentRecord | None:
         """The respondent with this id, if any."""

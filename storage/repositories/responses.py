@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Delete, Select, Update, bindparam, delete, func, insert, select, update
 
 from storage.errors import ResponseClosedError, StorageError
 from storage.models import Answer, Profile, Response
 from storage.records import PROFILE_FIELDS, ExportRow, ResponseRecord, StoredAnswer
-from storage.repositories._base import Repository, rowcount
+from storage.repositories._base import Query, Repository, insert_on_conflict, rowcount
 
 MODES = ("chat", "mail", "web")
 
 
-def _record(row: Response) -> ResponseRecord:
-    """ORM row to record."""
+def response_record(row: Any) -> ResponseRecord:
+    """ORM row (or a Core row of the responses table) to record."""
     return ResponseRecord(
         id=row.id,
         wave_id=row.wave_id,
@@ -38,6 +39,125 @@ def _snapshot(profile: Mapping[str, str | None] | None) -> dict[str, str | None]
     return {name: profile.get(name) for name in PROFILE_FIELDS}
 
 
+@cache
+def _start_query(dialect: str) -> Any:
+    return (
+        insert_on_conflict(dialect, Response)
+        .values(
+            wave_id=bindparam("p_wave"),
+            respondent_id=bindparam("p_respondent"),
+            respondent_ref=bindparam("p_ref"),
+            mode="chat",
+            status="partial",
+            started_at=bindparam("p_at"),
+            updated_at=bindparam("p_at"),
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+def start_statement(
+    dialect: str, wave_id: int, respondent_id: int, respondent_ref: str, at: datetime
+) -> Query:
+    """INSERT a chat response unless the resident has one for the wave already."""
+    params = {"p_wave": wave_id, "p_respondent": respondent_id, "p_ref": respondent_ref}
+    return _start_query(dialect), {**params, "p_at": at}
+
+
+@cache
+def _response_for_query() -> Select[Any]:
+    return select(Response.__table__).where(
+        Response.wave_id == bindparam("p_wave"), Response.respondent_id == bindparam("p_resp")
+    )
+
+
+def response_for_statement(wave_id: int, respondent_id: int) -> Query:
+    """The resident's response to the wave (the responses table's columns)."""
+    return _response_for_query(), {"p_wave": wave_id, "p_resp": respondent_id}
+
+
+@cache
+def _touch_open_query() -> Update:
+    return (
+        update(Response)
+        .where(Response.id == bindparam("p_response"), Response.status == "partial")
+        .values(updated_at=bindparam("p_at"))
+    )
+
+
+def touch_open_statement(response_id: int, at: datetime) -> Query:
+    """Stamp the response if still open; changes no row once it is submitted."""
+    return _touch_open_query(), {"p_response": response_id, "p_at": at}
+
+
+@cache
+def _status_query() -> Select[Any]:
+    return select(Response.status).where(Response.id == bindparam("p_response"))
+
+
+def status_statement(response_id: int) -> Query:
+    """The response's status."""
+    return _status_query(), {"p_response": response_id}
+
+
+def reference_taken_error(wave_id: int, respondent_ref: str) -> StorageError:
+    """The response reference belongs to another respondent's response in the wave."""
+    return StorageError(f"response reference {respondent_ref!r} is already used in wave {wave_id}")
+
+
+def not_open_error(response_id: int, status: str | None) -> StorageError:
+    """Why an answer cannot be stored: the response is missing or already submitted."""
+    if status is None:
+        return StorageError(f"response {response_id} does not exist")
+    return ResponseClosedError("this response is already submitted and cannot change")
+
+
+@cache
+def _save_answer_query(dialect: str) -> Any:
+    values: dict[str, Any] = {
+        "value": bindparam("p_value"),
+        "other_text": bindparam("p_other"),
+        "answered_at": bindparam("p_at"),
+    }
+    return (
+        insert_on_conflict(dialect, Answer)
+        .values(response_id=bindparam("p_response"), question_id=bindparam("p_question"), **values)
+        .on_conflict_do_update(index_elements=["response_id", "question_id"], set_=values)
+        .returning(Answer.id)
+    )
+
+
+def save_answer_statement(
+    dialect: str,
+    response_id: int,
+    question_id: str,
+    value: str | None,
+    other_text: str | None,
+    at: datetime,
+) -> Query:
+    """Upsert one answer (an edit replaces the earlier one), returning its id."""
+    params = {"p_response": response_id, "p_question": question_id}
+    return _save_answer_query(dialect), {
+        **params,
+        "p_value": value,
+        "p_other": other_text,
+        "p_at": at,
+    }
+
+
+@cache
+def _delete_answers_query() -> Delete:
+    return delete(Answer).where(
+        Answer.response_id == bindparam("p_response"),
+        Answer.question_id.in_(bindparam("p_questions", expanding=True)),
+    )
+
+
+def delete_answers_statement(response_id: int, question_ids: list[str]) -> Query:
+    """Remove these questions' answers from the response."""
+    return _delete_answers_query(), {"p_response": response_id, "p_questions": question_ids}
+
+
 class ResponseRepository(Repository):
     """Responses to waves and their answers."""
 
@@ -45,47 +165,30 @@ class ResponseRepository(Repository):
         self, wave_id: int, respondent_id: int, respondent_ref: str, at: datetime
     ) -> ResponseRecord:
         """The resident's response to the wave, started now if there is none (idempotent)."""
-        stmt = (
-            self.insert_on_conflict(Response)
-            .values(
-                wave_id=wave_id,
-                respondent_id=respondent_id,
-                respondent_ref=respondent_ref,
-                mode="chat",
-                status="partial",
-                started_at=at,
-                updated_at=at,
-            )
-            .on_conflict_do_nothing()
+        await self.session.execute(
+            *start_statement(self.dialect, wave_id, respondent_id, respondent_ref, at)
         )
-        await self.session.execute(stmt)
         found = await self.get_for(wave_id, respondent_id)
         if found is None:
-            raise StorageError(
-                f"response reference {respondent_ref!r} is already used in wave {wave_id}"
-            )
+            raise reference_taken_error(wave_id, respondent_ref)
         return found
 
     async def get(self, response_id: int) -> ResponseRecord | None:
         """A response by id."""
         row = await self.session.get(Response, response_id, populate_existing=True)
-        return _record(row) if row else None
+        return response_record(row) if row else None
 
     async def get_for(self, wave_id: int, respondent_id: int) -> ResponseRecord | None:
         """The resident's response to the wave, if started."""
-        row = await self.session.scalar(
-            select(Response)
-            .where(Response.wave_id == wave_id, Response.respondent_id == respondent_id)
-            .execution_options(populate_existing=True)
-        )
-        return _record(row) if row else None
+        row = (await self.session.execute(*response_for_statement(wave_id, respondent_id))).first()
+        return response_record(row) if row else None
 
     async def for_respondent(self, respondent_id: int) -> list[ResponseRecord]:
         """Every response of a resident (what is stored about them), oldest first."""
         rows = await self.session.scalars(
             select(Response).where(Response.respondent_id == respondent_id).order_by(Response.id)
         )
-        return [_record(row) for row in rows]
+        return [response_record(row) for row in rows]
 
     async def answers(self, response_id: int) -> dict[str, StoredAnswer]:
         """The stored answers of a response by question id, in the order given."""
@@ -103,19 +206,10 @@ class ResponseRepository(Repository):
 
     async def _touch_open(self, response_id: int, at: datetime) -> None:
         """Lock the response by stamping it; refuse if it is submitted or missing."""
-        result = await self.session.execute(
-            update(Response)
-            .where(Response.id == response_id, Response.status == "partial")
-            .values(updated_at=at)
-        )
-        if rowcount(result):
+        if rowcount(await self.session.execute(*touch_open_statement(response_id, at))):
             return
-        status = await self.session.scalar(
-            select(Response.status).where(Response.id == response_id)
-        )
-        if status is None:
-            raise StorageError(f"response {response_id} does not exist")
-        raise ResponseClosedError("this response is already submitted and cannot change")
+        status = await self.session.scalar(*status_statement(response_id))
+        raise not_open_error(response_id, status)
 
     async def save_answer(
         self,
@@ -127,14 +221,8 @@ class ResponseRepository(Repository):
     ) -> StoredAnswer:
         """Store an answer, replacing an earlier one to the same question (an edit)."""
         await self._touch_open(response_id, at)
-        values = {"value": value, "other_text": other_text, "answered_at": at}
-        stmt = (
-            self.insert_on_conflict(Answer)
-            .values(response_id=response_id, question_id=question_id, **values)
-            .on_conflict_do_update(index_elements=["response_id", "question_id"], set_=values)
-            .returning(Answer.id)
-        )
-        answer_id = (await self.session.execute(stmt)).scalar_one()
+        stmt = save_answer_statement(self.dialect, response_id, question_id, value, other_text, at)
+        answer_id = (await self.session.execute(*stmt)).scalar_one()
         return StoredAnswer(question_id, value, other_text, at, int(answer_id))
 
     async def delete_answers(
@@ -145,9 +233,7 @@ class ResponseRepository(Repository):
         if not ids:
             return 0
         await self._touch_open(response_id, at or datetime.now(UTC))
-        result = await self.session.execute(
-            delete(Answer).where(Answer.response_id == response_id, Answer.question_id.in_(ids))
-        )
+        result = await self.session.execute(*delete_answers_statement(response_id, ids))
         return rowcount(result)
 
     async def submit(
@@ -205,7 +291,7 @@ class ResponseRepository(Repository):
                     for question_id, value in answers.items()
                 ],
             )
-        return _record(row)
+        return response_record(row)
 
     async def existing_refs(self, wave_id: int, refs: Iterable[str]) -> set[str]:
         """Which of these respondent references already have a response in the wave."""

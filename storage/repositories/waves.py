@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import builtins
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 
 from storage.errors import StorageError
 from storage.models import Invitation, Response, Wave
 from storage.records import UNKNOWN, WaveCounts, WaveRecord
-from storage.repositories._base import Repository
+from storage.repositories._base import Query, Repository
 
 STATUSES = ("draft", "scheduled", "open", "closed")
 EDITABLE = ("name", "opens_at", "closes_at", "audience", "reminders", "summary_schedule")
 
 
-def _record(row: Wave) -> WaveRecord:
-    """ORM row to record."""
+def wave_statement(wave_id: int) -> Query:
+    """The wave with this id (the waves table's columns)."""
+    return _wave_query(), {"p_wave": wave_id}
+
+
+@cache
+def _wave_query() -> Select[Any]:
+    return select(Wave.__table__).where(Wave.id == bindparam("p_wave"))
+
+
+def wave_record(row: Any) -> WaveRecord:
+    """ORM row (or a Core row of the waves table) to record."""
     return WaveRecord(
         id=row.id,
         name=row.name,
@@ -69,19 +80,19 @@ class WaveRepository(Repository):
         )
         self.session.add(row)
         await self.session.flush()
-        return _record(row)
+        return wave_record(row)
 
     async def get(self, wave_id: int) -> WaveRecord | None:
         """The wave with this id, if any."""
         row = await self.session.get(Wave, wave_id, populate_existing=True)
-        return _record(row) if row else None
+        return wave_record(row) if row else None
 
     async def list(self, survey_id: str | None = None) -> builtins.list[WaveRecord]:
         """All waves (of one survey if given), newest first."""
         stmt = select(Wave).order_by(Wave.id.desc())
         if survey_id is not None:
             stmt = stmt.where(Wave.survey_id == survey_id)
-        return [_record(row) for row in await self.session.scalars(stmt)]
+        return [wave_record(row) for row in await self.session.scalars(stmt)]
 
     async def update(self, wave_id: int, **fields: Any) -> WaveRecord:
         """Change a wave's plan: name, times, audience, reminders, summary schedule."""
@@ -113,7 +124,7 @@ class WaveRepository(Repository):
         stmt = select(Wave).where(Wave.status == "open").order_by(Wave.id)
         if survey_id is not None:
             stmt = stmt.where(Wave.survey_id == survey_id)
-        return [_record(row) for row in await self.session.scalars(stmt)]
+        return [wave_record(row) for row in await self.session.scalars(stmt)]
 
     async def next_planned(self, survey_id: str | None = None) -> WaveRecord | None:
         """The draft or scheduled wave that opens soonest (with an opening time)."""
@@ -126,7 +137,7 @@ class WaveRepository(Repository):
         if survey_id is not None:
             stmt = stmt.where(Wave.survey_id == survey_id)
         row = await self.session.scalar(stmt)
-        return _record(row) if row else None
+        return wave_record(row) if row else None
 
     async def set_embargo_lifted(self, wave_id: int, lifted: bool = True) -> None:
         """Let analysts see results before closing (or put the embargo back)."""

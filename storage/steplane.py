@@ -1,0 +1,144 @@
+"""The survey step's lane on SQLite: a step's read, and its write, each in one trip.
+
+Through the async engine every statement on SQLite costs several hand-offs to aiosqlite's
+thread and back (cursor, execute, fetch, close), and a writer holds SQLite's write lock across
+all of them, so under load the lock waits on the event loop. The lane runs the same Core
+statements as the repositories on a synchronous engine for the same file, in one worker
+thread: the read is one hand-off, and the write (BEGIN IMMEDIATE … COMMIT) is one hand-off
+taken in the process's writers' turn, so it never waits for another writer of this process.
+Other work keeps using the unit of work; both see one database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy import create_engine as create_sync_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import sqlite_pragmas, writers_turn
+from storage.records import RespondentRecord, ResponseRecord, WaveRecord
+from storage.repositories._base import rowcount
+from storage.repositories.respondents import (
+    RespondentInWave,
+    in_wave_statement,
+    respondent_in_wave,
+)
+from storage.repositories.responses import (
+    delete_answers_statement,
+    not_open_error,
+    reference_taken_error,
+    response_for_statement,
+    response_record,
+    save_answer_statement,
+    start_statement,
+    status_statement,
+    touch_open_statement,
+)
+from storage.repositories.waves import wave_record, wave_statement
+
+T = TypeVar("T")
+NO_WAVE = -1
+"""A wave id no wave has: the resident is read without a response."""
+
+
+@dataclass(frozen=True)
+class AnswerToStore:
+    """One answer of a resident to a wave, and the answers skip logic no longer reaches."""
+
+    wave_id: int
+    respondent: RespondentRecord
+    response: ResponseRecord | None
+    question_id: str
+    value: str | None
+    other_text: str | None
+    drop: tuple[str, ...] = ()
+
+
+class StepLane:
+    """A resident's place in a wave read, and one answer stored, each in one trip."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._turn = writers_turn(engine)
+        self._engine: Engine = create_sync_engine(engine.url.set(drivername="sqlite+pysqlite"))
+        event.listen(self._engine, "connect", sqlite_pragmas)
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="machikoe-steps")
+
+    @classmethod
+    def for_engine(cls, engine: AsyncEngine) -> StepLane | None:
+        """A lane for a SQLite database file; None elsewhere (the unit of work is used)."""
+        database = engine.url.database
+        if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+            return None
+        return cls(engine)
+
+    async def close(self) -> None:
+        """Release the connections and the worker thread."""
+        await self._run(self._engine.dispose)
+        self._worker.shutdown(wait=True)
+
+    async def _run(self, work: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._worker, work)
+
+    async def read(
+        self, key: str, wave_id: int | None
+    ) -> tuple[WaveRecord | None, RespondentInWave | None]:
+        """The wave (if it exists), and the resident with their profile, response and answers."""
+
+        def work() -> tuple[WaveRecord | None, RespondentInWave | None]:
+            with self._engine.connect() as connection:
+                wave = None
+                if wave_id is not None:
+                    row = connection.execute(*wave_statement(wave_id)).first()
+                    wave = wave_record(row) if row is not None else None
+                target = wave.id if wave is not None else NO_WAVE
+                rows = connection.execute(*in_wave_statement(key, target)).all()
+                connection.rollback()
+            return wave, respondent_in_wave(key, target, rows)
+
+        return await self._run(work)
+
+    async def store(self, answer: AnswerToStore, at: datetime) -> tuple[ResponseRecord, int]:
+        """Store one answer (starting the response if needed) and drop unreachable answers in
+        one transaction; returns the response and the answer's id. Raises ResponseClosedError
+        when the response was submitted meanwhile."""
+        async with self._turn:
+            return await self._run(lambda: self._store(answer, at))
+
+    def _store(self, answer: AnswerToStore, at: datetime) -> tuple[ResponseRecord, int]:
+        with self._engine.connect() as connection:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                response = answer.response or _start(connection, answer, at)
+                if not rowcount(connection.execute(*touch_open_statement(response.id, at))):
+                    status = connection.execute(*status_statement(response.id)).scalar()
+                    raise not_open_error(response.id, status)
+                statement = save_answer_statement(
+                    "sqlite", response.id, answer.question_id, answer.value, answer.other_text, at
+                )
+                answer_id = int(connection.execute(*statement).scalar_one())
+                if answer.drop:
+                    connection.execute(*delete_answers_statement(response.id, list(answer.drop)))
+                connection.commit()
+            except BaseException:
+                connection.rollback()
+                raise
+        return response, answer_id
+
+
+def _start(connection: Connection, answer: AnswerToStore, at: datetime) -> ResponseRecord:
+    """The resident's response to the wave, started now if there is none."""
+    respondent = answer.respondent
+    connection.execute(
+        *start_statement("sqlite", answer.wave_id, respondent.id, respondent.key, at)
+    )
+    row = connection.execute(*response_for_statement(answer.wave_id, respondent.id)).first()
+    if row is None:
+        raise reference_taken_error(answer.wave_id, respondent.key)
+    return response_record(row)
