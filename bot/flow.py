@@ -230,7 +230,7 @@ async def store_answer(
     value, other = encode_answer(answer)
     answers = {**state.answers, answer.question_id: answer}
     dropped = answers_to_drop(state.survey, answers, state.profile)
-    if lane is not None:
+    if lane is not None and not uow.writing:  # a writing unit of work holds the lane's turn
         stored = AnswerToStore(
             state.wave.id,
             state.respondent,

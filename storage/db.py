@@ -191,6 +191,11 @@ class UnitOfWork:
                 self._session = None
                 self._end_write()
 
+    @property
+    def writing(self) -> bool:
+        """Whether this unit of work holds the writers' turn (on SQLite)."""
+        return self._turn is not None
+
     async def begin_write(self) -> None:
         """Writing starts: on SQLite wait for the turn and take the write lock until the end of
         the transaction (nothing to do elsewhere, or when already writing)."""
@@ -200,11 +205,13 @@ class UnitOfWork:
             return
         if bind.dialect.name != "sqlite":
             return
+        # the connection first: a writer holding the turn must never wait for the pool, which
+        # readers waiting for the turn may have drained
+        connection = await session.connection()
         turn = writers_turn(bind)
         await turn.acquire()
         self._turn = turn
         try:
-            connection = await session.connection()
             raw = await connection.get_raw_connection()
             if not getattr(raw.driver_connection, "in_transaction", False):
                 await connection.exec_driver_sql("BEGIN IMMEDIATE")

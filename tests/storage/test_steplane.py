@@ -1,0 +1,184 @@
+"""The SQLite step lane: the same reads and writes as the repositories, one trip each."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import UnitOfWork, create_engine, session_factory
+from storage.errors import ResponseClosedError
+from storage.records import RespondentRecord, ResponseRecord
+from storage.steplane import AnswerToStore, StepLane
+from tests.builders import NOW, PROFILE, make_respondent, make_response, make_wave
+
+Uow = Callable[[], UnitOfWork]
+sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+async def lane(engine: AsyncEngine) -> AsyncIterator[StepLane]:
+    """The lane on the test database (SQLite)."""
+    made = StepLane.for_engine(engine)
+    assert made is not None
+    try:
+        yield made
+    finally:
+        await made.close()
+
+
+def answer(
+    wave_id: int,
+    resident: RespondentRecord,
+    question_id: str,
+    value: str | None,
+    *,
+    response: ResponseRecord | None = None,
+    other_text: str | None = None,
+    drop: tuple[str, ...] = (),
+) -> AnswerToStore:
+    """An answer to store through the lane."""
+    return AnswerToStore(wave_id, resident, response, question_id, value, other_text, drop)
+
+
+@sqlite_only
+async def test_reads_what_the_unit_of_work_reads(uow_factory: Uow, lane: StepLane) -> None:
+    wave = await make_wave(uow_factory)
+    resident = await make_respondent(uow_factory, profile=PROFILE)
+    await make_response(
+        uow_factory, wave.id, resident, answers={"q1": "a", "q3": "b;c"}, submit=False
+    )
+    async with uow_factory() as uow:
+        expected_wave = await uow.waves.get(wave.id)
+        expected = await uow.respondents.in_wave(resident.key, wave.id)
+    assert await lane.read(resident.key, wave.id) == (expected_wave, expected)
+    assert await lane.read("nobody", wave.id) == (expected_wave, None)
+    missing_wave, found = await lane.read(resident.key, 999_999)
+    assert missing_wave is None and found is not None and found.response is None
+
+
+@sqlite_only
+async def test_first_answer_starts_the_response_and_an_edit_replaces_it(
+    uow_factory: Uow, lane: StepLane
+) -> None:
+    wave = await make_wave(uow_factory)
+    resident = await make_respondent(uow_factory, profile=PROFILE)
+    response, first_id = await lane.store(answer(wave.id, resident, "q1", "a"), NOW)
+    assert (response.status, response.respondent_ref) == ("partial", resident.key)
+    again, second_id = await lane.store(
+        answer(wave.id, resident, "q1", "b", response=response, other_text="<花> & 🌸"),
+        NOW + timedelta(minutes=1),
+    )
+    assert again == response and second_id == first_id
+    async with uow_factory() as uow:
+        stored = await uow.responses.answers(response.id)
+        touched = await uow.responses.get(response.id)
+    assert [(a.question_id, a.value, a.other_text) for a in stored.values()] == [
+        ("q1", "b", "<花> & 🌸")
+    ]
+    assert touched is not None and touched.updated_at == NOW + timedelta(minutes=1)
+
+
+@sqlite_only
+async def test_answers_skip_logic_no_longer_reaches_are_dropped_with_the_new_one(
+    uow_factory: Uow, lane: StepLane
+) -> None:
+    wave = await make_wave(uow_factory)
+    resident = await make_respondent(uow_factory, profile=PROFILE)
+    response = await make_response(
+        uow_factory, wave.id, resident, answers={"q1": "a", "q2": "x", "q3": "y"}, submit=False
+    )
+    await lane.store(answer(wave.id, resident, "q1", "b", response=response, drop=("q2",)), NOW)
+    async with uow_factory() as uow:
+        stored = await uow.responses.answers(response.id)
+    assert {key: value.value for key, value in stored.items()} == {"q1": "b", "q3": "y"}
+
+
+@sqlite_only
+async def test_a_submitted_response_refuses_the_answer_and_keeps_what_it_had(
+    uow_factory: Uow, lane: StepLane
+) -> None:
+    wave = await make_wave(uow_factory)
+    resident = await make_respondent(uow_factory, profile=PROFILE)
+    response = await make_response(uow_factory, wave.id, resident, answers={"q1": "a"})
+    with pytest.raises(ResponseClosedError):
+        await lane.store(answer(wave.id, resident, "q1", "b", response=response), NOW)
+    async with uow_factory() as uow:
+        stored = await uow.responses.answers(response.id)
+    assert {key: value.value for key, value in stored.items()} == {"q1": "a"}
+
+
+@sqlite_only
+async def test_lane_and_unit_of_work_writers_interleave_without_losing_a_write(
+    uow_factory: Uow, lane: StepLane
+) -> None:
+    wave = await make_wave(uow_factory)
+    residents = [await make_respondent(uow_factory, profile=PROFILE) for _ in range(12)]
+
+    async def through_lane(resident: RespondentRecord) -> None:
+        response, _ = await lane.store(answer(wave.id, resident, "q1", "a"), NOW)
+        await lane.store(answer(wave.id, resident, "q2", "b", response=response), NOW)
+
+    async def through_uow(resident: RespondentRecord) -> None:
+        async with uow_factory() as uow:
+            await uow.begin_write()
+            await uow.respondents.set_language(resident.id, "en")
+            await uow.commit()
+
+    await asyncio.wait_for(
+        asyncio.gather(*(through_lane(r) for r in residents), *(through_uow(r) for r in residents)),
+        timeout=30,
+    )
+    async with uow_factory() as uow:
+        for resident in residents:
+            found = await uow.respondents.in_wave(resident.key, wave.id)
+            assert found is not None and list(found.answers) == ["q1", "q2"]
+            assert found.respondent.language == "en"
+
+
+async def test_only_sqlite_files_get_a_lane(engine: AsyncEngine, backend: str) -> None:
+    made = StepLane.for_engine(engine)
+    assert (made is not None) == (backend == "sqlite")
+    if made is not None:
+        await made.close()
+    memory = create_engine("sqlite+aiosqlite:///:memory:")
+    assert StepLane.for_engine(memory) is None
+    await memory.dispose()
+
+
+@sqlite_only
+async def test_a_writer_never_waits_for_the_pool_while_holding_the_turn(
+    migrated_database_url: str,
+) -> None:
+    # one pooled connection: a reader holding it must still get the turn, and a writer that
+    # has no connection yet must wait for the pool without taking the turn first
+    engine = create_engine(migrated_database_url, pool_size=1, max_overflow=0, pool_timeout=20)
+    factory = session_factory(engine)
+    reader_has_connection = asyncio.Event()
+
+    async def reader_then_writer() -> None:
+        async with UnitOfWork(factory) as uow:
+            await uow.waves.list()
+            reader_has_connection.set()
+            await asyncio.sleep(0.05)
+            await uow.begin_write()
+            await uow.respondents.get_or_create("first", NOW)
+            await uow.commit()
+
+    async def writer() -> None:
+        await reader_has_connection.wait()
+        async with UnitOfWork(factory) as uow:
+            await uow.begin_write()
+            await uow.respondents.get_or_create("second", NOW)
+            await uow.commit()
+
+    try:
+        await asyncio.wait_for(asyncio.gather(reader_then_writer(), writer()), timeout=15)
+        async with UnitOfWork(factory) as uow:
+            assert await uow.respondents.get_by_key("first") is not None
+            assert await uow.respondents.get_by_key("second") is not None
+    finally:
+        await engine.dispose()
