@@ -157,6 +157,25 @@ async def choose_wave(
     return WaveChoice(None, next_planned=await uow.waves.next_planned())
 
 
+async def open_wave_step(
+    uow: UnitOfWork, surveys: SurveyCache, key: str, lane: StepLane
+) -> SurveyState | None:
+    """In one trip, the resident's state in the only open wave when they are simply answering
+    it (consented, profile complete, in its audience, not yet submitted); None otherwise —
+    `choose_wave` then decides, and says why when there is nothing to answer."""
+    waves, found = await lane.read_open(key)
+    if found is None or found.respondent.consent != "given":
+        return None
+    wave, response = waves[0], found.response
+    if not profile_complete(found.profile) or not _audience_matches(wave, found.profile):
+        return None
+    if response is not None and response.status == "complete":
+        return None
+    survey = await surveys.survey_for(uow, wave)
+    answers = decode_answers(survey, found.answers)
+    return SurveyState(found.respondent, found.profile, wave, survey, response, answers)
+
+
 async def load_state(
     uow: UnitOfWork,
     surveys: SurveyCache,

@@ -12,11 +12,11 @@ Other work keeps using the unit of work; both see one database.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy import create_engine as create_sync_engine
@@ -41,7 +41,7 @@ from storage.repositories.responses import (
     status_statement,
     touch_open_statement,
 )
-from storage.repositories.waves import wave_record, wave_statement
+from storage.repositories.waves import open_waves_statement, wave_record, wave_statement
 
 T = TypeVar("T")
 NO_WAVE = -1
@@ -101,6 +101,21 @@ class StepLane:
                 rows = connection.execute(*in_wave_statement(key, target)).all()
                 connection.rollback()
             return wave, respondent_in_wave(key, target, rows)
+
+        return await self._run(work)
+
+    async def read_open(self, key: str) -> tuple[list[WaveRecord], RespondentInWave | None]:
+        """The open waves, and the resident in the only one (None unless exactly one is open)."""
+
+        def work() -> tuple[list[WaveRecord], RespondentInWave | None]:
+            with self._engine.connect() as connection:
+                waves = [wave_record(row) for row in connection.execute(*open_waves_statement())]
+                rows: Sequence[Any] = ()
+                if len(waves) == 1:
+                    rows = connection.execute(*in_wave_statement(key, waves[0].id)).all()
+                connection.rollback()
+            only = waves[0].id if len(waves) == 1 else NO_WAVE
+            return waves, respondent_in_wave(key, only, rows)
 
         return await self._run(work)
 

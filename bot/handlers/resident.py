@@ -30,6 +30,7 @@ from bot.flow import (
     choose_wave,
     ensure_response,
     load_state,
+    open_wave_step,
     profile_complete,
     profile_step,
     read_step,
@@ -970,11 +971,10 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await after_answer(update, context, state, language)
 
 
-async def typed_answer(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, uow: UnitOfWork, text: str | None
-) -> tuple[str, list[Screen] | str, SurveyState | None]:
-    """Store a typed answer: (language, screens to send or a line before the current step,
-    the new state when stored)."""
+async def typed_answer_state(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, uow: UnitOfWork
+) -> SurveyState | tuple[str, list[Screen] | str, None]:
+    """The resident's state in their current wave, or what to say when there is none."""
     services = services_of(context)
     assert update.effective_user is not None
     respondent = await respondent_of(uow, services, update.effective_user.id)
@@ -987,7 +987,26 @@ async def typed_answer(
     choice = await choose_wave(uow, respondent.id, profile)
     if choice.wave is None:
         return language, [no_wave_screen(services, language, choice)], None
-    state = await load_state(uow, surveys_of(context), respondent, profile, choice)
+    return await load_state(uow, surveys_of(context), respondent, profile, choice)
+
+
+async def typed_answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, uow: UnitOfWork, text: str | None
+) -> tuple[str, list[Screen] | str, SurveyState | None]:
+    """Store a typed answer: (language, screens to send or a line before the current step,
+    the new state when stored)."""
+    services = services_of(context)
+    assert update.effective_user is not None
+    state = None
+    if services.steps is not None:
+        key = services.respondent_key(update.effective_user.id)
+        state = await open_wave_step(uow, surveys_of(context), key, services.steps)
+    if state is None:
+        found = await typed_answer_state(update, context, uow)
+        if not isinstance(found, SurveyState):
+            return found
+        state = found
+    language = language_of(state.respondent, update)
     step = state.step
     typed = isinstance(step, AskOther) or (
         isinstance(step, AskQuestion)

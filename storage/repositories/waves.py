@@ -24,6 +24,17 @@ def wave_statement(wave_id: int) -> Query:
 
 
 @cache
+def _open_waves_query() -> Select[Any]:
+    """Waves now open, oldest first (the waves table's columns)."""
+    return select(Wave.__table__).where(Wave.status == "open").order_by(Wave.id)
+
+
+def open_waves_statement() -> Query:
+    """Waves now open, oldest first."""
+    return _open_waves_query(), {}
+
+
+@cache
 def _wave_query() -> Select[Any]:
     return select(Wave.__table__).where(Wave.id == bindparam("p_wave"))
 
@@ -121,6 +132,8 @@ class WaveRepository(Repository):
 
     async def open_waves(self, survey_id: str | None = None) -> builtins.list[WaveRecord]:
         """Waves now open, oldest first."""
+        if survey_id is None:
+            return [wave_record(row) for row in await self.session.execute(_open_waves_query())]
         stmt = select(Wave).where(Wave.status == "open").order_by(Wave.id)
         if survey_id is not None:
             stmt = stmt.where(Wave.survey_id == survey_id)

@@ -182,3 +182,22 @@ async def test_a_writer_never_waits_for_the_pool_while_holding_the_turn(
             assert await uow.respondents.get_by_key("second") is not None
     finally:
         await engine.dispose()
+
+
+@sqlite_only
+async def test_the_only_open_wave_is_read_with_the_resident_in_it(
+    uow_factory: Uow, lane: StepLane
+) -> None:
+    assert await lane.read_open("nobody") == ([], None)
+    draft = await make_wave(uow_factory, status="draft", name="next")
+    wave = await make_wave(uow_factory)
+    resident = await make_respondent(uow_factory, profile=PROFILE)
+    await make_response(uow_factory, wave.id, resident, answers={"q1": "a"}, submit=False)
+    waves, found = await lane.read_open(resident.key)
+    async with uow_factory() as uow:
+        expected = await uow.respondents.in_wave(resident.key, wave.id)
+    assert [w.id for w in waves] == [wave.id] and draft.id not in [w.id for w in waves]
+    assert found == expected
+    second = await make_wave(uow_factory, name="2025 autumn")
+    waves, found = await lane.read_open(resident.key)
+    assert [w.id for w in waves] == [wave.id, second.id] and found is None
