@@ -271,6 +271,19 @@ async def store_answer(
     return SurveyState(state.respondent, state.profile, state.wave, state.survey, response, answers)
 
 
+async def submit_response(
+    uow: UnitOfWork, state: SurveyState, at: datetime, lane: StepLane | None = None
+) -> bool:
+    """Submit the response with the resident's profile; False if it was submitted already."""
+    assert state.response is not None
+    if lane is not None and not uow.writing:
+        return await lane.submit(state.response.id, state.profile, at)
+    await uow.begin_write()
+    submitted = await uow.responses.submit(state.response.id, state.profile, at)
+    await uow.commit()
+    return submitted
+
+
 async def reopen_question(
     uow: UnitOfWork, state: SurveyState, question_id: str, at: datetime
 ) -> SurveyState:

@@ -12,7 +12,7 @@ Other work keeps using the unit of work; both see one database.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +39,7 @@ from storage.repositories.responses import (
     save_answer_statement,
     start_statement,
     status_statement,
+    submit_statement,
     touch_open_statement,
 )
 from storage.repositories.waves import open_waves_statement, wave_record, wave_statement
@@ -125,6 +126,21 @@ class StepLane:
         when the response was submitted meanwhile."""
         async with self._turn:
             return await self._run(lambda: self._store(answer, at))
+
+    async def submit(
+        self, response_id: int, profile: Mapping[str, str | None], at: datetime
+    ) -> bool:
+        """Mark the response complete with a profile snapshot; False if it already was."""
+
+        def work() -> bool:
+            with self._engine.connect() as connection:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                changed = rowcount(connection.execute(*submit_statement(response_id, profile, at)))
+                connection.commit()
+            return bool(changed)
+
+        async with self._turn:
+            return await self._run(work)
 
     def _store(self, answer: AnswerToStore, at: datetime) -> tuple[ResponseRecord, int]:
         with self._engine.connect() as connection:

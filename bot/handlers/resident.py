@@ -36,6 +36,7 @@ from bot.flow import (
     read_step,
     reopen_question,
     store_answer,
+    submit_response,
 )
 from bot.handlers.fallback import resident_language
 from bot.handlers.resident_screens import (
@@ -886,9 +887,7 @@ async def tap_submit(
         found = await survey_state(update, context, uow, parts[0])
         state, language, reaction = found.state, found.language, found.reaction
         if state is not None and isinstance(state.step, Review) and state.response is not None:
-            await uow.begin_write()
-            submitted = await uow.responses.submit(state.response.id, state.profile, services.now())
-            await uow.commit()
+            submitted = await submit_response(uow, state, services.now(), services.steps)
     if reaction is not None or state is None:
         await run(reaction)
         return None

@@ -158,6 +158,25 @@ def delete_answers_statement(response_id: int, question_ids: list[str]) -> Query
     return _delete_answers_query(), {"p_response": response_id, "p_questions": question_ids}
 
 
+@cache
+def _submit_query() -> Update:
+    snapshot: dict[str, Any] = {name: bindparam(f"p_{name}") for name in PROFILE_FIELDS}
+    return (
+        update(Response)
+        .where(Response.id == bindparam("p_response"), Response.status == "partial")
+        .values(status="complete", submitted_at=bindparam("p_at"), updated_at=bindparam("p_at"))
+        .values(**snapshot)
+    )
+
+
+def submit_statement(
+    response_id: int, profile: Mapping[str, str | None] | None, at: datetime
+) -> Query:
+    """Mark the response complete with a profile snapshot (no row changes once submitted)."""
+    snapshot = {f"p_{name}": value for name, value in _snapshot(profile).items()}
+    return _submit_query(), {"p_response": response_id, "p_at": at, **snapshot}
+
+
 class ResponseRepository(Repository):
     """Responses to waves and their answers."""
 
@@ -240,11 +259,7 @@ class ResponseRepository(Repository):
         self, response_id: int, profile: Mapping[str, str | None] | None, at: datetime
     ) -> bool:
         """Mark complete with a profile snapshot; False if it was already submitted."""
-        result = await self.session.execute(
-            update(Response)
-            .where(Response.id == response_id, Response.status == "partial")
-            .values(status="complete", submitted_at=at, updated_at=at, **_snapshot(profile))
-        )
+        result = await self.session.execute(*submit_statement(response_id, profile, at))
         return bool(rowcount(result))
 
     async def add_imported(

@@ -201,3 +201,22 @@ async def test_the_only_open_wave_is_read_with_the_resident_in_it(
     second = await make_wave(uow_factory, name="2025 autumn")
     waves, found = await lane.read_open(resident.key)
     assert [w.id for w in waves] == [wave.id, second.id] and found is None
+
+
+@sqlite_only
+async def test_submission_happens_once_with_the_profile_snapshot(
+    uow_factory: Uow, lane: StepLane
+) -> None:
+    wave = await make_wave(uow_factory)
+    resident = await make_respondent(uow_factory, profile=PROFILE)
+    response = await make_response(
+        uow_factory, wave.id, resident, answers={"q1": "a"}, submit=False
+    )
+    assert await lane.submit(response.id, PROFILE, NOW) is True
+    assert await lane.submit(response.id, PROFILE, NOW + timedelta(hours=1)) is False
+    async with uow_factory() as uow:
+        stored = await uow.responses.get(response.id)
+    assert stored is not None
+    assert (stored.status, stored.submitted_at, stored.profile) == ("complete", NOW, PROFILE)
+    with pytest.raises(ResponseClosedError):
+        await lane.store(answer(wave.id, resident, "q2", "b", response=stored), NOW)
