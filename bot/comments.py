@@ -99,6 +99,7 @@ class CommentPipeline:
         keep_raw = self.services.settings.keep_raw_comments
         ids = []
         async with self.services.uow() as uow:
+            await uow.begin_write()  # take the writers' turn like every other writer
             known = await uow.comments.masked_texts([m.answer_id for m in masked])
             for comment in masked:
                 if not keep_raw and comment.changed:
@@ -151,6 +152,7 @@ class CommentPipeline:
                     log.error("comment classification failed: %s", type(error).__name__)
                     return done
                 async with self.services.uow() as uow:
+                    await uow.begin_write()
                     for comment, result in zip(pending, results, strict=True):
                         await uow.comments.set_classification(
                             comment.id,

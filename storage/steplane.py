@@ -3,9 +3,9 @@
 Through the async engine every statement on SQLite costs several hand-offs to aiosqlite's
 thread and back (cursor, execute, fetch, close), and a writer holds SQLite's write lock across
 all of them, so under load the lock waits on the event loop. The lane runs the same Core
-statements as the repositories on a synchronous engine for the same file, in one worker
-thread: the read is one hand-off, and the write (BEGIN IMMEDIATE … COMMIT) is one hand-off
-taken in the process's writers' turn, so it never waits for another writer of this process.
+statements as the repositories on a synchronous engine for the same file, in two worker
+threads (reads, writes): a read is one hand-off, and a write (BEGIN IMMEDIATE … COMMIT) is one
+hand-off taken in the process's writers' turn, so it never waits for a writer of this process.
 Other work keeps using the unit of work; both see one database.
 """
 
@@ -69,7 +69,9 @@ class StepLane:
         self._turn = writers_turn(engine)
         self._engine: Engine = create_sync_engine(engine.url.set(drivername="sqlite+pysqlite"))
         event.listen(self._engine, "connect", sqlite_pragmas)
-        self._worker = ThreadPoolExecutor(1, thread_name_prefix="machikoe-steps")
+        # reads never wait behind a write that waits for another process's lock
+        self._reader = ThreadPoolExecutor(1, thread_name_prefix="machikoe-step-reads")
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="machikoe-step-writes")
 
     @classmethod
     def for_engine(cls, engine: AsyncEngine) -> StepLane | None:
@@ -81,11 +83,17 @@ class StepLane:
 
     async def close(self) -> None:
         """Release the connections and the worker thread."""
-        await self._run(self._engine.dispose)
-        self._worker.shutdown(wait=True)
+        self._reader.shutdown(wait=True)
+        self._writer.shutdown(wait=True)
+        self._engine.dispose()
 
-    async def _run(self, work: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._worker, work)
+    async def _read(self, work: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._reader, work)
+
+    async def _write(self, work: Callable[[], T]) -> T:
+        """Run a write in the writers' turn of this process."""
+        async with self._turn:
+            return await asyncio.get_running_loop().run_in_executor(self._writer, work)
 
     async def read(
         self, key: str, wave_id: int | None
@@ -103,7 +111,7 @@ class StepLane:
                 connection.rollback()
             return wave, respondent_in_wave(key, target, rows)
 
-        return await self._run(work)
+        return await self._read(work)
 
     async def read_open(self, key: str) -> tuple[list[WaveRecord], RespondentInWave | None]:
         """The open waves, and the resident in the only one (None unless exactly one is open)."""
@@ -118,14 +126,13 @@ class StepLane:
             only = waves[0].id if len(waves) == 1 else NO_WAVE
             return waves, respondent_in_wave(key, only, rows)
 
-        return await self._run(work)
+        return await self._read(work)
 
     async def store(self, answer: AnswerToStore, at: datetime) -> tuple[ResponseRecord, int]:
         """Store one answer (starting the response if needed) and drop unreachable answers in
         one transaction; returns the response and the answer's id. Raises ResponseClosedError
         when the response was submitted meanwhile."""
-        async with self._turn:
-            return await self._run(lambda: self._store(answer, at))
+        return await self._write(lambda: self._store(answer, at))
 
     async def submit(
         self, response_id: int, profile: Mapping[str, str | None], at: datetime
@@ -139,8 +146,7 @@ class StepLane:
                 connection.commit()
             return bool(changed)
 
-        async with self._turn:
-            return await self._run(work)
+        return await self._write(work)
 
     def _store(self, answer: AnswerToStore, at: datetime) -> tuple[ResponseRecord, int]:
         with self._engine.connect() as connection:
