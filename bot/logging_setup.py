@@ -12,7 +12,7 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 REDACTED_NUMBER = "[number]"
 REDACTED_TOKEN = "[token]"
 
-# A bot token is "<bot id>:<35 url-safe characters>"; it appears in the Bot API URLs httpx logs.
+# A bot token is "<bot id>:<35 url-safe characters>"; it appears in every Bot API URL.
 _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
 # Telegram user and chat ids have 6 digits or more (group chats: -100…); so do phone numbers.
 _LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z_])-?\d{6,}(?![0-9])")
