@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
@@ -220,3 +221,27 @@ async def test_submission_happens_once_with_the_profile_snapshot(
     assert (stored.status, stored.submitted_at, stored.profile) == ("complete", NOW, PROFILE)
     with pytest.raises(ResponseClosedError):
         await lane.store(answer(wave.id, resident, "q2", "b", response=stored), NOW)
+
+
+@sqlite_only
+async def test_a_write_waits_for_another_process_while_reads_go_on(
+    uow_factory: Uow, lane: StepLane, migrated_database_url: str
+) -> None:
+    wave = await make_wave(uow_factory)
+    resident = await make_respondent(uow_factory, profile=PROFILE)
+    path = migrated_database_url.split("///", 1)[1]
+    other = sqlite3.connect(path, isolation_level=None)  # e.g. `machikoe import` writing
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        writing = asyncio.ensure_future(lane.store(answer(wave.id, resident, "q1", "a"), NOW))
+        await asyncio.sleep(0.3)
+        assert not writing.done()
+        _, found = await asyncio.wait_for(lane.read(resident.key, wave.id), timeout=2)
+        assert found is not None and found.response is None
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    response, _ = await asyncio.wait_for(writing, timeout=10)
+    async with uow_factory() as uow:
+        stored = await uow.responses.answers(response.id)
+    assert [a.value for a in stored.values()] == ["a"]
