@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import UnitOfWork, create_engine, session_factory
 from storage.errors import ResponseClosedError
-from storage.records import RespondentRecord, ResponseRecord
+from storage.records import RespondentRecord, ResponseRecord, WaveRecord
 from storage.steplane import AnswerToStore, StepLane
 from tests.builders import NOW, PROFILE, make_respondent, make_response, make_wave
 
@@ -43,6 +43,16 @@ def answer(
 ) -> AnswerToStore:
     """An answer to store through the lane."""
     return AnswerToStore(wave_id, resident, response, question_id, value, other_text, drop)
+
+
+async def answering(
+    uow_factory: Uow, answers: dict[str, str | None]
+) -> tuple[WaveRecord, RespondentRecord, ResponseRecord]:
+    """An open wave and a resident part-way through it with these answers."""
+    wave = await make_wave(uow_factory)
+    resident = await make_respondent(uow_factory, profile=PROFILE)
+    response = await make_response(uow_factory, wave.id, resident, answers=answers, submit=False)
+    return wave, resident, response
 
 
 @sqlite_only
@@ -87,11 +97,7 @@ async def test_first_answer_starts_the_response_and_an_edit_replaces_it(
 async def test_answers_skip_logic_no_longer_reaches_are_dropped_with_the_new_one(
     uow_factory: Uow, lane: StepLane
 ) -> None:
-    wave = await make_wave(uow_factory)
-    resident = await make_respondent(uow_factory, profile=PROFILE)
-    response = await make_response(
-        uow_factory, wave.id, resident, answers={"q1": "a", "q2": "x", "q3": "y"}, submit=False
-    )
+    wave, resident, response = await answering(uow_factory, {"q1": "a", "q2": "x", "q3": "y"})
     await lane.store(answer(wave.id, resident, "q1", "b", response=response, drop=("q2",)), NOW)
     async with uow_factory() as uow:
         stored = await uow.responses.answers(response.id)
@@ -208,11 +214,7 @@ async def test_the_only_open_wave_is_read_with_the_resident_in_it(
 async def test_submission_happens_once_with_the_profile_snapshot(
     uow_factory: Uow, lane: StepLane
 ) -> None:
-    wave = await make_wave(uow_factory)
-    resident = await make_respondent(uow_factory, profile=PROFILE)
-    response = await make_response(
-        uow_factory, wave.id, resident, answers={"q1": "a"}, submit=False
-    )
+    wave, resident, response = await answering(uow_factory, {"q1": "a"})
     assert await lane.submit(response.id, PROFILE, NOW) is True
     assert await lane.submit(response.id, PROFILE, NOW + timedelta(hours=1)) is False
     async with uow_factory() as uow:
