@@ -6,7 +6,9 @@ bare python-telegram-bot echo bot (PTB's defaults: the reference), the same echo
 machikoe's update processing and transport (for comparison), then machikoe on SQLite and on
 PostgreSQL. Prints steps/s and p50/p99 latency (a tap or typed answer → the bot's next
 message) for each, in the same run.
-Usage: python bench/survey_bench.py [--users 100] [--rounds 1] [--database URL ...]
+Each figure swings by about a third from run to run on a small machine, so every bot runs
+`--rounds` times (3 by default) and the verdict compares medians.
+Usage: python bench/survey_bench.py [--users 100] [--rounds 3] [--postgres URL | --postgres '']
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -115,33 +118,44 @@ async def run_postgres(users: int, server_url: str) -> LoadResult:
         await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+async def one_round(users: int, postgres: str) -> dict[str, LoadResult]:
+    """Each bot once, one line each: the echo bots, then machikoe on each database."""
+    results = {
+        "bare PTB echo": await run_echo(users, len(STEPS), False),
+        "echo, machikoe's transport": await run_echo(users, len(STEPS), True),
+        "machikoe survey, SQLite": await run_survey(users, None),
+    }
+    if postgres:
+        results["machikoe survey, PostgreSQL"] = await run_postgres(users, postgres)
+    for name, result in results.items():
+        unit = "messages" if "echo" in name else "steps"
+        print(f"{name + ':':<30}{result.summary(unit)}")
+    return results
+
+
 async def main() -> None:
-    """Run the echo bot, then machikoe on each database; print one line each and a verdict."""
+    """Run every bot `--rounds` times; print each run, then medians and the verdict."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=1, help="repeat everything N times")
+    parser.add_argument("--rounds", type=int, default=3, help="repeat everything N times")
     parser.add_argument(
         "--postgres", default=POSTGRES_URL, help="PostgreSQL server URL ('' to skip)"
     )
     args = parser.parse_args()
+    rates: dict[str, list[float]] = {}
     for round_ in range(1, args.rounds + 1):
-        if args.rounds > 1:
-            print(f"-- round {round_}")
-        echo = await run_echo(args.users, len(STEPS), False)
-        print(f"bare PTB echo:              {echo.summary('messages')}")
-        tuned = await run_echo(args.users, len(STEPS), True)
-        print(f"echo, machikoe's transport: {tuned.summary('messages')}")
-        results = [("SQLite", await run_survey(args.users, None))]
-        if args.postgres:
-            results.append(("PostgreSQL", await run_postgres(args.users, args.postgres)))
-        for name, survey in results:
-            print(f"machikoe survey, {name + ':':<12}{survey.summary('steps')}")
-        for name, survey in results:
-            verdict = "meets" if survey.rate >= echo.rate else "is below"
-            print(
-                f"{name}: survey rate {verdict} the echo bot's "
-                f"({survey.rate:.0f} vs {echo.rate:.0f} per second)"
-            )
+        print(f"-- round {round_} of {args.rounds}")
+        for name, result in (await one_round(args.users, args.postgres)).items():
+            rates.setdefault(name, []).append(result.rate)
+    medians = {name: statistics.median(values) for name, values in rates.items()}
+    print(f"-- medians of {args.rounds} round(s), per second")
+    for name, rate in medians.items():
+        print(f"{name + ':':<30}{rate:.0f}")
+    reference = medians["bare PTB echo"]
+    for name, rate in medians.items():
+        if name.startswith("machikoe survey"):
+            verdict = "meets" if rate >= reference else "is below"
+            print(f"{name}: {verdict} the bare echo bot ({rate:.0f} vs {reference:.0f} per second)")
 
 
 if __name__ == "__main__":
