@@ -274,14 +274,14 @@ async def store_answer(
 async def submit_response(
     uow: UnitOfWork, state: SurveyState, at: datetime, lane: StepLane | None = None
 ) -> bool:
-    """Submit the response with the resident's profile; False if it was submitted already."""
+    """Submit the response with the resident's profile; False if it was submitted already.
+
+    Like `store_answer`, a step lane commits on its own; otherwise the caller commits."""
     assert state.response is not None
     if lane is not None and not uow.writing:
         return await lane.submit(state.response.id, state.profile, at)
     await uow.begin_write()
-    submitted = await uow.responses.submit(state.response.id, state.profile, at)
-    await uow.commit()
-    return submitted
+    return await uow.responses.submit(state.response.id, state.profile, at)
 
 
 async def reopen_question(

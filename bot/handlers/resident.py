@@ -888,6 +888,7 @@ async def tap_submit(
         state, language, reaction = found.state, found.language, found.reaction
         if state is not None and isinstance(state.step, Review) and state.response is not None:
             submitted = await submit_response(uow, state, services.now(), services.steps)
+            await uow.commit()
     if reaction is not None or state is None:
         await run(reaction)
         return None
