@@ -14,6 +14,7 @@ never meets a writer of this process. Other work keeps using the unit of work.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -76,9 +77,7 @@ class StepLane:
         event.listen(self._engine, "connect", sqlite_pragmas)
         self._at_once: Engine = create_sync_engine(url)
         event.listen(self._at_once, "connect", _never_wait)
-        # reads never wait behind a write that waits for another process's lock
-        self._reader = ThreadPoolExecutor(1, thread_name_prefix="machikoe-step-reads")
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="machikoe-step-writes")
+        self._waiting = ThreadPoolExecutor(1, thread_name_prefix="machikoe-step-lane")
 
     @classmethod
     def for_engine(cls, engine: AsyncEngine) -> StepLane | None:
@@ -89,13 +88,12 @@ class StepLane:
         return cls(engine)
 
     async def close(self) -> None:
-        """Release the connections and the worker threads."""
-        self._reader.shutdown(wait=True)
-        self._writer.shutdown(wait=True)
+        """Release the connections and the worker thread."""
+        self._waiting.shutdown(wait=True)
         self._engine.dispose()
         self._at_once.dispose()
 
-    async def _trip(self, work: Callable[[Connection], T], worker: ThreadPoolExecutor) -> T:
+    async def _trip(self, work: Callable[[Connection], T]) -> T:
         """Do the work right here when SQLite can take it at once (a local file answers in well
         under a millisecond, cheaper than any hand-off); when another process holds a lock,
         in the worker thread, which waits for it."""
@@ -105,7 +103,9 @@ class StepLane:
         except OperationalError as error:
             if not _busy(error):
                 raise
-        return await asyncio.get_running_loop().run_in_executor(worker, self._with_wait, work)
+        return await asyncio.get_running_loop().run_in_executor(
+            self._waiting, self._with_wait, work
+        )
 
     def _with_wait(self, work: Callable[[Connection], T]) -> T:
         with self._engine.connect() as connection:
@@ -123,10 +123,9 @@ class StepLane:
                 wave = wave_record(row) if row is not None else None
             target = wave.id if wave is not None else NO_WAVE
             rows = connection.execute(*in_wave_statement(key, target)).all()
-            connection.rollback()
             return wave, respondent_in_wave(key, target, rows)
 
-        return await self._trip(work, self._reader)
+        return await self._trip(work)
 
     async def read_open(self, key: str) -> tuple[list[WaveRecord], RespondentInWave | None]:
         """The open waves, and the resident in the only one (None unless exactly one is open)."""
@@ -136,11 +135,10 @@ class StepLane:
             rows: Sequence[Any] = ()
             if len(waves) == 1:
                 rows = connection.execute(*in_wave_statement(key, waves[0].id)).all()
-            connection.rollback()
             only = waves[0].id if len(waves) == 1 else NO_WAVE
             return waves, respondent_in_wave(key, only, rows)
 
-        return await self._trip(work, self._reader)
+        return await self._trip(work)
 
     async def store(self, answer: AnswerToStore, at: datetime) -> tuple[ResponseRecord, int]:
         """Store one answer (starting the response if needed) and drop unreachable answers in
@@ -161,7 +159,7 @@ class StepLane:
     async def _write(self, work: Callable[[Connection], T]) -> T:
         """One write transaction in the writers' turn of this process (all of it or nothing)."""
         async with self._turn:
-            return await self._trip(partial(_transaction, work=work), self._writer)
+            return await self._trip(partial(_transaction, work=work))
 
 
 def _transaction(connection: Connection, work: Callable[[Connection], T]) -> T:
@@ -199,9 +197,9 @@ def _never_wait(dbapi_connection: Any, record: Any) -> None:
 
 
 def _busy(error: OperationalError) -> bool:
-    """SQLite said the database is locked or busy (another process is writing)."""
-    text = str(error.orig).lower()
-    return "locked" in text or "busy" in text
+    """SQLite said the database is busy or locked (another process is writing)."""
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def _start(connection: Connection, answer: AnswerToStore, at: datetime) -> ResponseRecord:
