@@ -132,12 +132,10 @@ class WaveRepository(Repository):
 
     async def open_waves(self, survey_id: str | None = None) -> builtins.list[WaveRecord]:
         """Waves now open, oldest first."""
-        if survey_id is None:
-            return [wave_record(row) for row in await self.session.execute(_open_waves_query())]
-        stmt = select(Wave).where(Wave.status == "open").order_by(Wave.id)
+        stmt = _open_waves_query()
         if survey_id is not None:
             stmt = stmt.where(Wave.survey_id == survey_id)
-        return [wave_record(row) for row in await self.session.scalars(stmt)]
+        return [wave_record(row) for row in await self.session.execute(stmt)]
 
     async def next_planned(self, survey_id: str | None = None) -> WaveRecord | None:
         """The draft or scheduled wave that opens soonest (with an opening time)."""
