@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.localapi import LocalBotApiServer
 from bot.localapi.loadgen import LoadPlan, LoadProcess, LoadResult, hammer_server
-from bot.transport import AiohttpRequest
+from bot.transport import use_aiohttp
 from bot.update_processor import PerChatUpdateProcessor
 
 MAX_CONCURRENT_UPDATES = 256
@@ -39,11 +39,8 @@ def build_echo(token: str, base_url: str, concurrent: bool) -> Application:  # t
     """The echo bot: PTB's defaults, or machikoe's update processing and transport."""
     builder = ApplicationBuilder().token(token).base_url(base_url)
     if concurrent:
-        builder = (
-            builder.concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
-            .request(AiohttpRequest(connection_pool_size=min(MAX_CONCURRENT_UPDATES, 128)))
-            .get_updates_request(AiohttpRequest(connection_pool_size=1))
-        )
+        builder = builder.concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+        builder = use_aiohttp(builder, min(MAX_CONCURRENT_UPDATES, 128))
     app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     return app

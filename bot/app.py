@@ -19,7 +19,7 @@ from bot.flood import flood_handler
 from bot.handlers import handler_modules
 from bot.services import Services
 from bot.texts import t
-from bot.transport import AiohttpRequest
+from bot.transport import use_aiohttp
 from bot.update_processor import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -47,17 +47,16 @@ def build_application(
 ) -> Application:  # type: ignore[type-arg]
     """The machikoe bot: every handler module of bot/handlers, services in bot_data."""
     base = base_url or TELEGRAM_BASE_URL
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(base)
         .base_file_url(base_file_url or file_url_for(base))
         .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates))
-        .request(AiohttpRequest(connection_pool_size=max(8, min(max_concurrent_updates, 128))))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .post_init(run_startup_hooks)
-        .build()
     )
+    pool_size = max(8, min(max_concurrent_updates, 128))
+    application = use_aiohttp(builder, pool_size).build()
     application.bot_data["services"] = services
     install_comment_pipeline(services)
     application.add_handler(flood_handler(), group=FLOOD_GROUP)

@@ -13,6 +13,7 @@ import aiohttp
 import orjson
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TelegramError, TimedOut
+from telegram.ext import ApplicationBuilder
 from telegram.request import BaseRequest, RequestData
 
 DEFAULT_TIMEOUT = 5.0
@@ -105,6 +106,13 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+
+def use_aiohttp(builder: ApplicationBuilder, connection_pool_size: int) -> ApplicationBuilder:  # type: ignore[type-arg]
+    """Bot API calls and long polling over aiohttp (one connection is enough for polling)."""
+    return builder.request(AiohttpRequest(connection_pool_size)).get_updates_request(
+        AiohttpRequest(connection_pool_size=1)
+    )
 
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:

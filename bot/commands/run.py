@@ -34,17 +34,17 @@ async def _serve(
     from bot.services import Services
 
     services = await Services.open(settings, migrate=True)
+    # load (or first train) the classifier now, not when the first comment arrives
+    warming = asyncio.create_task(warm_up_classifier(services))
     try:
         application = build_application(services, token, base_url=api_base_url)
-        # load (or first train) the classifier now, not when the first comment arrives
-        warming = asyncio.create_task(warm_up_classifier(services))
         webhook = None
         if webhook_url is not None:
             assert secret is not None
             webhook = Webhook(url=webhook_url, secret_token=secret, listen=listen, port=port)
         await run_until_signalled(application, webhook)
-        warming.cancel()
     finally:
+        warming.cancel()
         await services.close()
 
 
