@@ -87,7 +87,9 @@ async def test_a_reply_that_is_not_json_is_a_telegram_error() -> None:
                 await request.post(f"{base_url}{TOKEN}/getMe")
 
 
-async def test_unused_after_shutdown_is_refused_plainly() -> None:
+async def test_a_request_after_shutdown_is_refused_plainly() -> None:
     request = AiohttpRequest()
+    await request.initialize()
+    await request.shutdown()
     with pytest.raises(RuntimeError, match="not initialized"):
         await request.do_request("http://127.0.0.1:9/", "POST")
