@@ -1,10 +1,18 @@
-"""Residents' comments in the running bot: masked and stored on submission, classified off-loop."""
+"""Residents' comments in the running bot: masked, stored and classified in the background.
+
+A submission only schedules the work: the resident's thanks never waits for masking or the
+classifier. Nothing is lost when the bot stops in between: `catch_up` (at start-up and every
+few minutes) stores the comments of any submitted response that has none stored yet, imported
+responses included, and classifies whatever is waiting.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -59,23 +67,73 @@ class CommentPipeline:
         self._model: TrainedModel | None = None
         self._model_stamp: float | None = None
         self._lock = asyncio.Lock()
+        self._storing = asyncio.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
 
     async def _in(self, executor: ThreadPoolExecutor, work: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(executor, partial(work, *args))
 
     async def on_response_submitted(self, response_id: int) -> None:
-        """The hook: store the response's comments now, classify them in the background."""
+        """The hook: store the response's comments, then classify them, in the background."""
+        self._soon(self._submitted(response_id))
+
+    async def _submitted(self, response_id: int) -> None:
+        if await self._store_quietly([response_id]):
+            await self._classify_quietly()
+
+    async def _store_quietly(self, response_ids: list[int]) -> int:
+        """Store each response's comments (a failure is logged, never raised); how many."""
+        stored = 0
+        for response_id in response_ids:
+            try:
+                stored += len(await self.store_comments(response_id))
+            except Exception as error:  # the resident's submission stands whatever happens here
+                log.error(
+                    "comments of response %d not stored: %s", response_id, type(error).__name__
+                )
+        return stored
+
+    async def catch_up(self) -> int:
+        """Store the comments of submitted responses that have none stored yet (the bot stopped
+        in between, or they were imported), then classify every waiting comment; returns how
+        many comments were stored."""
+        missing = await self._missing()
+        stored = await self._store_quietly(missing)
+        if missing:
+            log.info("caught up on %d comment(s) of %d response(s)", stored, len(missing))
+        await self.classify_pending()
+        return stored
+
+    async def _missing(self) -> list[int]:
+        """Submitted responses, in every wave, whose comments are not stored yet."""
+        async with self.services.uow() as uow:
+            waves = await uow.waves.list()
+        missing: list[int] = []
+        for wave in waves:
+            try:
+                async with self.services.uow() as uow:
+                    questions = comment_question_ids(await survey_for_wave(uow, wave))
+                    missing += await uow.comments.missing(wave.id, questions)
+            except Exception as error:  # one broken wave must not hold up the others
+                log.error("comments of wave %d not checked: %s", wave.id, type(error).__name__)
+        return missing
+
+    def catch_up_soon(self) -> None:
+        """Run `catch_up` in the background (the caller does not wait)."""
+        self._soon(self._catch_up_quietly())
+
+    async def _catch_up_quietly(self) -> None:
         try:
-            stored = await self.store_comments(response_id)
-        except Exception as error:  # the resident's submission stands whatever happens here
-            log.error("comments of response %d not stored: %s", response_id, type(error).__name__)
-            return
-        if stored:
-            self.classify_soon()
+            await self.catch_up()
+        except Exception as error:  # tried again at the next sweep
+            log.error("comment catch-up stopped: %s", type(error).__name__)
 
     async def store_comments(self, response_id: int) -> list[int]:
         """Mask and store the comment answers of a submitted response; return comment ids."""
+        async with self._storing:  # a submission and a catch-up never store one response twice
+            return await self._store_comments(response_id)
+
+    async def _store_comments(self, response_id: int) -> list[int]:
         async with self.services.uow() as uow:
             response = await uow.responses.get(response_id)
             if response is None or response.submitted_at is None:
@@ -120,7 +178,11 @@ class CommentPipeline:
 
     def classify_soon(self) -> None:
         """Classify waiting comments in the background (the caller does not wait)."""
-        task = asyncio.get_running_loop().create_task(self._classify_quietly())
+        self._soon(self._classify_quietly())
+
+    def _soon(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run the work as a background task that `wait_idle` waits for and `close` cancels."""
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -131,7 +193,7 @@ class CommentPipeline:
             log.error("comment classification stopped: %s", type(error).__name__)
 
     async def wait_idle(self) -> None:
-        """Wait until background classification has finished."""
+        """Wait until the background storage and classification have finished."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
@@ -189,6 +251,13 @@ class CommentPipeline:
     async def warm_up(self) -> None:
         """Load the model ahead of the first comment (in the worker thread)."""
         await self._in(self._classifying, self._current_model)
+
+    async def finish(self, timeout: float) -> None:
+        """Give the background work up to `timeout` seconds to end, then close (what is left
+        is picked up by the next start's catch-up)."""
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self.wait_idle(), timeout)
+        self.close()
 
     def close(self) -> None:
         """Stop the worker threads (waiting classification is picked up at the next start)."""

@@ -45,7 +45,21 @@ async def _serve(
         await run_until_signalled(application, webhook)
     finally:
         warming.cancel()
+        await finish_comments(services)
         await services.close()
+
+
+COMMENT_FINISH_SECONDS = 10.0
+"""How long a stopping bot waits for comments still being stored or classified."""
+
+
+async def finish_comments(services: Services) -> None:
+    """Let the comment pipeline finish what it has in hand (briefly), then stop it."""
+    from bot.comments import pipeline_of
+
+    pipeline = pipeline_of(services)
+    if pipeline is not None:
+        await pipeline.finish(COMMENT_FINISH_SECONDS)
 
 
 async def warm_up_classifier(services: Services) -> None:

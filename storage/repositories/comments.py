@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, literal, select, update
 
-from storage.models import Answer, Comment, CommentLabel
+from storage.models import Answer, Comment, CommentLabel, Response
 from storage.records import CommentRecord, LabeledComment, ReviewedComment
 from storage.repositories._base import Repository, join_codes, rowcount, split_codes
 
@@ -180,6 +180,27 @@ class CommentRepository(Repository):
             select(Comment.answer_id, Comment.masked_text).where(Comment.answer_id.in_(answer_ids))
         )
         return {int(answer_id): text for answer_id, text in rows}
+
+    async def missing(self, wave_id: int, question_ids: Sequence[str]) -> list[int]:
+        """Submitted responses of the wave holding a comment answer not stored as a comment
+        (the bot stopped between submission and storage, or the response was imported)."""
+        if not question_ids:
+            return []
+        rows = await self.session.scalars(
+            select(Answer.response_id)
+            .join(Response, Response.id == Answer.response_id)
+            .outerjoin(Comment, Comment.answer_id == Answer.id)
+            .where(
+                Response.wave_id == wave_id,
+                Response.status == "complete",
+                Answer.question_id.in_(list(question_ids)),
+                func.length(func.trim(Answer.value)) > 0,
+                Comment.id.is_(None),
+            )
+            .distinct()
+            .order_by(Answer.response_id)
+        )
+        return [int(response_id) for response_id in rows]
 
     async def replace_raw_text(self, answer_id: int, text: str) -> None:
         """Overwrite the answer holding a comment's raw text (when raw comments are not kept)."""

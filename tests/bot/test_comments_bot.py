@@ -72,3 +72,20 @@ async def test_a_foreign_language_comment_reaches_the_review_queue(bot_app: BotA
     assert "言語 en" in analyst.last and "too infrequent" in analyst.last
     await analyst.tap("目標4 安全・安心なまちづくり")
     assert "確認待ちの意見はありません" in analyst.last
+
+
+async def test_a_comment_the_last_run_never_stored_is_stored_at_the_next_start(
+    bot_app: BotApp,
+) -> None:
+    pipeline = pipeline_of(bot_app.services)
+    assert pipeline is not None
+    bot_app.services.on_response_submitted.remove(pipeline.on_response_submitted)  # "crashed"
+    pipeline.close()
+    await answer_survey(Player(bot_app, 103), PHONE_AND_NAME)
+    async with bot_app.services.uow() as uow:
+        assert await uow.comments.by_goal("3") == []
+    await bot_app.restart()
+    await classified(bot_app)
+    async with bot_app.services.uow() as uow:
+        [comment] = await uow.comments.by_goal("3")
+    assert "【電話番号】" in comment.masked_text and comment.classified_at is not None

@@ -73,10 +73,54 @@ async def submit_comment(
     answers = {"livability": "livable", "residency_intent": "always", "comment": text}
     response = await make_response(uow_factory, wave.id, answers=answers)
     await services.response_submitted(response.id)
+    await idle(services)
+    return response.id
+
+
+async def idle(services: Services) -> CommentPipeline:
+    """Wait for the installed pipeline's background work; return the pipeline."""
     pipeline = pipeline_of(services)
     assert pipeline is not None
     await pipeline.wait_idle()
-    return response.id
+    return pipeline
+
+
+@BOTH_BACKENDS
+async def test_a_submission_does_not_wait_for_its_comment(
+    services: Services, uow_factory: Callable[[], UnitOfWork]
+) -> None:
+    wave = await make_wave(uow_factory)
+    response = await make_response(uow_factory, wave.id, answers={"comment": PHONE_AND_NAME})
+    await services.response_submitted(response.id)
+    async with uow_factory() as uow:
+        answer = (await uow.responses.answers(response.id))["comment"]
+        assert await uow.comments.masked_texts([answer.id]) == {}
+    await idle(services)
+    async with uow_factory() as uow:
+        [masked] = (await uow.comments.masked_texts([answer.id])).values()
+    assert "【電話番号】" in masked
+
+
+@BOTH_BACKENDS
+async def test_catch_up_stores_and_classifies_comments_a_stop_left_behind(
+    services: Services, uow_factory: Callable[[], UnitOfWork]
+) -> None:
+    wave = await make_wave(uow_factory)
+    # submitted, but the bot stopped before the comment was stored (nobody reported it)
+    lost = await make_response(uow_factory, wave.id, answers={"comment": PHONE_AND_NAME})
+    draft = await make_response(uow_factory, wave.id, answers={"comment": ENGLISH}, submit=False)
+    pipeline = await idle(services)
+    assert await pipeline.catch_up() == 1
+    assert await pipeline.catch_up() == 0
+    async with uow_factory() as uow:
+        answers = await uow.responses.answers(lost.id)
+        [comment] = await uow.comments.by_goal("3")
+        assert (
+            await uow.comments.masked_texts([(await uow.responses.answers(draft.id))["comment"].id])
+            == {}
+        )
+    assert comment.answer_id == answers["comment"].id and "【氏名】" in comment.masked_text
+    assert comment.classified_at == NOW and comment.model_version
 
 
 @BOTH_BACKENDS
@@ -141,6 +185,7 @@ async def test_empty_or_unsubmitted_responses_store_no_comment(
         uow_factory, wave.id, answers={"comment": PHONE_AND_NAME}, submit=False
     )
     await services.response_submitted(partial.id)
+    await idle(services)
     async with uow_factory() as uow:
         assert await uow.comments.unclassified() == []
         assert await uow.comments.needs_review() == []

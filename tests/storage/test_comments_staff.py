@@ -45,6 +45,23 @@ async def _classify(
         await uow.commit()
 
 
+async def test_missing_finds_submitted_comments_not_stored_yet(uow_factory: Uow) -> None:
+    wave = await make_wave(uow_factory)
+    other_wave = await make_wave(uow_factory, name="other")
+    waiting = await make_response(uow_factory, wave.id, answers={"comment": "公園を増やして"})
+    stored_wave, _ = await _comments(uow_factory, ["バスが少ない"])
+    await make_response(uow_factory, wave.id, answers={"comment": "下書き"}, submit=False)
+    blank = {"comment": "   ", "livability": "livable"}
+    blank_comment = await make_response(uow_factory, wave.id, answers=blank)
+    await make_response(uow_factory, wave.id, answers={"comment": None})
+    await make_response(uow_factory, other_wave.id, answers={"comment": "別の回"})
+    async with uow_factory() as uow:
+        assert await uow.comments.missing(wave.id, ["comment"]) == [waiting.id]
+        assert await uow.comments.missing(wave.id, ["livability"]) == [blank_comment.id]
+        assert await uow.comments.missing(wave.id, []) == []
+        assert await uow.comments.missing(stored_wave, ["comment"]) == []
+
+
 async def test_comment_classification_review_goal_and_counts(uow_factory: Uow) -> None:
     wave_id, (bus, school, both, unsure) = await _comments(
         uow_factory, ["バスが少ない", "保育園を増やして", "駅前と子育て", "よくわからない"]
