@@ -5,7 +5,8 @@ The local Bot API server and the simulated residents run in a process of their o
 bare python-telegram-bot echo bot (PTB's defaults: the reference), the same echo bot with
 machikoe's update processing and transport (for comparison), then machikoe on SQLite and on
 PostgreSQL. Prints steps/s and p50/p99 latency (a tap or typed answer → the bot's next
-message) for each, in the same run.
+message) for each, in the same run, and the CPU the bot's process spent per step: on loopback
+both bots are CPU-bound, so that figure explains the rates and swings far less.
 Each figure swings by about a third from run to run on a small machine, so every bot runs
 `--rounds` times (3 by default) and the verdict compares medians.
 Usage: python bench/survey_bench.py [--users 100] [--rounds 3] [--postgres URL | --postgres '']
@@ -19,6 +20,7 @@ import os
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,7 +30,8 @@ import asyncpg
 from echo_bench import run_echo
 
 from bot.app import build_application
-from bot.commands.run import warm_up_classifier
+from bot.commands.run import finish_comments, warm_up_classifier
+from bot.comments import pipeline_of
 from bot.config import Settings
 from bot.localapi.loadgen import LoadPlan, LoadProcess, LoadResult
 from bot.localapi.resident import Resident
@@ -90,13 +93,29 @@ async def run_survey(users: int, database_url: str | None) -> LoadResult:
             try:
                 plan = LoadPlan(users, len(STEPS), survey_step, setup=onboard)
                 played = await load.drive(plan)
+                await report_comments(services)
             finally:
                 await stop(application)
     finally:
+        await finish_comments(services)
         await services.close()
     if played.violations:
         raise SystemExit(f"Bot API violations: {played.violations[:3]}")
     return played.load
+
+
+async def report_comments(services: Services) -> None:
+    """How long the background comment work ran on after the last step, and its count."""
+    pipeline = pipeline_of(services)
+    assert pipeline is not None
+    started = time.perf_counter()
+    await pipeline.wait_idle()
+    waited = time.perf_counter() - started
+    async with services.uow() as uow:
+        waiting = len(await uow.comments.unclassified(limit=10_000))
+    if waiting:
+        raise SystemExit(f"{waiting} comments left unclassified")
+    print(f"  (comments all stored and classified {waited:.2f}s after the last step)")
 
 
 async def _admin(server_url: str, sql: str) -> None:
@@ -143,19 +162,25 @@ async def main() -> None:
     )
     args = parser.parse_args()
     rates: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
     for round_ in range(1, args.rounds + 1):
         print(f"-- round {round_} of {args.rounds}")
         for name, result in (await one_round(args.users, args.postgres)).items():
             rates.setdefault(name, []).append(result.rate)
+            cpu.setdefault(name, []).append((result.bot_cpu_per_step or 0.0) * 1000)
     medians = {name: statistics.median(values) for name, values in rates.items()}
-    print(f"-- medians of {args.rounds} round(s), per second")
+    print(f"-- medians of {args.rounds} round(s): per second, and the bot's CPU per step")
     for name, rate in medians.items():
-        print(f"{name + ':':<30}{rate:.0f}")
+        print(f"{name + ':':<30}{rate:>5.0f}/s  {statistics.median(cpu[name]):.2f} ms")
     reference = medians["bare PTB echo"]
+    reference_cpu = statistics.median(cpu["bare PTB echo"])
     for name, rate in medians.items():
         if name.startswith("machikoe survey"):
             verdict = "meets" if rate >= reference else "is below"
-            print(f"{name}: {verdict} the bare echo bot ({rate:.0f} vs {reference:.0f} per second)")
+            print(
+                f"{name}: {verdict} the bare echo bot ({rate:.0f} vs {reference:.0f} per second;"
+                f" CPU {statistics.median(cpu[name]) / reference_cpu:.1f}x the echo's per step)"
+            )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import statistics
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -26,6 +26,8 @@ class LoadResult:
     steps_per_user: int
     seconds: float
     latencies: list[float] = field(default_factory=list)
+    bot_cpu_seconds: float | None = None
+    """CPU the bot's process spent while the steps were timed (known when it ran elsewhere)."""
 
     @property
     def steps(self) -> int:
@@ -45,13 +47,24 @@ class LoadResult:
             return self.latencies[0]
         return statistics.quantiles(self.latencies, n=100, method="inclusive")[int(q) - 1]
 
+    @property
+    def bot_cpu_per_step(self) -> float | None:
+        """The bot's CPU seconds per step, when known."""
+        if self.bot_cpu_seconds is None or not self.steps:
+            return None
+        return self.bot_cpu_seconds / self.steps
+
     def summary(self, label: str = "steps") -> str:
-        """One line: count, rate, p50 and p99 in milliseconds."""
-        return (
+        """One line: count, rate, p50 and p99 in milliseconds, and the bot's CPU per step."""
+        line = (
             f"{self.steps} {label} by {self.users} users in {self.seconds:.2f}s: "
             f"{self.rate:.0f} {label}/s, p50 {self.percentile(50) * 1000:.1f} ms, "
             f"p99 {self.percentile(99) * 1000:.1f} ms"
         )
+        per_step = self.bot_cpu_per_step
+        if per_step is not None:
+            line += f", bot CPU {per_step * 1000:.2f} ms per {label.removesuffix('s')}"
+        return line
 
 
 async def echo_step(resident: Resident, index: int) -> None:
@@ -68,8 +81,10 @@ async def drive_users(
     *,
     first_user_id: int = 500_000,
     setup: Callable[[Resident], Awaitable[None]] | None = None,
+    timing: Callable[[bool], None] | None = None,
 ) -> LoadResult:
-    """Run `steps_per_user` steps for each of `users` residents concurrently; time each step."""
+    """Run `steps_per_user` steps for each of `users` residents concurrently; time each step
+    (`timing(True)` is called as the timed part starts, `timing(False)` as it ends)."""
     residents = [server.user(first_user_id + n, f"住民{n}") for n in range(users)]
     if setup is not None:
         await asyncio.gather(*(setup(resident) for resident in residents))
@@ -81,9 +96,13 @@ async def drive_users(
             await step(resident, index)
             result.latencies.append(time.perf_counter() - started)
 
+    if timing is not None:
+        timing(True)
     started = time.perf_counter()
     await asyncio.gather(*(play(resident) for resident in residents))
     result.seconds = time.perf_counter() - started
+    if timing is not None:
+        timing(False)
     return result
 
 
@@ -152,6 +171,7 @@ def _serve_and_play(connection: Connection, token: str) -> None:
                     plan.step,
                     first_user_id=plan.first_user_id,
                     setup=plan.setup,
+                    timing=connection.send,
                 )
                 found = [f"{v.method}: {v.kind}: {v.detail}" for v in server.violations]
                 connection.send(ProcessResult(load, found))
@@ -191,11 +211,20 @@ class LoadProcess:
         return self
 
     async def drive(self, plan: LoadPlan) -> ProcessResult:
-        """Play the plan in the server's process; returns when every resident is done."""
-        assert self._connection is not None, "use `async with LoadProcess()`"
-        self._connection.send(plan)
-        result: ProcessResult = await asyncio.to_thread(self._connection.recv)
-        return result
+        """Play the plan in the server's process; returns when every resident is done, with
+        the CPU this process (the bot's) spent while the steps were timed."""
+        connection = self._connection
+        assert connection is not None, "use `async with LoadProcess()`"
+        connection.send(plan)
+        cpu: dict[bool, float] = {}
+        while True:
+            message = await asyncio.to_thread(connection.recv)
+            if not isinstance(message, bool):
+                break
+            cpu[message] = time.process_time()
+        result: ProcessResult = message
+        load = replace(result.load, bot_cpu_seconds=cpu[False] - cpu[True])
+        return replace(result, load=load)
 
     async def __aexit__(self, *exc: object) -> None:
         if self._connection is not None:

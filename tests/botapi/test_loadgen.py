@@ -29,3 +29,6 @@ async def test_every_resident_step_in_the_other_process_is_timed() -> None:
     assert (played.load.steps, played.load.users) == (15, 5)
     assert all(latency > 0 for latency in played.load.latencies)
     assert played.load.rate > 0
+    cpu = played.load.bot_cpu_seconds  # the echo bot in this process did the replying
+    assert cpu is not None and 0 < cpu < played.load.seconds * 4
+    assert "bot CPU" in played.load.summary("messages")
