@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from aiohttp import web
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError, TelegramError, TimedOut
 
 from bot.localapi import LocalBotApiServer
@@ -58,6 +58,27 @@ async def test_messages_and_documents_reach_the_local_server_intact() -> None:
         assert (first.text, first.edited) == ("回答済み ✓", True)
         assert document.document == "report.csv"
         assert server.violations == []
+
+
+async def test_calls_without_files_go_as_json_with_nested_objects() -> None:
+    seen: list[tuple[str, object]] = []
+
+    async def record(request: web.Request) -> web.Response:
+        seen.append((request.content_type, await request.json()))
+        return web.json_response({"ok": True, "result": True})
+
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("はい <b>", callback_data="A:1:q:0")]])
+    async for base_url in serve(record):
+        async with AiohttpRequest() as request:
+            bot = Bot(TOKEN, base_url=base_url, request=request)
+            await bot.edit_message_reply_markup(42, 7, reply_markup=markup)
+    [(content_type, body)] = seen
+    assert content_type == "application/json"
+    assert body == {
+        "chat_id": 42,
+        "message_id": 7,
+        "reply_markup": {"inline_keyboard": [[{"text": "はい <b>", "callback_data": "A:1:q:0"}]]},
+    }
 
 
 async def test_a_server_that_is_not_there_is_a_network_error() -> None:
