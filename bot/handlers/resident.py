@@ -56,6 +56,7 @@ from bot.keyboards import (
 )
 from bot.services import Services
 from bot.texts import LANGUAGE_NAMES, LANGUAGES, language_from_telegram, language_or_default, t
+from bot.transport import call_unparsed
 from storage.db import UnitOfWork
 from storage.records import RespondentRecord
 from surveys.answers import Answer
@@ -126,8 +127,13 @@ async def with_answer(
 # -- sending ---------------------------------------------------------------------------------
 async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen) -> None:
     """Send one screen as HTML."""
-    await context.bot.send_message(
-        chat_id, screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.markup
+    await call_unparsed(
+        context.bot,
+        "sendMessage",
+        chat_id=chat_id,
+        text=screen.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=screen.markup,
     )
 
 
@@ -142,11 +148,21 @@ async def edit(
     """Edit a bot message (text or only its keyboard); False when unchanged or gone."""
     if message is None:
         return False
+    where = {"chat_id": message.chat_id, "message_id": message.message_id}
     try:
         if text is None:
-            await message.edit_reply_markup(reply_markup=markup)
+            await call_unparsed(
+                message.get_bot(), "editMessageReplyMarkup", **where, reply_markup=markup
+            )
         else:
-            await message.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            await call_unparsed(
+                message.get_bot(),
+                "editMessageText",
+                **where,
+                text=text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
     except BadRequest as error:
         log.debug("edit refused: %s", error.message)
         return False

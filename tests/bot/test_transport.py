@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import NetworkError, TelegramError, TimedOut
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 
 from bot.localapi import LocalBotApiServer
-from bot.transport import AiohttpRequest
+from bot.transport import AiohttpRequest, call_unparsed
 
 TOKEN = "123456:transport-test"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -57,6 +57,29 @@ async def test_messages_and_documents_reach_the_local_server_intact() -> None:
         first, document = server.transcript(resident.id)
         assert (first.text, first.edited) == ("回答済み ✓", True)
         assert document.document == "report.csv"
+        assert server.violations == []
+
+
+async def test_an_unparsed_call_reaches_the_server_and_still_raises_telegrams_errors() -> None:
+    async with LocalBotApiServer(token=TOKEN) as server:
+        resident = server.user(502)
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("はい", callback_data="A:1:q:0")]])
+        async with bot_at(server.base_url) as bot:
+            await call_unparsed(
+                bot,
+                "sendMessage",
+                chat_id=resident.id,
+                text="<b>1/4</b>",
+                parse_mode="HTML",
+                reply_markup=markup,
+            )
+            [sent] = server.transcript(resident.id)
+            same = {"chat_id": resident.id, "message_id": sent.message_id, "text": "<b>1/4</b>"}
+            with pytest.raises(BadRequest, match="not modified"):
+                await call_unparsed(
+                    bot, "editMessageText", **same, parse_mode="HTML", reply_markup=markup
+                )
+        assert (sent.text, sent.buttons[0][0][0]) == ("1/4", "はい")
         assert server.violations == []
 
 
