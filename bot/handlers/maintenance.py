@@ -1,7 +1,8 @@
-"""Housekeeping every process runs on a timer: the data retention policy.
+"""Housekeeping every process runs on a timer: the data retention policy, and the catch-up on
+comments not stored yet (say, freshly imported ones).
 
-Retention is idempotent (deleting an already deleted contact or masking masked text changes
-nothing), so each replica may run it; no leader is needed.
+Both are idempotent (deleting an already deleted contact, masking masked text or storing a
+stored comment changes nothing), so each replica may run them; no leader is needed.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import timedelta
 
 from telegram.ext import Application, BaseHandler, ContextTypes
 
+from bot.comments import install
 from bot.retention import RetentionPolicy, apply_retention
 from bot.services import Services
 
@@ -18,6 +20,8 @@ ORDER = 95
 RETENTION_JOB = "retention"
 RETENTION_EVERY = timedelta(hours=6)
 RETENTION_FIRST = timedelta(seconds=30)
+COMMENTS_JOB = "comment-catch-up"
+COMMENTS_EVERY = timedelta(minutes=10)
 
 log = logging.getLogger(__name__)
 
@@ -28,14 +32,24 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
 
 
 async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
-    """Schedule the retention policy when one is configured."""
+    """Schedule the comment catch-up, and the retention policy when one is configured."""
     services: Services = application.bot_data["services"]
-    policy = RetentionPolicy.from_settings(services.settings)
-    if not policy.enabled or application.job_queue is None:
+    jobs = application.job_queue
+    if jobs is None:
         return
-    application.job_queue.run_repeating(
-        run_retention, interval=RETENTION_EVERY, first=RETENTION_FIRST, name=RETENTION_JOB
+    jobs.run_repeating(
+        catch_up_on_comments, interval=COMMENTS_EVERY, first=COMMENTS_EVERY, name=COMMENTS_JOB
     )
+    if RetentionPolicy.from_settings(services.settings).enabled:
+        jobs.run_repeating(
+            run_retention, interval=RETENTION_EVERY, first=RETENTION_FIRST, name=RETENTION_JOB
+        )
+
+
+async def catch_up_on_comments(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Store and classify comments no submission has (the start-up catch-up is in review)."""
+    services: Services = context.application.bot_data["services"]
+    await install(services).catch_up()
 
 
 async def run_retention(context: ContextTypes.DEFAULT_TYPE) -> None:

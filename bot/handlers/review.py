@@ -334,28 +334,10 @@ async def comments_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 # -- wiring ----------------------------------------------------------------------------------
 
 
-COMMENT_SWEEP_SECONDS = 600
-"""How often the running bot looks for comments not stored yet (say, freshly imported)."""
-
-
 async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
-    """Store and classify comments on arrival; catch up now, and every few minutes, on any the
-    last run left behind or an import brought in."""
+    """Store and classify comments on arrival; catch up on any the last run left behind."""
     services: Services = application.bot_data["services"]
     install(services).catch_up_soon()
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(
-            _sweep_comments,
-            interval=COMMENT_SWEEP_SECONDS,
-            first=COMMENT_SWEEP_SECONDS,
-            name="comment-sweep",
-            job_kwargs={"coalesce": True, "misfire_grace_time": None},
-        )
-
-
-async def _sweep_comments(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The periodic catch-up on comments."""
-    install(services_of(context)).catch_up_soon()
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -1,13 +1,14 @@
-"""The running bot applies the data retention policy on a timer (and only when configured)."""
+"""The running bot's timers: the data retention policy (only when configured), and the
+catch-up on comments that arrived without the bot (imported responses)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.handlers.maintenance import RETENTION_JOB
+from bot.handlers.maintenance import COMMENTS_JOB, RETENTION_JOB
 from tests.bot.conftest import BotApp
-from tests.builders import NOW, make_respondent
+from tests.builders import NOW, make_respondent, make_response
 
 
 async def _has_contact(bot: BotApp, respondent_id: int) -> bool:
@@ -38,3 +39,18 @@ async def test_the_scheduled_job_forgets_idle_residents_chat_ids(bot_app: BotApp
     assert not await _has_contact(bot_app, idle.id)
     async with bot_app.services.uow() as uow:
         assert await uow.respondents.get(idle.id) is not None, "pseudonymous answers stay"
+
+
+async def test_the_scheduled_catch_up_stores_an_imported_comment(bot_app: BotApp) -> None:
+    queue = bot_app.application.job_queue
+    assert queue is not None
+    (job,) = queue.get_jobs_by_name(COMMENTS_JOB)
+    answers = {"livability": "livable", "comment": "図書館を夜まで開けてほしい。電話 090-1111-2222"}
+    imported = await make_response(bot_app.services.uow, bot_app.wave_id, answers=answers)
+
+    await job.run(bot_app.application)
+    async with bot_app.services.uow() as uow:
+        answer = (await uow.responses.answers(imported.id))["comment"]
+        [masked] = (await uow.comments.masked_texts([answer.id])).values()
+        assert await uow.comments.unclassified() == []
+    assert "【電話番号】" in masked and "090" not in masked
