@@ -120,9 +120,10 @@ class CommentPipeline:
 
     def catch_up_soon(self) -> None:
         """Run `catch_up` in the background (the caller does not wait)."""
-        self._soon(self._catch_up_quietly())
+        self._soon(self.catch_up_quietly())
 
-    async def _catch_up_quietly(self) -> None:
+    async def catch_up_quietly(self) -> None:
+        """`catch_up`, a failure logged by its kind only (error messages may quote comments)."""
         try:
             await self.catch_up()
         except Exception as error:  # tried again at the next sweep
@@ -175,10 +176,6 @@ class CommentPipeline:
             await uow.commit()
         log.info("stored %d comment(s) of response %d", len(ids), response_id)
         return ids
-
-    def classify_soon(self) -> None:
-        """Classify waiting comments in the background (the caller does not wait)."""
-        self._soon(self._classify_quietly())
 
     def _soon(self, work: Coroutine[Any, Any, Any]) -> None:
         """Run the work as a background task that `wait_idle` waits for and `close` cancels."""

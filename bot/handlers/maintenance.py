@@ -32,8 +32,9 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
 
 
 async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
-    """Schedule the comment catch-up, and the retention policy when one is configured."""
+    """Catch up on comments now and on a timer; schedule the retention policy if configured."""
     services: Services = application.bot_data["services"]
+    install(services).catch_up_soon()
     jobs = application.job_queue
     if jobs is None:
         return
@@ -47,9 +48,9 @@ async def on_startup(application: Application) -> None:  # type: ignore[type-arg
 
 
 async def catch_up_on_comments(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Store and classify comments no submission has (the start-up catch-up is in review)."""
+    """Store and classify comments that no submission brought (say, imported ones)."""
     services: Services = context.application.bot_data["services"]
-    await install(services).catch_up()
+    await install(services).catch_up_quietly()
 
 
 async def run_retention(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -11,7 +11,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import (
-    Application,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
@@ -19,7 +18,6 @@ from telegram.ext import (
 )
 
 from analysis.taxonomy import GOAL_IDS, OTHER, bundled_taxonomy
-from bot.comments import install
 from bot.roles import ADMIN, ANALYST, require_role, services_of
 from bot.services import Services
 from storage.records import CommentRecord, ReviewedComment
@@ -332,12 +330,6 @@ async def comments_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 # -- wiring ----------------------------------------------------------------------------------
-
-
-async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
-    """Store and classify comments on arrival; catch up on any the last run left behind."""
-    services: Services = application.bot_data["services"]
-    install(services).catch_up_soon()
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -27,7 +27,7 @@ async def answer_survey(player: Player, comment: str) -> None:
 async def classified(bot_app: BotApp) -> None:
     """Wait for the background classification."""
     pipeline = pipeline_of(bot_app.services)
-    assert pipeline is not None, "review.on_startup installs the comment pipeline"
+    assert pipeline is not None, "build_application installs the comment pipeline"
     await pipeline.wait_idle()
 
 
