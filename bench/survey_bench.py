@@ -30,8 +30,9 @@ import asyncpg
 from echo_bench import run_echo
 
 from bot.app import build_application
+from bot.catalog import survey_for_wave
 from bot.commands.run import finish_comments, warm_up_classifier
-from bot.comments import pipeline_of
+from bot.comments import comment_question_ids, pipeline_of
 from bot.config import Settings
 from bot.localapi.loadgen import LoadPlan, LoadProcess, LoadResult
 from bot.localapi.resident import Resident
@@ -85,7 +86,7 @@ async def run_survey(users: int, database_url: str | None) -> LoadResult:
     url = database_url or f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     services = await Services.open(Settings(data_dir=folder, database_url=url, secret="bench"))
     try:
-        await seed_open_wave(services)
+        wave_id = await seed_open_wave(services)
         await warm_up_classifier(services)  # as `machikoe run` does before residents arrive
         async with LoadProcess() as load:
             application = build_application(services, load.token, base_url=load.base_url)
@@ -93,7 +94,7 @@ async def run_survey(users: int, database_url: str | None) -> LoadResult:
             try:
                 plan = LoadPlan(users, len(STEPS), survey_step, setup=onboard)
                 played = await load.drive(plan)
-                await report_comments(services)
+                await report_comments(services, wave_id)
             finally:
                 await stop(application)
     finally:
@@ -104,17 +105,22 @@ async def run_survey(users: int, database_url: str | None) -> LoadResult:
     return played.load
 
 
-async def report_comments(services: Services) -> None:
-    """How long the background comment work ran on after the last step, and its count."""
+async def report_comments(services: Services, wave_id: int) -> None:
+    """How long the background comment work ran on after the last step; every comment must
+    be stored and classified by then."""
     pipeline = pipeline_of(services)
     assert pipeline is not None
     started = time.perf_counter()
     await pipeline.wait_idle()
     waited = time.perf_counter() - started
     async with services.uow() as uow:
-        waiting = len(await uow.comments.unclassified(limit=10_000))
-    if waiting:
-        raise SystemExit(f"{waiting} comments left unclassified")
+        wave = await uow.waves.get(wave_id)
+        assert wave is not None
+        questions = comment_question_ids(await survey_for_wave(uow, wave))
+        unstored = len(await uow.comments.missing(wave_id, questions))
+        unclassified = len(await uow.comments.unclassified(limit=10_000))
+    if unstored or unclassified:
+        raise SystemExit(f"comments: {unstored} not stored, {unclassified} not classified")
     print(f"  (comments all stored and classified {waited:.2f}s after the last step)")
 
 
