@@ -1,10 +1,10 @@
 """Benchmark: 100 residents answering the bundled survey against the local Bot API server.
 
 The local Bot API server and the simulated residents run in a process of their own
-(bot.localapi.loadgen.LoadProcess); each bot runs in this process, one after the other: the
-bare python-telegram-bot echo bot (PTB's defaults: the reference), the same echo bot with
-machikoe's update processing and transport (for comparison), then machikoe on SQLite and on
-PostgreSQL. Prints steps/s and p50/p99 latency (a tap or typed answer → the bot's next
+(bot.localapi.loadgen.LoadProcess); each bot runs in a fresh process of its own, one after
+the other: the bare python-telegram-bot echo bot (PTB's defaults: the reference), the same
+echo bot with machikoe's update processing and transport (for comparison), then machikoe on
+SQLite and on PostgreSQL. Prints steps/s and p50/p99 latency (a tap or typed answer → the bot's next
 message) for each, in the same run, and the CPU the bot's process spent per step: on loopback
 both bots are CPU-bound, so that figure explains the rates and swings far less.
 Each figure swings by about a third from run to run on a small machine, so every bot runs
@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -36,7 +39,7 @@ from bot.comments import comment_question_ids, pipeline_of
 from bot.config import Settings
 from bot.localapi.loadgen import LoadPlan, LoadProcess, LoadResult
 from bot.localapi.resident import Resident
-from bot.runner import start, stop
+from bot.runner import settle_memory, start, stop
 from bot.services import Services
 from tests.bot.conftest import seed_open_wave
 
@@ -91,6 +94,7 @@ async def run_survey(users: int, database_url: str | None) -> LoadResult:
         async with LoadProcess() as load:
             application = build_application(services, load.token, base_url=load.base_url)
             await start(application, poll_timeout=10)
+            settle_memory()  # as `machikoe run` does once started and warmed up
             try:
                 plan = LoadPlan(users, len(STEPS), survey_step, setup=onboard)
                 played = await load.drive(plan)
@@ -143,15 +147,33 @@ async def run_postgres(users: int, server_url: str) -> LoadResult:
         await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+BOTS: dict[str, Callable[[int, str], Awaitable[LoadResult]]] = {
+    "bare PTB echo": lambda users, _: run_echo(users, len(STEPS), False),
+    "echo, machikoe's transport": lambda users, _: run_echo(users, len(STEPS), True),
+    "machikoe survey, SQLite": lambda users, _: run_survey(users, None),
+    "machikoe survey, PostgreSQL": run_postgres,
+}
+
+
+def play_alone(bot: str, users: int, postgres: str) -> LoadResult:
+    """One run of one bot, in this process (a fresh one)."""
+    return asyncio.run(BOTS[bot](users, postgres))
+
+
+async def in_fresh_process(bot: str, users: int, postgres: str) -> LoadResult:
+    """One run of one bot in a process of its own: the garbage collector walks every object
+    a process holds, so a bot run after another would pay for the other's memory."""
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, mp_context=spawn) as pool:
+        return await asyncio.wrap_future(pool.submit(play_alone, bot, users, postgres))
+
+
 async def one_round(users: int, postgres: str) -> dict[str, LoadResult]:
     """Each bot once, one line each: the echo bots, then machikoe on each database."""
-    results = {
-        "bare PTB echo": await run_echo(users, len(STEPS), False),
-        "echo, machikoe's transport": await run_echo(users, len(STEPS), True),
-        "machikoe survey, SQLite": await run_survey(users, None),
-    }
-    if postgres:
-        results["machikoe survey, PostgreSQL"] = await run_postgres(users, postgres)
+    results = {}
+    for bot in BOTS:
+        if postgres or "PostgreSQL" not in bot:
+            results[bot] = await in_fresh_process(bot, users, postgres)
     for name, result in results.items():
         unit = "messages" if "echo" in name else "steps"
         print(f"{name + ':':<30}{result.summary(unit)}")

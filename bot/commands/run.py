@@ -35,7 +35,7 @@ async def _serve(
 
     services = await Services.open(settings, migrate=True)
     # load (or first train) the classifier now, not when the first comment arrives
-    warming = asyncio.create_task(warm_up_classifier(services))
+    warming = asyncio.create_task(get_ready(services))
     try:
         application = build_application(services, token, base_url=api_base_url)
         webhook = None
@@ -60,6 +60,14 @@ async def finish_comments(services: Services) -> None:
     pipeline = pipeline_of(services)
     if pipeline is not None:
         await pipeline.finish(COMMENT_FINISH_SECONDS)
+
+
+async def get_ready(services: Services) -> None:
+    """Warm the classifier up, then settle the memory it took (see settle_memory)."""
+    from bot.runner import settle_memory
+
+    await warm_up_classifier(services)
+    settle_memory()
 
 
 async def warm_up_classifier(services: Services) -> None:

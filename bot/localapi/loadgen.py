@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
 import statistics
 import time
@@ -28,6 +29,8 @@ class LoadResult:
     latencies: list[float] = field(default_factory=list)
     bot_cpu_seconds: float | None = None
     """CPU the bot's process spent while the steps were timed (known when it ran elsewhere)."""
+    server_cpu_seconds: float | None = None
+    """CPU the server's and residents' process spent while the steps were timed."""
 
     @property
     def steps(self) -> int:
@@ -64,6 +67,10 @@ class LoadResult:
         per_step = self.bot_cpu_per_step
         if per_step is not None:
             line += f", bot CPU {per_step * 1000:.2f} ms per {label.removesuffix('s')}"
+        if self.server_cpu_seconds is not None and self.seconds:
+            line += f", server busy {self.server_cpu_seconds / self.seconds:.0%}"
+        if self.bot_cpu_seconds is not None and self.seconds:
+            line += f", bot busy {self.bot_cpu_seconds / self.seconds:.0%}"
         return line
 
 
@@ -88,6 +95,9 @@ async def drive_users(
     residents = [server.user(first_user_id + n, f"住民{n}") for n in range(users)]
     if setup is not None:
         await asyncio.gather(*(setup(resident) for resident in residents))
+    # what the server holds so far lives on: keep it out of the collector's full passes, which
+    # would otherwise stall every bot measured here for a tenth of a second now and then
+    gc.freeze()
     result = LoadResult(users, steps_per_user, 0.0)
 
     async def play(resident: Resident) -> None:
@@ -99,8 +109,10 @@ async def drive_users(
     if timing is not None:
         timing(True)
     started = time.perf_counter()
+    cpu_started = time.process_time()
     await asyncio.gather(*(play(resident) for resident in residents))
     result.seconds = time.perf_counter() - started
+    result.server_cpu_seconds = time.process_time() - cpu_started
     if timing is not None:
         timing(False)
     return result

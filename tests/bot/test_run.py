@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import socket
@@ -13,7 +14,7 @@ import httpx
 
 from bot.app import build_application
 from bot.localapi import LocalBotApiServer
-from bot.runner import Webhook, start, stop
+from bot.runner import Webhook, run_until_signalled, start, stop
 from bot.services import Services
 from tests.bot.conftest import seed_open_wave
 from tests.botapi.fixtures import assert_no_violations
@@ -94,3 +95,24 @@ async def test_webhook_mode_will_not_start_without_a_secret(bot_services: Servic
     application = build_application(bot_services, "1:x", base_url="http://127.0.0.1:9/bot")
     with pytest.raises(ValueError, match="secret"):
         await start(application, Webhook(url="http://127.0.0.1:9/hook", secret_token=""))
+
+
+async def test_a_running_bot_keeps_its_start_up_objects_out_of_full_collections(
+    bot_services: Services,
+) -> None:
+    """Full garbage-collector passes over the start-up objects stalled every step under load."""
+    async with LocalBotApiServer() as server:
+        application = build_application(bot_services, server.token, base_url=server.base_url)
+        stopping = asyncio.Event()
+        gc.unfreeze()
+        running = asyncio.create_task(run_until_signalled(application, stop_event=stopping))
+        try:
+            resident = server.user(7003)
+            resident.send_command("/start")
+            await resident.next_message(timeout=10)
+            assert gc.get_freeze_count() > 0, "start-up objects are still in full passes"
+        finally:
+            stopping.set()
+            await asyncio.wait_for(running, 20)
+            gc.unfreeze()
+        assert_no_violations(server)

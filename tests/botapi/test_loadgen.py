@@ -31,4 +31,7 @@ async def test_every_resident_step_in_the_other_process_is_timed() -> None:
     assert played.load.rate > 0
     cpu = played.load.bot_cpu_seconds  # the echo bot in this process did the replying
     assert cpu is not None and 0 < cpu < played.load.seconds * 4
-    assert "bot CPU" in played.load.summary("messages")
+    server_cpu = played.load.server_cpu_seconds  # the server answered every call
+    assert server_cpu is not None and 0 < server_cpu < played.load.seconds * 2
+    line = played.load.summary("messages")
+    assert "bot CPU" in line and "server busy" in line and "bot busy" in line
