@@ -45,13 +45,14 @@ from tests.bot.conftest import seed_open_wave
 
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 PROFILE = ("30代", "女性", "十王地区", "10〜19年")
-STEPS: tuple[tuple[str, str], ...] = (
-    ("tap", "住みやすい"),
-    ("tap", "わからない"),
-    ("tap", "満足"),
-    ("text", "駅前に <ベンチ> & 花を 🌸"),
-    ("tap", "送信する"),
+STEPS: tuple[tuple[str, str, str], ...] = (
+    ("tap", "住みやすい", "2/4"),
+    ("tap", "わからない", "3/4"),
+    ("tap", "満足", "4/4"),
+    ("text", "駅前に <ベンチ> & 花を 🌸", "回答の確認"),
+    ("tap", "送信する", "ありがとう"),
 )
+"""Each step: a tap or a typed answer, and what the bot's next screen shows."""
 
 
 def _tap(resident: Resident, label: str) -> None:
@@ -70,17 +71,17 @@ async def onboard(resident: Resident) -> None:
     for label in PROFILE:
         _tap(resident, label)
         await resident.next_message(timeout=60)
-    await resident.wait_for_text("1/4\n日立市は住みやすい", timeout=60)
+    await resident.wait_for_screen("1/4\n日立市は住みやすい", timeout=60)
 
 
 async def survey_step(resident: Resident, index: int) -> None:
-    """One survey step: answer, then wait for the bot's next message."""
-    kind, value = STEPS[index]
+    """One survey step: answer, then wait until the bot shows the next screen."""
+    kind, value, next_screen = STEPS[index]
     if kind == "tap":
         _tap(resident, value)
     else:
         resident.send_text(value)
-    await resident.next_message(timeout=60)
+    await resident.wait_for_screen(next_screen, timeout=60)
 
 
 async def run_survey(users: int, database_url: str | None) -> LoadResult:

@@ -112,13 +112,14 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
 
 
-async def call_unparsed(bot: Bot, method: str, **params: object) -> None:
-    """Call a Bot API method whose reply nobody reads (a survey step's send and edit).
+async def call_unparsed(bot: Bot, method: str, **params: object) -> Any:
+    """Call a Bot API method and return its result as plain JSON (a survey step's send and
+    edit, which read at most a message id).
 
     PTB's own methods turn every reply into objects (a sent message with its keyboard: about
     0.15 ms a call); this goes through the same request path (defaults, rate limiter, errors
-    raised as TelegramError) and drops the reply. None values are left out, as PTB does."""
-    await bot._post(method, dict(params))
+    raised as TelegramError) and skips that. None values are left out, as PTB does."""
+    return await bot._post(method, dict(params))
 
 
 def use_aiohttp(builder: ApplicationBuilder, connection_pool_size: int) -> ApplicationBuilder:  # type: ignore[type-arg]

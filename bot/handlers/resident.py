@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
+from enum import Enum
 from functools import partial
 from html import escape
 
@@ -77,6 +78,8 @@ from surveys.profile import PROFILE_FIELDS, profile_survey
 
 ORDER = 10
 ANSWERED = "machikoe_tap_answered"
+LATEST = "machikoe_latest_message"
+"""chat_data key: the id of the latest message the bot sent in the chat."""
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 CALLBACK_PATTERN = r"^[LCPQATNBEXDW]:"
@@ -126,8 +129,8 @@ async def with_answer(
 
 # -- sending ---------------------------------------------------------------------------------
 async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen) -> None:
-    """Send one screen as HTML."""
-    await call_unparsed(
+    """Send one screen as HTML (and remember it as the chat's latest)."""
+    sent = await call_unparsed(
         context.bot,
         "sendMessage",
         chat_id=chat_id,
@@ -135,6 +138,16 @@ async def send(context: ContextTypes.DEFAULT_TYPE, chat_id: int, screen: Screen)
         parse_mode=ParseMode.HTML,
         reply_markup=screen.markup,
     )
+    if isinstance(sent, dict) and context.chat_data is not None:
+        latest = context.chat_data.get(LATEST, 0)
+        context.chat_data[LATEST] = max(latest, int(sent.get("message_id", 0)))
+
+
+def is_latest(context: ContextTypes.DEFAULT_TYPE, message: Message) -> bool:
+    """Whether no later message of ours is known in the chat (after a restart none is, and
+    the tapped message most likely is the latest)."""
+    known = context.chat_data.get(LATEST, 0) if context.chat_data is not None else 0
+    return message.message_id >= known
 
 
 async def say(context: ContextTypes.DEFAULT_TYPE, chat_id: int, language: str, key: str) -> None:
@@ -146,8 +159,22 @@ async def edit(
     message: Message | None, text: str | None = None, markup: InlineKeyboardMarkup | None = None
 ) -> bool:
     """Edit a bot message (text or only its keyboard); False when unchanged or gone."""
+    return await _edit(message, text, markup) is Edited.YES
+
+
+class Edited(Enum):
+    """What became of an edit: made, refused as unchanged, or impossible (message gone)."""
+
+    YES = "yes"
+    UNCHANGED = "unchanged"
+    NO = "no"
+
+
+async def _edit(
+    message: Message | None, text: str | None = None, markup: InlineKeyboardMarkup | None = None
+) -> Edited:
     if message is None:
-        return False
+        return Edited.NO
     where = {"chat_id": message.chat_id, "message_id": message.message_id}
     try:
         if text is None:
@@ -165,8 +192,32 @@ async def edit(
             )
     except BadRequest as error:
         log.debug("edit refused: %s", error.message)
-        return False
-    return True
+        unchanged = "not modified" in error.message.lower()
+        return Edited.UNCHANGED if unchanged else Edited.NO
+    return Edited.YES
+
+
+async def show_in_place(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    screen: Screen,
+    leave: str | None = None,
+    *,
+    once: bool = False,
+) -> None:
+    """Turn the tapped message into this screen when it is the chat's latest: the survey moves
+    on in one message. A message further up keeps `leave` (or its text) without buttons, and
+    the screen comes as a new message, so the current step is always at the bottom; `once`:
+    not when that message had lost its buttons already (a repeated tap)."""
+    chat, message = update.effective_chat, tapped_message(update)
+    if chat is None:
+        return
+    if message is not None and is_latest(context, message):
+        if await _edit(message, screen.text, screen.markup) is not Edited.NO:
+            return
+    elif await _edit(message, leave, None) is not Edited.YES and once:
+        return
+    await send(context, chat.id, screen)
 
 
 def tapped_message(update: Update) -> Message | None:
@@ -435,9 +486,19 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An old or repeated tap: remove its buttons and, the first time, show the current step."""
+    """An old or repeated tap shows the current step: in the tapped message when it is the
+    latest (a repeated tap finds it showing that already), else below it, once."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    async with writing(context) as uow:
+        screens = await current_screens(update, context, uow, user.id, None)
+    if len(screens) == 1:
+        await show_in_place(update, context, screens[0], once=True)
+        return
     if await edit(tapped_message(update), None, None):
-        await show_current(update, context)
+        for screen in screens:
+            await send(context, chat.id, screen)
 
 
 async def tap_language(
@@ -670,16 +731,17 @@ async def after_answer(
     context: ContextTypes.DEFAULT_TYPE,
     state: SurveyState,
     language: str,
-    answered: Screen | None = None,
+    answered: str | None = None,
 ) -> None:
-    """Show the next step once an answer is stored (the tapped question shows its answer)."""
+    """Show the next step once an answer is stored: the tapped question turns into it (one
+    further up keeps the `answered` text), a typed answer gets it as a new message."""
     chat = update.effective_chat
     assert chat is not None
-    next_screen = send(context, chat.id, step_screen(state, state.step, language))
-    if answered is None:
-        await with_answer(update, context, next_screen)
+    screen = step_screen(state, state.step, language)
+    if update.callback_query is None:
+        await send(context, chat.id, screen)
         return
-    await with_answer(update, context, edit(tapped_message(update), answered.text), next_screen)
+    await with_answer(update, context, show_in_place(update, context, screen, answered))
 
 
 def is_current(state: SurveyState, question_id: str) -> AskQuestion | None:
@@ -746,7 +808,7 @@ async def store_tapped(
     """Store a tapped answer to the current question and show the next step (a toast when
     the answer is refused; the current step again when the tap is stale)."""
     services = services_of(context)
-    answered: Screen | None = None
+    answered: str | None = None
     async with writing(context) as uow:
         found = await survey_state(update, context, uow, wave_text)
         state, language = found.state, found.language
@@ -757,7 +819,7 @@ async def store_tapped(
                 return reason_toast(answer, language)
             state = await store_answer(uow, state, answer, services.now(), services.steps)
             await uow.commit()
-            answered = Screen(answered_text(step.question, answer, language))
+            answered = answered_text(step.question, answer, language)
     if state is None or answered is None:
         await run(found.reaction or partial(stale, update, context))
         return None
@@ -824,17 +886,13 @@ async def show_reopened(
     language: str,
     previous: Answer | None,
 ) -> None:
-    """Show a reopened question with its earlier answer (once: a repeated tap edits nothing)."""
-    chat = update.effective_chat
-    assert chat is not None
-    if not await edit(tapped_message(update), None, None):
-        return
+    """Turn the tapped message into the reopened question, with its earlier answer."""
     step = state.step
     if isinstance(step, AskQuestion) and step.question.id == question_id:
         screen = question_screen(state, step, language, previous)
     else:
         screen = step_screen(state, step, language)
-    await with_answer(update, context, send(context, chat.id, screen))
+    await with_answer(update, context, show_in_place(update, context, screen))
 
 
 async def tap_back(

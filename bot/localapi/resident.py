@@ -173,6 +173,21 @@ class Resident:
                 raise TimeoutError(f"no matching bot message within {timeout}s; {self.describe(5)}")
             await self.chat.wait_changed(remaining)
 
+    async def wait_for_screen(self, fragment: str, timeout: float = 5) -> ChatMessage:
+        """Wait until the bot's latest message contains `fragment` (sent or edited into it)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self.last_bot_message
+            if message is not None and fragment in message.text:
+                self._seen_message_id = max(self._seen_message_id, message.message_id)
+                return message
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(
+                    f"{fragment!r} not on screen within {timeout}s; {self.describe(5)}"
+                )
+            await self.chat.wait_changed(remaining)
+
     async def wait_for_text(self, fragment: str, timeout: float = 5) -> ChatMessage:
         """Wait until a bot message contains `fragment`."""
         return await self.wait_for(lambda message: fragment in message.text, timeout)

@@ -52,3 +52,35 @@ async def test_a_full_cooperative_run_in_japanese(bot_app: BotApp) -> None:
     await hanako.command("/start")
     assert "すでにご回答" in hanako.last
     assert bot_app.server.unanswered_callbacks() == []
+
+
+async def test_the_survey_moves_on_in_the_tapped_message_and_an_older_one_keeps_its_answer(
+    bot_app: BotApp,
+) -> None:
+    natsu = Player(bot_app, 102)
+    await natsu.onboard()
+    question = natsu.resident.last_bot_message
+    assert question is not None and "1/4" in question.text
+    shown = len(natsu.resident.bot_messages)
+    await natsu.tap("住みやすい")
+    await natsu.tap("ずっと住み続けたい")
+    await natsu.tap("戻る")
+    assert "2/4" in natsu.last and "住み続けたいと思いますか" in natsu.last
+    await natsu.tap("ずっと住み続けたい")
+    moved = natsu.resident.last_bot_message
+    assert moved is not None and moved.message_id == question.message_id and moved.edited
+    assert "3/5" in moved.text and len(natsu.resident.bot_messages) == shown
+    await natsu.command("/start")  # the question again, below: the tapped one is now older
+    again = natsu.resident.last_bot_message
+    assert again is not None and again.message_id != question.message_id
+    await natsu.tap("海と山", question)
+    await natsu.tap("次へ", question)
+    older = natsu.resident.chat.view(natsu.resident.chat.messages[question.message_id])
+    assert older.buttons == () and "→" in older.text and "海と山" in older.text
+    assert "4/5" in natsu.last and natsu.resident.last_bot_message.message_id > again.message_id
+    await natsu.tap("災害が少なく", again)  # the copy in between is stale now
+    stale = natsu.resident.chat.view(natsu.resident.chat.messages[again.message_id])
+    assert stale.buttons == () and "4/5" in natsu.last
+    answers = await stored_answers(bot_app.services, 102, bot_app.wave_id)
+    assert answers["stay_reasons"] == "nature"
+    assert bot_app.server.unanswered_callbacks() == []

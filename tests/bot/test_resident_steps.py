@@ -67,10 +67,12 @@ async def test_double_taps_and_stale_buttons_never_store_twice(bot_app: BotApp) 
     first = saburo.resident.last_bot_message
     assert first is not None
     data = next(d for row in first.buttons for t, d in row if t == "住みやすい")
+    shown = len(saburo.resident.bot_messages)
     saburo.resident.tap_data(first, data)
     saburo.resident.tap_data(first, data)
     await saburo.settle()
     assert "2/4" in saburo.last
+    assert len(saburo.resident.bot_messages) == shown, "the second tap showed nothing twice"
     second = saburo.resident.last_bot_message
     await saburo.tap("ずっと住み続けたい")
     old = next(d for row in first.buttons for t, d in row if t == "住みにくい")
@@ -86,6 +88,7 @@ async def test_double_taps_and_stale_buttons_never_store_twice(bot_app: BotApp) 
     answers = await stored_answers(bot_app.services, 203, bot_app.wave_id)
     assert answers["residency_intent"] == "always" and "leave_reasons" not in answers
     assert "3/5" in saburo.last
+    assert len(saburo.resident.bot_messages) == shown
     assert bot_app.server.unanswered_callbacks() == []
 
 
