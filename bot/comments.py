@@ -1,9 +1,11 @@
 """Residents' comments in the running bot: masked, stored and classified in the background.
 
-A submission only schedules the work: the resident's thanks never waits for masking or the
-classifier. Nothing is lost when the bot stops in between: `catch_up` (at start-up and every
-few minutes) stores the comments of any submitted response that has none stored yet, imported
-responses included, and classifies whatever is waiting.
+A submission only queues the work: the resident's thanks never waits for masking or the
+classifier. The comments of responses submitted within a second or so are stored and classified
+together, in a few transactions and one call of the classifier, so a burst of submissions
+costs the bot little. Nothing is lost when the bot stops in between: `catch_up` (at start-up
+and every few minutes) stores the comments of any submitted response that has none stored yet,
+imported responses included, and classifies whatever is waiting.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from analysis.text.classify import Classification, classify_many
 from analysis.text.language import detect_language
@@ -26,11 +28,18 @@ from analysis.text.tokens import normalise
 from analysis.text.training import bundled_model, ensure_model
 from bot.catalog import survey_for_wave
 from bot.services import Services
+from storage.db import UnitOfWork
+from storage.records import SubmittedText
 from surveys.definition import QuestionType, Survey
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CLASSIFY_BATCH = 64
+STORE_BATCH = 500
+"""Responses whose comments are read and stored in one go."""
+GATHER_SECONDS = 1.0
+"""How long a submitted comment waits for others to be stored and classified with it."""
 
 
 @dataclass(frozen=True)
@@ -54,14 +63,23 @@ def mask_comment(answer_id: int, text: str) -> MaskedComment:
     return MaskedComment(answer_id, masked, detect_language(normalise(text)), masked != text)
 
 
+def mask_comments(texts: list[SubmittedText]) -> list[MaskedComment]:
+    """`mask_comment` for many comments (one trip to the worker thread)."""
+    return [mask_comment(text.answer_id, text.text) for text in texts]
+
+
 # -- the pipeline ------------------------------------------------------------------------
 
 
 class CommentPipeline:
     """Stores each submitted comment masked, then classifies it in a worker thread."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, gather_seconds: float = GATHER_SECONDS) -> None:
         self.services = services
+        self.gather_seconds = gather_seconds
+        self._queued: set[int] = set()
+        self._draining: asyncio.Task[None] | None = None
+        self._hurry = asyncio.Event()
         self._masking = ThreadPoolExecutor(max_workers=1, thread_name_prefix="comment-mask")
         self._classifying = ThreadPoolExecutor(max_workers=1, thread_name_prefix="comment-model")
         self._model: TrainedModel | None = None
@@ -74,24 +92,35 @@ class CommentPipeline:
         return await asyncio.get_running_loop().run_in_executor(executor, partial(work, *args))
 
     async def on_response_submitted(self, response_id: int) -> None:
-        """The hook: store the response's comments, then classify them, in the background."""
-        self._soon(self._submitted(response_id))
+        """The hook: queue the response's comments, stored and classified in the background
+        together with those submitted around the same time."""
+        self._queued.add(response_id)
+        if self._draining is None or self._draining.done():
+            self._hurry.clear()
+            self._draining = self._soon(self._drain())
 
-    async def _submitted(self, response_id: int) -> None:
-        if await self._store_quietly([response_id]):
-            await self._classify_quietly()
+    async def _drain(self) -> None:
+        """After a moment (cut short by `wait_idle`), store and classify what is queued."""
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._hurry.wait(), self.gather_seconds)
+        while self._queued:
+            response_ids = sorted(self._queued)
+            self._queued.clear()
+            if await self._store_quietly(response_ids):
+                await self._classify_quietly()
 
     async def _store_quietly(self, response_ids: list[int]) -> int:
-        """Store each response's comments (a failure is logged, never raised); how many."""
-        stored = 0
-        for response_id in response_ids:
-            try:
-                stored += len(await self.store_comments(response_id))
-            except Exception as error:  # the resident's submission stands whatever happens here
+        """Store the responses' comments (a failure is logged, never raised); how many."""
+        try:
+            return len(await self.store_comments(response_ids))
+        except Exception as error:  # the resident's submission stands whatever happens here
+            if len(response_ids) == 1:
                 log.error(
-                    "comments of response %d not stored: %s", response_id, type(error).__name__
+                    "comments of response %d not stored: %s", response_ids[0], type(error).__name__
                 )
-        return stored
+                return 0
+        # one broken response must not hold up the others: each on its own
+        return sum([await self._store_quietly([response_id]) for response_id in response_ids])
 
     async def catch_up(self) -> int:
         """Store the comments of submitted responses that have none stored yet (the bot stopped
@@ -129,32 +158,23 @@ class CommentPipeline:
         except Exception as error:  # tried again at the next sweep
             log.error("comment catch-up stopped: %s", type(error).__name__)
 
-    async def store_comments(self, response_id: int) -> list[int]:
-        """Mask and store the comment answers of a submitted response; return comment ids."""
-        async with self._storing:  # a submission and a catch-up never store one response twice
-            return await self._store_comments(response_id)
+    async def store_comments(self, response_ids: list[int]) -> list[int]:
+        """Mask and store the comment answers of submitted responses; return comment ids."""
+        ids: list[int] = []
+        for start in range(0, len(response_ids), STORE_BATCH):
+            async with self._storing:  # a submission and a catch-up never store one twice
+                ids += await self._store_comments(response_ids[start : start + STORE_BATCH])
+        return ids
 
-    async def _store_comments(self, response_id: int) -> list[int]:
+    async def _store_comments(self, response_ids: list[int]) -> list[int]:
         async with self.services.uow() as uow:
-            response = await uow.responses.get(response_id)
-            if response is None or response.submitted_at is None:
-                return []
-            wave = await uow.waves.get(response.wave_id)
-            if wave is None:
-                return []
-            questions = comment_question_ids(await survey_for_wave(uow, wave))
-            answers = await uow.responses.answers(response_id)
-        texts = [
-            (a.id, a.value)
-            for qid in questions
-            if (a := answers.get(qid)) is not None and a.value and a.value.strip()
-        ]
-        if not texts:
+            texts = await uow.answers.submitted_texts(response_ids)
+            questions = await self._comment_questions(uow, {text.wave_id for text in texts})
+        comments = [text for text in texts if text.question_id in questions[text.wave_id]]
+        if not comments:
             return []
-        masked: list[MaskedComment] = [
-            await self._in(self._masking, mask_comment, answer_id, text)
-            for answer_id, text in texts
-        ]
+        masked: list[MaskedComment] = await self._in(self._masking, mask_comments, comments)
+        wave_of = {text.answer_id: text.wave_id for text in comments}
         keep_raw = self.services.settings.keep_raw_comments
         ids = []
         async with self.services.uow() as uow:
@@ -167,21 +187,39 @@ class CommentPipeline:
                     continue  # the same submission reported twice: keep its classification
                 record = await uow.comments.add(
                     comment.answer_id,
-                    response.wave_id,
+                    wave_of[comment.answer_id],
                     comment.masked_text,
                     at=self.services.now(),
                     language=comment.language,
                 )
                 ids.append(record.id)
             await uow.commit()
-        log.info("stored %d comment(s) of response %d", len(ids), response_id)
+        responses = len({text.response_id for text in comments})
+        log.info("stored %d comment(s) of %d response(s)", len(ids), responses)
         return ids
 
-    def _soon(self, work: Coroutine[Any, Any, Any]) -> None:
+    async def _comment_questions(
+        self, uow: UnitOfWork, wave_ids: set[int]
+    ) -> dict[int, tuple[str, ...]]:
+        """The comment questions of each wave's survey (none for a wave that is gone, or whose
+        survey cannot be read: that is logged, and the others go ahead)."""
+        questions: dict[int, tuple[str, ...]] = {}
+        for wave_id in wave_ids:
+            questions[wave_id] = ()
+            wave = await uow.waves.get(wave_id)
+            try:
+                if wave is not None:
+                    questions[wave_id] = comment_question_ids(await survey_for_wave(uow, wave))
+            except LookupError as error:
+                log.error("comments of wave %d not stored: %s", wave_id, type(error).__name__)
+        return questions
+
+    def _soon(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Run the work as a background task that `wait_idle` waits for and `close` cancels."""
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     async def _classify_quietly(self) -> None:
         try:
@@ -190,8 +228,9 @@ class CommentPipeline:
             log.error("comment classification stopped: %s", type(error).__name__)
 
     async def wait_idle(self) -> None:
-        """Wait until the background storage and classification have finished."""
+        """Have the background storage and classification done now, and wait for them."""
         while self._tasks:
+            self._hurry.set()
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def classify_pending(self) -> int:

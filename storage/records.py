@@ -118,6 +118,17 @@ class StoredAnswer:
 
 
 @dataclass(frozen=True, slots=True)
+class SubmittedText:
+    """A non-empty answer of a submitted response, with where it belongs (a comment source)."""
+
+    answer_id: int
+    response_id: int
+    wave_id: int
+    question_id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class ExportRow:
     """One response flattened for export: never carries a chat id."""
 

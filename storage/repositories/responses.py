@@ -11,7 +11,13 @@ from sqlalchemy import Delete, Select, Update, bindparam, delete, func, insert, 
 
 from storage.errors import ResponseClosedError, StorageError
 from storage.models import Answer, Profile, Response
-from storage.records import PROFILE_FIELDS, ExportRow, ResponseRecord, StoredAnswer
+from storage.records import (
+    PROFILE_FIELDS,
+    ExportRow,
+    ResponseRecord,
+    StoredAnswer,
+    SubmittedText,
+)
 from storage.repositories._base import Query, Repository, insert_on_conflict, rowcount
 
 MODES = ("chat", "mail", "web")
@@ -387,6 +393,25 @@ class AnswerRepository(Repository):
         if row is None:
             return None
         return StoredAnswer(row.question_id, row.value, row.other_text, row.answered_at, row.id)
+
+    async def submitted_texts(self, response_ids: Iterable[int]) -> list[SubmittedText]:
+        """The non-blank answers of those responses that are submitted, with their wave, in
+        answer order (where the comments of many responses are read at once)."""
+        ids = sorted(set(response_ids))
+        if not ids:
+            return []
+        columns = (Answer.id, Answer.response_id, Response.wave_id, Answer.question_id)
+        rows = await self.session.execute(
+            select(*columns, Answer.value)
+            .join(Response, Response.id == Answer.response_id)
+            .where(
+                Answer.response_id.in_(ids),
+                Response.submitted_at.is_not(None),
+                func.length(func.trim(Answer.value)) > 0,
+            )
+            .order_by(Answer.id)
+        )
+        return [SubmittedText(int(a), int(r), int(w), q, str(v)) for a, r, w, q, v in rows]
 
     async def texts(
         self, wave_id: int, question_id: str, after_id: int = 0, limit: int = 500

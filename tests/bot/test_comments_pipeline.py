@@ -258,6 +258,34 @@ async def test_a_retrained_model_file_is_picked_up_without_restart(
     assert stored is not None and stored.model_version == "retrained"
 
 
+@BOTH_BACKENDS
+async def test_comments_submitted_together_are_stored_and_classified_together(
+    services: Services,
+    uow_factory: Callable[[], UnitOfWork],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    wave = await make_wave(uow_factory)
+    broken = await make_wave(uow_factory, name="no survey", survey_id="not-loaded")
+    texts = ["駅前にベンチを", "公園を増やして", "バスを増やして"]
+    responses = [
+        await make_response(uow_factory, wave.id, answers={"comment": text}) for text in texts
+    ]
+    lost = await make_response(uow_factory, broken.id, answers={"comment": "読めない回"})
+    caplog.set_level("INFO", logger="bot.comments")
+    for response in [*responses, lost]:
+        await services.response_submitted(response.id)
+    await idle(services)
+    stored = [r.getMessage() for r in caplog.records if r.getMessage().startswith("stored")]
+    classified = [r.getMessage() for r in caplog.records if r.getMessage().startswith("classif")]
+    assert stored == ["stored 3 comment(s) of 3 response(s)"], "the broken one held none up"
+    assert len(classified) == 1 and classified[0].startswith("classified 3 comment(s)")
+    assert any(f"wave {broken.id} not stored" in r.getMessage() for r in caplog.records)
+    async with uow_factory() as uow:
+        answers = [(await uow.responses.answers(r.id))["comment"].id for r in responses]
+        assert sorted((await uow.comments.masked_texts(answers)).values()) == sorted(texts)
+        assert await uow.comments.unclassified() == []
+
+
 def test_install_is_idempotent(engine: AsyncEngine, model_data_dir: Path) -> None:
     services = make_services(engine, model_data_dir)
     first = install(services)

@@ -62,6 +62,28 @@ async def test_missing_finds_submitted_comments_not_stored_yet(uow_factory: Uow)
         assert await uow.comments.missing(stored_wave, ["comment"]) == []
 
 
+async def test_submitted_texts_reads_the_comments_of_many_responses_at_once(
+    uow_factory: Uow,
+) -> None:
+    wave = await make_wave(uow_factory)
+    other_wave = await make_wave(uow_factory, name="other")
+    first = await make_response(uow_factory, wave.id, answers={"comment": "公園を", "x": " "})
+    draft = await make_response(uow_factory, wave.id, answers={"comment": "下書き"}, submit=False)
+    other = await make_response(
+        uow_factory, other_wave.id, answers={"livability": "livable", "comment": None}
+    )
+    async with uow_factory() as uow:
+        found = await uow.answers.submitted_texts([other.id, draft.id, first.id, first.id])
+        assert await uow.answers.submitted_texts([]) == []
+    assert [(t.response_id, t.wave_id, t.question_id, t.text) for t in found] == [
+        (first.id, wave.id, "comment", "公園を"),
+        (other.id, other_wave.id, "livability", "livable"),
+    ]
+    async with uow_factory() as uow:
+        stored = await uow.responses.answers(first.id)
+    assert found[0].answer_id == stored["comment"].id
+
+
 async def test_comment_classification_review_goal_and_counts(uow_factory: Uow) -> None:
     wave_id, (bus, school, both, unsure) = await _comments(
         uow_factory, ["バスが少ない", "保育園を増やして", "駅前と子育て", "よくわからない"]
