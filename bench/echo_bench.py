@@ -5,7 +5,7 @@ LoadProcess); the bot runs in this one, as machikoe does in bench/survey_bench.p
 residents each sending K messages and prints messages/second and p50/p99 latency (resident
 sends → the bot's reply reaches the server): the bare bot with PTB's defaults (httpx,
 concurrent_updates off), and the same bot with machikoe's update processing and transport
-(per-chat ordering, 256 at a time, aiohttp with 128 connections; see bot/app.py).
+(per-chat ordering, 32 at a time, aiohttp; see bot/app.py).
 Usage: python bench/echo_bench.py [--users 100] [--messages 20]
 """
 
@@ -24,9 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.localapi import LocalBotApiServer
 from bot.localapi.loadgen import LoadPlan, LoadProcess, LoadResult, hammer_server
 from bot.transport import use_aiohttp
-from bot.update_processor import PerChatUpdateProcessor
-
-MAX_CONCURRENT_UPDATES = 256
+from bot.update_processor import MAX_CONCURRENT_UPDATES, PerChatUpdateProcessor
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -40,7 +38,7 @@ def build_echo(token: str, base_url: str, concurrent: bool) -> Application:  # t
     builder = ApplicationBuilder().token(token).base_url(base_url)
     if concurrent:
         builder = builder.concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
-        builder = use_aiohttp(builder, min(MAX_CONCURRENT_UPDATES, 128))
+        builder = use_aiohttp(builder, MAX_CONCURRENT_UPDATES)
     app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     return app

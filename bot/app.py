@@ -20,7 +20,7 @@ from bot.handlers import handler_modules
 from bot.services import Services
 from bot.texts import t
 from bot.transport import use_aiohttp
-from bot.update_processor import PerChatUpdateProcessor
+from bot.update_processor import MAX_CONCURRENT_UPDATES, PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def build_application(
     base_url: str | None = None,
     base_file_url: str | None = None,
     *,
-    max_concurrent_updates: int = 256,
+    max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
 ) -> Application:  # type: ignore[type-arg]
     """The machikoe bot: every handler module of bot/handlers, services in bot_data."""
     base = base_url or TELEGRAM_BASE_URL
@@ -55,8 +55,7 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates))
         .post_init(run_startup_hooks)
     )
-    pool_size = max(8, min(max_concurrent_updates, 128))
-    application = use_aiohttp(builder, pool_size).build()
+    application = use_aiohttp(builder, max_concurrent_updates).build()
     application.bot_data["services"] = services
     install_comment_pipeline(services)
     application.add_handler(flood_handler(), group=FLOOD_GROUP)

@@ -122,9 +122,11 @@ async def call_unparsed(bot: Bot, method: str, **params: object) -> Any:
     return await bot._post(method, dict(params))
 
 
-def use_aiohttp(builder: ApplicationBuilder, connection_pool_size: int) -> ApplicationBuilder:  # type: ignore[type-arg]
-    """Bot API calls and long polling over aiohttp (one connection is enough for polling)."""
-    return builder.request(AiohttpRequest(connection_pool_size)).get_updates_request(
+def use_aiohttp(builder: ApplicationBuilder, max_concurrent_updates: int) -> ApplicationBuilder:  # type: ignore[type-arg]
+    """Bot API calls and long polling over aiohttp: two connections per update in progress
+    (a step makes up to two calls at once), and one for polling."""
+    pool_size = max(8, min(2 * max_concurrent_updates, 128))
+    return builder.request(AiohttpRequest(pool_size)).get_updates_request(
         AiohttpRequest(connection_pool_size=1)
     )
 
