@@ -155,19 +155,19 @@ async def say(context: ContextTypes.DEFAULT_TYPE, chat_id: int, language: str, k
     await send(context, chat_id, Screen(t(language, key)))
 
 
-async def edit(
-    message: Message | None, text: str | None = None, markup: InlineKeyboardMarkup | None = None
-) -> bool:
-    """Edit a bot message (text or only its keyboard); False when unchanged or gone."""
-    return await _edit(message, text, markup) is Edited.YES
-
-
 class Edited(Enum):
     """What became of an edit: made, refused as unchanged, or impossible (message gone)."""
 
     YES = "yes"
     UNCHANGED = "unchanged"
     NO = "no"
+
+
+async def edit(
+    message: Message | None, text: str | None = None, markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Edit a bot message (text or only its keyboard); False when unchanged or gone."""
+    return await _edit(message, text, markup) is Edited.YES
 
 
 async def _edit(
