@@ -182,11 +182,16 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         session = self.session
+        # a unit of work that never touched the database (a survey step on SQLite's lane) has
+        # nothing to end, and ending it anyway costs more than the rest of its life
+        used = session.in_transaction() or self._turn is not None
         try:
-            await session.rollback()
+            if used:
+                await session.rollback()
         finally:
             try:
-                await session.close()
+                if used:
+                    await session.close()
             finally:
                 self._session = None
                 self._end_write()
