@@ -3,12 +3,13 @@
 Through the async engine every statement on SQLite costs several hand-offs to aiosqlite's
 thread and back (cursor, execute, fetch, close), and a writer holds SQLite's write lock across
 all of them, so under load the lock waits on the event loop. The lane runs the same Core
-statements as the repositories on a synchronous engine for the same file, right on the event
-loop: a local SQLite file answers a step's few statements in well under a millisecond, less
-than one hand-off to a thread costs. Only when another process holds a lock (SQLite says busy
-at once: busy_timeout 0) does the trip move to a worker thread that waits for it, so the loop
-never waits. A write (BEGIN IMMEDIATE … COMMIT) is taken in the process's writers' turn, so it
-never meets a writer of this process. Other work keeps using the unit of work.
+statements as the repositories on a plain sqlite3 connection to the same file
+(storage/rawsqlite.py: compiled once, SQLAlchemy's own processors), right on the event loop: a
+local SQLite file answers a step's few statements in well under a millisecond, less than one
+hand-off to a thread costs. Only when another process holds a lock (SQLite says busy at once:
+busy_timeout 0) does the trip move to a worker thread that waits for it, so the loop never
+waits. A write (BEGIN IMMEDIATE … COMMIT) is taken in the process's writers' turn, so it never
+meets a writer of this process. Other work keeps using the unit of work.
 """
 
 from __future__ import annotations
@@ -22,12 +23,10 @@ from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, event
-from sqlalchemy import create_engine as create_sync_engine
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import sqlite_pragmas, writers_turn
+from storage.rawsqlite import RawConnection
 from storage.records import RespondentRecord, ResponseRecord, WaveRecord
 from storage.repositories._base import rowcount
 from storage.repositories.respondents import (
@@ -50,6 +49,7 @@ from storage.repositories.responses import (
 from storage.repositories.waves import open_waves_statement, wave_record, wave_statement
 
 T = TypeVar("T")
+Connection = RawConnection
 NO_WAVE = -1
 """A wave id no wave has: the resident is read without a response."""
 
@@ -72,11 +72,10 @@ class StepLane:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._turn = writers_turn(engine)
-        url = engine.url.set(drivername="sqlite+pysqlite")
-        self._engine: Engine = create_sync_engine(url)
-        event.listen(self._engine, "connect", sqlite_pragmas)
-        self._at_once: Engine = create_sync_engine(url)
-        event.listen(self._at_once, "connect", _never_wait)
+        path, dialect = str(engine.url.database), engine.dialect
+        compiled: dict[int, Any] = {}
+        self._at_once = RawConnection(path, dialect, _never_wait, compiled)
+        self._with_wait_connection = RawConnection(path, dialect, _pragmas, compiled)
         self._waiting = ThreadPoolExecutor(1, thread_name_prefix="machikoe-step-lane")
 
     @classmethod
@@ -90,26 +89,21 @@ class StepLane:
     async def close(self) -> None:
         """Release the connections and the worker thread."""
         self._waiting.shutdown(wait=True)
-        self._engine.dispose()
-        self._at_once.dispose()
+        self._at_once.close()
+        self._with_wait_connection.close()
 
     async def _trip(self, work: Callable[[Connection], T]) -> T:
         """Do the work right here when SQLite can take it at once (a local file answers in well
         under a millisecond, cheaper than any hand-off); when another process holds a lock,
         in the worker thread, which waits for it."""
         try:
-            with self._at_once.connect() as connection:
-                return work(connection)
-        except OperationalError as error:
+            return work(self._at_once)
+        except sqlite3.OperationalError as error:
             if not _busy(error):
                 raise
         return await asyncio.get_running_loop().run_in_executor(
-            self._waiting, self._with_wait, work
+            self._waiting, work, self._with_wait_connection
         )
-
-    def _with_wait(self, work: Callable[[Connection], T]) -> T:
-        with self._engine.connect() as connection:
-            return work(connection)
 
     async def read(
         self, key: str, wave_id: int | None
@@ -190,15 +184,20 @@ def _store(
     return response, answer_id
 
 
-def _never_wait(dbapi_connection: Any, record: Any) -> None:
+def _pragmas(connection: sqlite3.Connection) -> None:
+    """The pragmas of every connection to the database (WAL, foreign keys, busy timeout)."""
+    sqlite_pragmas(connection, None)
+
+
+def _never_wait(connection: sqlite3.Connection) -> None:
     """The usual pragmas, but a lock held elsewhere fails at once instead of being waited for."""
-    sqlite_pragmas(dbapi_connection, record)
-    dbapi_connection.execute("PRAGMA busy_timeout=0")
+    sqlite_pragmas(connection, None)
+    connection.execute("PRAGMA busy_timeout=0").close()
 
 
-def _busy(error: OperationalError) -> bool:
+def _busy(error: sqlite3.OperationalError) -> bool:
     """SQLite said the database is busy or locked (another process is writing)."""
-    code = getattr(error.orig, "sqlite_errorcode", None)
+    code = getattr(error, "sqlite_errorcode", None)
     return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
