@@ -6,10 +6,10 @@ the other: the bare python-telegram-bot echo bot (PTB's defaults: the reference)
 echo bot with machikoe's update processing and transport (for comparison), then machikoe on
 SQLite and on PostgreSQL. Prints steps/s and p50/p99 latency (a tap or typed answer → the bot's next
 message) for each, in the same run, and the CPU the bot's process spent per step: on loopback
-both bots are CPU-bound, so that figure explains the rates and swings far less.
-Each figure swings by about a third from run to run on a small machine, so every bot runs
-`--rounds` times (3 by default) and the verdict compares medians.
-Usage: python bench/survey_bench.py [--users 100] [--rounds 3] [--postgres URL | --postgres '']
+both bots are CPU-bound, so that figure explains the rates.
+Each figure swings by a fifth or more from run to run on a small machine, so every bot runs
+`--rounds` times (5 by default) and the verdict compares medians.
+Usage: python bench/survey_bench.py [--users 100] [--rounds 5] [--postgres URL | --postgres '']
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ async def main() -> None:
     """Run every bot `--rounds` times; print each run, then medians and the verdict."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=3, help="repeat everything N times")
+    parser.add_argument("--rounds", type=int, default=5, help="repeat everything N times")
     parser.add_argument(
         "--postgres", default=POSTGRES_URL, help="PostgreSQL server URL ('' to skip)"
     )
