@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.compiled import CompiledStatements
 from storage.db import sqlite_pragmas, writers_turn
 from storage.rawsqlite import RawConnection
 from storage.records import RespondentRecord, ResponseRecord, WaveRecord
@@ -72,10 +73,9 @@ class StepLane:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._turn = writers_turn(engine)
-        path, dialect = str(engine.url.database), engine.dialect
-        compiled: dict[int, Any] = {}
-        self._at_once = RawConnection(path, dialect, _never_wait, compiled)
-        self._with_wait_connection = RawConnection(path, dialect, _pragmas, compiled)
+        path, compiled = str(engine.url.database), CompiledStatements(engine.dialect)
+        self._at_once = RawConnection(path, _never_wait, compiled)
+        self._with_wait_connection = RawConnection(path, _pragmas, compiled)
         self._waiting = ThreadPoolExecutor(1, thread_name_prefix="machikoe-step-lane")
 
     @classmethod

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import create_engine as create_sync_engine
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.compiled import CompiledStatements
 from storage.db import UnitOfWork, sqlite_pragmas
 from storage.rawsqlite import RawConnection
 from storage.repositories.responses import (
@@ -27,8 +29,9 @@ pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 @pytest.fixture
 def raw(engine: AsyncEngine) -> Iterator[RawConnection]:
     """A raw connection to the test database."""
+    pragmas = partial(sqlite_pragmas, _record=None)
     connection = RawConnection(
-        str(engine.url.database), engine.dialect, lambda c: sqlite_pragmas(c, None), {}
+        str(engine.url.database), pragmas, CompiledStatements(engine.dialect)
     )
     try:
         yield connection
