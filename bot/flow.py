@@ -10,8 +10,9 @@ from datetime import datetime
 
 from bot.catalog import survey_for_wave
 from storage.db import UnitOfWork
+from storage.lanes import Lane
 from storage.records import RespondentRecord, ResponseRecord, StoredAnswer, WaveRecord
-from storage.steplane import NO_WAVE, AnswerToStore, StepLane
+from storage.steplane import NO_WAVE, AnswerToStore
 from surveys.answers import Answer
 from surveys.definition import Question, QuestionType, Survey
 from surveys.engine import Step, answers_to_drop, next_step
@@ -158,7 +159,7 @@ async def choose_wave(
 
 
 async def open_wave_step(
-    uow: UnitOfWork, surveys: SurveyCache, key: str, lane: StepLane
+    uow: UnitOfWork, surveys: SurveyCache, key: str, lane: Lane
 ) -> SurveyState | None:
     """In one trip, the resident's state in the only open wave when they are simply answering
     it (consented, profile complete, in its audience, not yet submitted); None otherwise —
@@ -209,7 +210,7 @@ async def read_step(
     surveys: SurveyCache,
     key: str,
     wave_id: int | None,
-    lane: StepLane | None = None,
+    lane: Lane | None = None,
 ) -> StepRead:
     """Everything a survey tap needs in two queries: the wave, then the resident with their
     profile, response and answers together (in one trip when there is a step lane)."""
@@ -241,7 +242,7 @@ async def store_answer(
     state: SurveyState,
     answer: Answer,
     at: datetime,
-    lane: StepLane | None = None,
+    lane: Lane | None = None,
 ) -> SurveyState:
     """Store one answer, drop answers skip logic no longer reaches; returns the new state.
 
@@ -272,7 +273,7 @@ async def store_answer(
 
 
 async def submit_response(
-    uow: UnitOfWork, state: SurveyState, at: datetime, lane: StepLane | None = None
+    uow: UnitOfWork, state: SurveyState, at: datetime, lane: Lane | None = None
 ) -> bool:
     """Submit the response with the resident's profile; False if it was submitted already.
 

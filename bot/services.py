@@ -18,7 +18,7 @@ from storage.db import (
     session_factory,
     upgrade_database,
 )
-from storage.steplane import StepLane
+from storage.lanes import Lane, step_lane_for
 
 ResponseHook = Callable[[int], Awaitable[None]]
 
@@ -44,7 +44,7 @@ class Services:
     sessions: async_sessionmaker[AsyncSession]
     secret: str
     clock: Callable[[], datetime] = utc_now
-    steps: StepLane | None = None
+    steps: Lane | None = None
     on_response_submitted: list[ResponseHook] = field(default_factory=list)
 
     @classmethod
@@ -59,7 +59,7 @@ class Services:
             engine=engine,
             sessions=session_factory(engine),
             secret=settings.resolved_secret(),
-            steps=StepLane.for_engine(engine),
+            steps=step_lane_for(engine),
         )
 
     async def close(self) -> None:

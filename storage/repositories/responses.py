@@ -7,7 +7,21 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Delete, Select, Update, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    ARRAY,
+    Delete,
+    Select,
+    String,
+    Update,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 
 from storage.errors import ResponseClosedError, StorageError
 from storage.models import Answer, Profile, Response
@@ -148,6 +162,56 @@ def save_answer_statement(
         "p_value": value,
         "p_other": other_text,
         "p_at": at,
+    }
+
+
+@cache
+def _store_open_answer_query() -> Any:
+    touched = _touch_open_query().returning(Response.id).cte("touched")
+    dropped = (
+        delete(Answer)
+        .where(
+            Answer.response_id.in_(select(touched.c.id)),
+            Answer.question_id == any_(bindparam("p_drop", type_=ARRAY(String))),
+        )
+        .cte("dropped")
+    )
+    values = select(
+        touched.c.id,
+        bindparam("p_question", type_=String),
+        bindparam("p_value", type_=String),
+        bindparam("p_other", type_=String),
+        bindparam("p_at", type_=Answer.answered_at.type),
+    )
+    upsert = postgresql.insert(Answer).from_select(
+        ["response_id", "question_id", "value", "other_text", "answered_at"], values
+    )
+    replaced = {name: upsert.excluded[name] for name in ("value", "other_text", "answered_at")}
+    return (
+        upsert.on_conflict_do_update(index_elements=["response_id", "question_id"], set_=replaced)
+        .returning(Answer.id)
+        .add_cte(dropped)
+    )
+
+
+def store_open_answer_statement(
+    response_id: int,
+    question_id: str,
+    value: str | None,
+    other_text: str | None,
+    at: datetime,
+    drop: Iterable[str] = (),
+) -> Query:
+    """PostgreSQL, in one statement: stamp the response if still open, upsert the answer, and
+    drop the answers skip logic no longer reaches. No row comes back (and nothing changes)
+    when the response is submitted or missing."""
+    return _store_open_answer_query(), {
+        "p_response": response_id,
+        "p_question": question_id,
+        "p_value": value,
+        "p_other": other_text,
+        "p_at": at,
+        "p_drop": list(drop),
     }
 
 

@@ -17,6 +17,7 @@ from bot.localapi import LocalBotApiServer
 from bot.runner import start, stop
 from bot.services import Services
 from storage.db import create_engine, session_factory
+from storage.lanes import step_lane_for
 from surveys.bundled import bundled_survey_path
 from surveys.loader import load_survey
 from tests.botapi.fixtures import assert_no_violations
@@ -93,6 +94,12 @@ async def seed_open_wave(services: Services, survey_id: str = SURVEY_ID) -> int:
     return wave.id
 
 
+BOTH_BACKENDS = pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+"""Runs a test on SQLite and on PostgreSQL (the bot's tests run on SQLite otherwise)."""
+
+
 @pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
     """SQLite unless a test parametrizes `backend` (indirect) with "postgres"."""
@@ -112,6 +119,7 @@ async def bot_services(migrated_database_url: str, tmp_path: Path) -> AsyncItera
         sessions=session_factory(engine),
         secret="test-secret-key",
         clock=Clock(START),
+        steps=step_lane_for(engine),  # the survey step's lane, as Services.open sets it up
     )
     yield services
     await services.close()

@@ -17,14 +17,11 @@ from bot.comments import CommentPipeline, install, pipeline_of
 from bot.config import Settings
 from bot.services import Services
 from storage.db import UnitOfWork, session_factory
+from tests.bot.conftest import BOTH_BACKENDS
 from tests.builders import NOW, make_response, make_wave
 
 PHONE_AND_NAME = "保育園が足りなくて子育てが大変です。山田太郎 090-1234-5678 まで連絡ください"
 ENGLISH = "The bus to the station is too infrequent, please add more buses."
-
-BOTH_BACKENDS = pytest.mark.parametrize(
-    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
-)
 
 
 def shared_model() -> TrainedModel:

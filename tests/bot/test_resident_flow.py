@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from tests.bot.conftest import BotApp, Player, response_status, stored_answers
+from tests.bot.conftest import BOTH_BACKENDS, BotApp, Player, response_status, stored_answers
 
 
+@BOTH_BACKENDS
 async def test_a_full_cooperative_run_in_japanese(bot_app: BotApp) -> None:
     submitted: list[int] = []
 
@@ -54,6 +55,7 @@ async def test_a_full_cooperative_run_in_japanese(bot_app: BotApp) -> None:
     assert bot_app.server.unanswered_callbacks() == []
 
 
+@BOTH_BACKENDS
 async def test_the_survey_moves_on_in_the_tapped_message_and_an_older_one_keeps_its_answer(
     bot_app: BotApp,
 ) -> None:

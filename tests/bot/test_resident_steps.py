@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.bot.conftest import BotApp, Player, response_status, stored_answers
+from tests.bot.conftest import BOTH_BACKENDS, BotApp, Player, response_status, stored_answers
 
 
+@BOTH_BACKENDS
 async def test_going_back_and_changing_an_answer_drops_what_skip_logic_no_longer_reaches(
     bot_app: BotApp,
 ) -> None:
@@ -61,6 +62,7 @@ async def test_a_paused_resident_continues_at_the_same_question_after_a_restart(
     assert "4/5" in jiro.last
 
 
+@BOTH_BACKENDS
 async def test_double_taps_and_stale_buttons_never_store_twice(bot_app: BotApp) -> None:
     saburo = Player(bot_app, 203)
     await saburo.onboard()
@@ -92,6 +94,7 @@ async def test_double_taps_and_stale_buttons_never_store_twice(bot_app: BotApp) 
     assert bot_app.server.unanswered_callbacks() == []
 
 
+@BOTH_BACKENDS
 async def test_a_double_tap_on_submit_submits_once(bot_app: BotApp) -> None:
     calls: list[int] = []
 

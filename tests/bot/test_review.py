@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pytest
 from sqlalchemy import func, select
 
 from storage.models import CommentLabel
-from tests.bot.conftest import BotApp
+from tests.bot.conftest import BOTH_BACKENDS, BotApp
 from tests.builders import NOW, make_response
 
 ANALYST = 7001
 ADMIN = 7002
 RESIDENT = 5001
-BOTH_BACKENDS = pytest.mark.parametrize(
-    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
-)
 
 
 async def add_staff(app: BotApp, user_id: int, role: str) -> None:

@@ -1,4 +1,5 @@
-"""The SQLite step lane: the same reads and writes as the repositories, one trip each."""
+"""The step lanes (SQLite's and PostgreSQL's): the same reads and writes as the repositories,
+in fewer trips."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import UnitOfWork, create_engine, session_factory
 from storage.errors import ResponseClosedError
+from storage.lanes import Lane, step_lane_for
+from storage.pglane import PostgresStepLane
 from storage.records import RespondentRecord, ResponseRecord, WaveRecord
 from storage.steplane import AnswerToStore, StepLane
 from tests.builders import NOW, PROFILE, make_respondent, make_response, make_wave
@@ -21,9 +25,9 @@ sqlite_only = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
-async def lane(engine: AsyncEngine) -> AsyncIterator[StepLane]:
-    """The lane on the test database (SQLite)."""
-    made = StepLane.for_engine(engine)
+async def lane(engine: AsyncEngine) -> AsyncIterator[Lane]:
+    """The lane of the test database (SQLite's or PostgreSQL's)."""
+    made = step_lane_for(engine)
     assert made is not None
     try:
         yield made
@@ -55,8 +59,7 @@ async def answering(
     return wave, resident, response
 
 
-@sqlite_only
-async def test_reads_what_the_unit_of_work_reads(uow_factory: Uow, lane: StepLane) -> None:
+async def test_reads_what_the_unit_of_work_reads(uow_factory: Uow, lane: Lane) -> None:
     wave = await make_wave(uow_factory)
     resident = await make_respondent(uow_factory, profile=PROFILE)
     await make_response(
@@ -71,9 +74,8 @@ async def test_reads_what_the_unit_of_work_reads(uow_factory: Uow, lane: StepLan
     assert missing_wave is None and found is not None and found.response is None
 
 
-@sqlite_only
 async def test_first_answer_starts_the_response_and_an_edit_replaces_it(
-    uow_factory: Uow, lane: StepLane
+    uow_factory: Uow, lane: Lane
 ) -> None:
     wave = await make_wave(uow_factory)
     resident = await make_respondent(uow_factory, profile=PROFILE)
@@ -93,9 +95,8 @@ async def test_first_answer_starts_the_response_and_an_edit_replaces_it(
     assert touched is not None and touched.updated_at == NOW + timedelta(minutes=1)
 
 
-@sqlite_only
 async def test_answers_skip_logic_no_longer_reaches_are_dropped_with_the_new_one(
-    uow_factory: Uow, lane: StepLane
+    uow_factory: Uow, lane: Lane
 ) -> None:
     wave, resident, response = await answering(uow_factory, {"q1": "a", "q2": "x", "q3": "y"})
     await lane.store(answer(wave.id, resident, "q1", "b", response=response, drop=("q2",)), NOW)
@@ -104,9 +105,8 @@ async def test_answers_skip_logic_no_longer_reaches_are_dropped_with_the_new_one
     assert {key: value.value for key, value in stored.items()} == {"q1": "b", "q3": "y"}
 
 
-@sqlite_only
 async def test_a_submitted_response_refuses_the_answer_and_keeps_what_it_had(
-    uow_factory: Uow, lane: StepLane
+    uow_factory: Uow, lane: Lane
 ) -> None:
     wave = await make_wave(uow_factory)
     resident = await make_respondent(uow_factory, profile=PROFILE)
@@ -118,9 +118,8 @@ async def test_a_submitted_response_refuses_the_answer_and_keeps_what_it_had(
     assert {key: value.value for key, value in stored.items()} == {"q1": "a"}
 
 
-@sqlite_only
 async def test_lane_and_unit_of_work_writers_interleave_without_losing_a_write(
-    uow_factory: Uow, lane: StepLane
+    uow_factory: Uow, lane: Lane
 ) -> None:
     wave = await make_wave(uow_factory)
     residents = [await make_respondent(uow_factory, profile=PROFILE) for _ in range(12)]
@@ -146,13 +145,15 @@ async def test_lane_and_unit_of_work_writers_interleave_without_losing_a_write(
             assert found.respondent.language == "en"
 
 
-async def test_only_sqlite_files_get_a_lane(engine: AsyncEngine, backend: str) -> None:
-    made = StepLane.for_engine(engine)
-    assert (made is not None) == (backend == "sqlite")
-    if made is not None:
-        await made.close()
+async def test_sqlite_files_and_postgresql_get_their_own_lane(
+    engine: AsyncEngine, backend: str
+) -> None:
+    made = step_lane_for(engine)
+    kind = StepLane if backend == "sqlite" else PostgresStepLane
+    assert isinstance(made, kind)
+    await made.close()
     memory = create_engine("sqlite+aiosqlite:///:memory:")
-    assert StepLane.for_engine(memory) is None
+    assert step_lane_for(memory) is None
     await memory.dispose()
 
 
@@ -191,9 +192,8 @@ async def test_a_writer_never_waits_for_the_pool_while_holding_the_turn(
         await engine.dispose()
 
 
-@sqlite_only
 async def test_the_only_open_wave_is_read_with_the_resident_in_it(
-    uow_factory: Uow, lane: StepLane
+    uow_factory: Uow, lane: Lane
 ) -> None:
     assert await lane.read_open("nobody") == ([], None)
     draft = await make_wave(uow_factory, status="draft", name="next")
@@ -210,9 +210,8 @@ async def test_the_only_open_wave_is_read_with_the_resident_in_it(
     assert [w.id for w in waves] == [wave.id, second.id] and found is None
 
 
-@sqlite_only
 async def test_submission_happens_once_with_the_profile_snapshot(
-    uow_factory: Uow, lane: StepLane
+    uow_factory: Uow, lane: Lane
 ) -> None:
     wave, resident, response = await answering(uow_factory, {"q1": "a"})
     assert await lane.submit(response.id, PROFILE, NOW) is True
@@ -227,7 +226,7 @@ async def test_submission_happens_once_with_the_profile_snapshot(
 
 @sqlite_only
 async def test_a_write_waits_for_another_process_while_reads_go_on(
-    uow_factory: Uow, lane: StepLane, migrated_database_url: str
+    uow_factory: Uow, lane: Lane, migrated_database_url: str
 ) -> None:
     wave = await make_wave(uow_factory)
     resident = await make_respondent(uow_factory, profile=PROFILE)
@@ -244,6 +243,30 @@ async def test_a_write_waits_for_another_process_while_reads_go_on(
         other.execute("COMMIT")
         other.close()
     response, _ = await asyncio.wait_for(writing, timeout=10)
+    async with uow_factory() as uow:
+        stored = await uow.responses.answers(response.id)
+    assert [a.value for a in stored.values()] == ["a"]
+
+
+@pytest.mark.parametrize(
+    "backend", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+async def test_a_connection_the_server_dropped_is_replaced_without_a_failed_step(
+    uow_factory: Uow, lane: Lane, engine: AsyncEngine
+) -> None:
+    wave = await make_wave(uow_factory)
+    resident = await make_respondent(uow_factory, profile=PROFILE)
+    await lane.read(resident.key, wave.id)  # the lane's connections are open now
+    async with engine.connect() as connection:  # e.g. the server restarted
+        await connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    _, found = await lane.read(resident.key, wave.id)
+    assert found is not None and found.respondent.id == resident.id
+    response, _ = await lane.store(answer(wave.id, resident, "q1", "a"), NOW)
     async with uow_factory() as uow:
         stored = await uow.responses.answers(response.id)
     assert [a.value for a in stored.values()] == ["a"]

@@ -1,0 +1,193 @@
+"""The survey step's lane on PostgreSQL: a step's read in two round trips, its write in one.
+
+Through the unit of work a step took seven round trips to the server (the pool's ping, BEGIN,
+two reads, two writes, COMMIT), each costing the bot more CPU than the statement itself. The
+lane runs the repositories' statements (compiled once, storage/compiled.py) straight on asyncpg
+connections of its own pool, each on its own (autocommit): the two reads, then one statement
+that stamps the open response, upserts the answer and drops what skip logic no longer reaches.
+Every step operation can safely run twice, so a connection that broke (the server restarted)
+is simply replaced and the operation run again, instead of pinging before every use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql import ClauseElement
+
+from storage.compiled import CompiledStatements, RawResult
+from storage.records import ResponseRecord, WaveRecord
+from storage.repositories._base import rowcount
+from storage.repositories.respondents import (
+    RespondentInWave,
+    in_wave_statement,
+    respondent_in_wave,
+)
+from storage.repositories.responses import (
+    not_open_error,
+    reference_taken_error,
+    response_for_statement,
+    response_record,
+    start_statement,
+    status_statement,
+    store_open_answer_statement,
+    submit_statement,
+)
+from storage.repositories.waves import open_waves_statement, wave_record, wave_statement
+from storage.steplane import NO_WAVE, AnswerToStore
+
+T = TypeVar("T")
+POOL_SIZE = 8
+"""Connections of the lane's own pool (a step holds one for well under a millisecond)."""
+BROKEN = (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, ConnectionError)
+"""What a connection the server dropped raises."""
+
+
+class PgConnection:
+    """An asyncpg connection that runs Core statements, each compiled once."""
+
+    def __init__(self, connection: asyncpg.Connection, compiled: CompiledStatements) -> None:
+        self._connection = connection
+        self._compiled = compiled
+
+    async def execute(self, statement: ClauseElement, params: Mapping[str, Any]) -> RawResult:
+        """Run a Core statement with these parameters (on its own: autocommit)."""
+        compiled = self._compiled(statement)
+        sql, values = compiled.arguments(params)
+        if compiled.results:
+            raw = await self._connection.fetch(sql, *values)
+            return RawResult(compiled.rows([tuple(record) for record in raw]), len(raw))
+        status = await self._connection.execute(sql, *values)
+        return RawResult([], int(status.rsplit(" ", 1)[-1]))
+
+
+class PostgresStepLane:
+    """A resident's place in a wave read, and one answer stored, in three round trips."""
+
+    def __init__(self, engine: AsyncEngine, size: int = POOL_SIZE) -> None:
+        self._compiled = CompiledStatements(engine.dialect)
+        self._dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._size = size
+        self._pool: asyncpg.Pool | None = None
+        self._opening = asyncio.Lock()
+
+    @classmethod
+    def for_engine(cls, engine: AsyncEngine) -> PostgresStepLane | None:
+        """A lane for PostgreSQL through asyncpg; None elsewhere."""
+        if engine.dialect.name != "postgresql" or engine.dialect.driver != "asyncpg":
+            return None
+        return cls(engine)
+
+    async def close(self) -> None:
+        """Close the lane's connections."""
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def _connections(self) -> asyncpg.Pool:
+        async with self._opening:
+            if self._pool is None:
+                self._pool = await asyncpg.create_pool(
+                    self._dsn, min_size=1, max_size=self._size, init=_json_codecs
+                )
+        return self._pool
+
+    async def _trip(self, work: Callable[[PgConnection], Awaitable[T]]) -> T:
+        """Run the work on a pooled connection; once more on another if that one broke."""
+        pool = await self._connections()
+        try:
+            async with pool.acquire() as connection:
+                return await work(PgConnection(connection, self._compiled))
+        except BROKEN:
+            await pool.expire_connections()  # the others date from before the break too
+        async with pool.acquire() as connection:
+            return await work(PgConnection(connection, self._compiled))
+
+    async def read(
+        self, key: str, wave_id: int | None
+    ) -> tuple[WaveRecord | None, RespondentInWave | None]:
+        """The wave (if it exists), and the resident with their profile, response and answers."""
+
+        async def work(
+            connection: PgConnection,
+        ) -> tuple[WaveRecord | None, RespondentInWave | None]:
+            wave = None
+            if wave_id is not None:
+                row = (await connection.execute(*wave_statement(wave_id))).first()
+                wave = wave_record(row) if row is not None else None
+            target = wave.id if wave is not None else NO_WAVE
+            rows = (await connection.execute(*in_wave_statement(key, target))).all()
+            return wave, respondent_in_wave(key, target, rows)
+
+        return await self._trip(work)
+
+    async def read_open(self, key: str) -> tuple[list[WaveRecord], RespondentInWave | None]:
+        """The open waves, and the resident in the only one (None unless exactly one is open)."""
+
+        async def work(
+            connection: PgConnection,
+        ) -> tuple[list[WaveRecord], RespondentInWave | None]:
+            waves = [wave_record(row) for row in await connection.execute(*open_waves_statement())]
+            rows: list[Any] = []
+            if len(waves) == 1:
+                rows = (await connection.execute(*in_wave_statement(key, waves[0].id))).all()
+            only = waves[0].id if len(waves) == 1 else NO_WAVE
+            return waves, respondent_in_wave(key, only, rows)
+
+        return await self._trip(work)
+
+    async def store(self, answer: AnswerToStore, at: datetime) -> tuple[ResponseRecord, int]:
+        """Store one answer (starting the response if needed) and drop unreachable answers;
+        returns the response and the answer's id. Raises ResponseClosedError when the response
+        was submitted meanwhile."""
+
+        async def work(connection: PgConnection) -> tuple[ResponseRecord, int]:
+            response = answer.response or await _start(connection, answer, at)
+            statement = store_open_answer_statement(
+                response.id, answer.question_id, answer.value, answer.other_text, at, answer.drop
+            )
+            stored = (await connection.execute(*statement)).scalar()
+            if stored is None:
+                status = (await connection.execute(*status_statement(response.id))).scalar()
+                raise not_open_error(response.id, status)
+            return response, int(stored)
+
+        return await self._trip(work)
+
+    async def submit(
+        self, response_id: int, profile: Mapping[str, str | None], at: datetime
+    ) -> bool:
+        """Mark the response complete with a profile snapshot; False if it already was."""
+
+        async def work(connection: PgConnection) -> bool:
+            return bool(
+                rowcount(await connection.execute(*submit_statement(response_id, profile, at)))
+            )
+
+        return await self._trip(work)
+
+
+async def _start(connection: PgConnection, answer: AnswerToStore, at: datetime) -> ResponseRecord:
+    """The resident's response to the wave, started now if there is none."""
+    respondent = answer.respondent
+    await connection.execute(
+        *start_statement("postgresql", answer.wave_id, respondent.id, respondent.key, at)
+    )
+    row = (await connection.execute(*response_for_statement(answer.wave_id, respondent.id))).first()
+    if row is None:
+        raise reference_taken_error(answer.wave_id, respondent.key)
+    return response_record(row)
+
+
+async def _json_codecs(connection: asyncpg.Connection) -> None:
+    """JSON columns as Python values, as SQLAlchemy's asyncpg dialect sets them up."""
+    for name in ("json", "jsonb"):
+        await connection.set_type_codec(
+            name, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
+        )
