@@ -12,7 +12,8 @@ from bot.catalog import survey_for_wave
 from storage.db import UnitOfWork
 from storage.lanes import Lane
 from storage.records import RespondentRecord, ResponseRecord, StoredAnswer, WaveRecord
-from storage.steplane import NO_WAVE, AnswerToStore
+from storage.repositories.steps import NO_WAVE
+from storage.steplane import AnswerToStore
 from surveys.answers import Answer
 from surveys.definition import Question, QuestionType, Survey
 from surveys.engine import Step, answers_to_drop, next_step

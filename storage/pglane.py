@@ -39,14 +39,22 @@ from storage.repositories.responses import (
     store_open_answer_statement,
     submit_statement,
 )
-from storage.repositories.waves import open_waves_statement, wave_record, wave_statement
-from storage.steplane import NO_WAVE, AnswerToStore
+from storage.repositories.steps import NO_WAVE, step_read, step_read_statement
+from storage.repositories.waves import open_waves_statement, wave_record
+from storage.steplane import AnswerToStore
 
 T = TypeVar("T")
 POOL_SIZE = 8
 """Connections of the lane's own pool (a step holds one for well under a millisecond)."""
-BROKEN = (asyncpg.ConnectionDoesNotExistError, asyncpg.InterfaceError, ConnectionError)
-"""What a connection the server dropped raises."""
+BROKEN = (
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncpg.exceptions.OperatorInterventionError,
+    ConnectionError,
+)
+"""What a connection the server dropped (or is dropping: a restart) raises, depending on
+where in its exchange the drop found it."""
 
 
 class PgConnection:
@@ -121,13 +129,8 @@ class PostgresStepLane:
         async def work(
             connection: PgConnection,
         ) -> tuple[WaveRecord | None, RespondentInWave | None]:
-            wave = None
-            if wave_id is not None:
-                row = (await connection.execute(*wave_statement(wave_id))).first()
-                wave = wave_record(row) if row is not None else None
-            target = wave.id if wave is not None else NO_WAVE
-            rows = (await connection.execute(*in_wave_statement(key, target))).all()
-            return wave, respondent_in_wave(key, target, rows)
+            rows = (await connection.execute(*step_read_statement(key, wave_id))).all()
+            return step_read(key, rows)
 
         return await self._trip(work)
 

@@ -47,12 +47,11 @@ from storage.repositories.responses import (
     submit_statement,
     touch_open_statement,
 )
-from storage.repositories.waves import open_waves_statement, wave_record, wave_statement
+from storage.repositories.steps import NO_WAVE, step_read, step_read_statement
+from storage.repositories.waves import open_waves_statement, wave_record
 
 T = TypeVar("T")
 Connection = RawConnection
-NO_WAVE = -1
-"""A wave id no wave has: the resident is read without a response."""
 
 
 @dataclass(frozen=True)
@@ -111,13 +110,7 @@ class StepLane:
         """The wave (if it exists), and the resident with their profile, response and answers."""
 
         def work(connection: Connection) -> tuple[WaveRecord | None, RespondentInWave | None]:
-            wave = None
-            if wave_id is not None:
-                row = connection.execute(*wave_statement(wave_id)).first()
-                wave = wave_record(row) if row is not None else None
-            target = wave.id if wave is not None else NO_WAVE
-            rows = connection.execute(*in_wave_statement(key, target)).all()
-            return wave, respondent_in_wave(key, target, rows)
+            return step_read(key, connection.execute(*step_read_statement(key, wave_id)).all())
 
         return await self._trip(work)
 

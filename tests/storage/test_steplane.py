@@ -72,6 +72,10 @@ async def test_reads_what_the_unit_of_work_reads(uow_factory: Uow, lane: Lane) -
     assert await lane.read("nobody", wave.id) == (expected_wave, None)
     missing_wave, found = await lane.read(resident.key, 999_999)
     assert missing_wave is None and found is not None and found.response is None
+    assert found.respondent == expected.respondent and found.answers == {}
+    no_wave, found = await lane.read(resident.key, None)
+    assert no_wave is None and found is not None and found.profile == expected.profile
+    assert await lane.read("nobody", None) == (None, None)
 
 
 async def test_first_answer_starts_the_response_and_an_edit_replaces_it(
