@@ -1,10 +1,11 @@
-"""The survey step's lane on PostgreSQL: a step's read in two round trips, its write in one.
+"""The survey step's lane on PostgreSQL: a step's read in one round trip, its write in one.
 
 Through the unit of work a step took seven round trips to the server (the pool's ping, BEGIN,
 two reads, two writes, COMMIT), each costing the bot more CPU than the statement itself. The
 lane runs the repositories' statements (compiled once, storage/compiled.py) straight on asyncpg
-connections of its own pool, each on its own (autocommit): the two reads, then one statement
-that stamps the open response, upserts the answer and drops what skip logic no longer reaches.
+connections of its own pool, each on its own (autocommit): one that reads the wave and the
+resident in it (storage/repositories/steps.py), then one that stamps the open response, upserts
+the answer and drops what skip logic no longer reaches.
 Every step operation can safely run twice, so a connection that broke (the server restarted)
 is simply replaced and the operation run again, instead of pinging before every use.
 """
@@ -76,7 +77,7 @@ class PgConnection:
 
 
 class PostgresStepLane:
-    """A resident's place in a wave read, and one answer stored, in three round trips."""
+    """A resident's place in a wave read, and one answer stored, in a round trip each."""
 
     def __init__(self, engine: AsyncEngine, size: int = POOL_SIZE) -> None:
         self._compiled = CompiledStatements(engine.dialect)
