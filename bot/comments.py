@@ -29,7 +29,7 @@ from analysis.text.training import bundled_model, ensure_model
 from bot.catalog import survey_for_wave
 from bot.services import Services
 from storage.db import UnitOfWork
-from storage.records import SubmittedText
+from storage.records import SubmittedText, WaveRecord
 from surveys.definition import QuestionType, Survey
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ class CommentPipeline:
         for wave in waves:
             try:
                 async with self.services.uow() as uow:
-                    questions = comment_question_ids(await survey_for_wave(uow, wave))
+                    questions = await self._questions_of(uow, wave)
                     missing += await uow.comments.missing(wave.id, questions)
             except Exception as error:  # one broken wave must not hold up the others
                 log.error("comments of wave %d not checked: %s", wave.id, type(error).__name__)
@@ -169,7 +169,10 @@ class CommentPipeline:
     async def _store_comments(self, response_ids: list[int]) -> list[int]:
         async with self.services.uow() as uow:
             texts = await uow.answers.submitted_texts(response_ids)
-            questions = await self._comment_questions(uow, {text.wave_id for text in texts})
+            questions = {
+                wave_id: await self._questions_of(uow, await uow.waves.get(wave_id))
+                for wave_id in {text.wave_id for text in texts}
+            }
         comments = [text for text in texts if text.question_id in questions[text.wave_id]]
         if not comments:
             return []
@@ -198,21 +201,16 @@ class CommentPipeline:
         log.info("stored %d comment(s) of %d response(s)", len(ids), responses)
         return ids
 
-    async def _comment_questions(
-        self, uow: UnitOfWork, wave_ids: set[int]
-    ) -> dict[int, tuple[str, ...]]:
-        """The comment questions of each wave's survey (none for a wave that is gone, or whose
-        survey cannot be read: that is logged, and the others go ahead)."""
-        questions: dict[int, tuple[str, ...]] = {}
-        for wave_id in wave_ids:
-            questions[wave_id] = ()
-            wave = await uow.waves.get(wave_id)
-            try:
-                if wave is not None:
-                    questions[wave_id] = comment_question_ids(await survey_for_wave(uow, wave))
-            except LookupError as error:
-                log.error("comments of wave %d not stored: %s", wave_id, type(error).__name__)
-        return questions
+    async def _questions_of(self, uow: UnitOfWork, wave: WaveRecord | None) -> tuple[str, ...]:
+        """The comment questions of the wave's survey; none for a wave that is gone, or whose
+        survey cannot be read (that is logged, and the other waves go ahead)."""
+        if wave is None:
+            return ()
+        try:
+            return comment_question_ids(await survey_for_wave(uow, wave))
+        except LookupError as error:
+            log.error("comments of wave %d not stored: %s", wave.id, type(error).__name__)
+            return ()
 
     def _soon(self, work: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
         """Run the work as a background task that `wait_idle` waits for and `close` cancels."""
