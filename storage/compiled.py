@@ -22,7 +22,7 @@ Processor = Callable[[Any], Any] | None
 
 
 class CompiledStatement:
-    """One Core statement compiled for SQLite: SQL, parameter order, processors, row type."""
+    """One Core statement compiled for a dialect: SQL, parameter order, processors, row type."""
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         compiled = cast(SQLCompiler, statement.compile(dialect=dialect))

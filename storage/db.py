@@ -182,7 +182,7 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         session = self.session
-        # a unit of work that never touched the database (a survey step on SQLite's lane) has
+        # a unit of work that never touched the database (a survey step on a step lane) has
         # nothing to end, and ending it anyway costs more than the rest of its life
         used = session.in_transaction() or self._turn is not None
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy.sql import ClauseElement
@@ -36,9 +36,9 @@ class RawConnection:
         finally:
             cursor.close()
 
-    def exec_driver_sql(self, sql: str, values: Sequence[Any] = ()) -> None:
+    def exec_driver_sql(self, sql: str) -> None:
         """Run plain SQL (BEGIN IMMEDIATE)."""
-        self._connection.execute(sql, values).close()
+        self._connection.execute(sql).close()
 
     def commit(self) -> None:
         """Commit the open transaction."""

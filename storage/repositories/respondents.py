@@ -62,11 +62,12 @@ def _record(row: Respondent) -> RespondentRecord:
 
 def in_wave_statement(key: str, wave_id: int) -> Query:
     """One query for a resident in a wave: respondent, profile, response and its answers."""
-    return _in_wave_query(), {"p_key": key, "p_wave": wave_id}
+    return in_wave_query(), {"p_key": key, "p_wave": wave_id}
 
 
 @cache
-def _in_wave_query() -> Select[Any]:
+def in_wave_query() -> Select[Any]:
+    """Respondent, profile, response to the wave (`p_wave`) and its answers, by `p_key`."""
     profile_columns = [getattr(Profile, name) for name in PROFILE_FIELDS]
     return (
         select(

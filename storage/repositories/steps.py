@@ -12,7 +12,7 @@ from sqlalchemy import Select, bindparam, literal, select, true
 from storage.models import Wave
 from storage.records import WaveRecord
 from storage.repositories._base import Query
-from storage.repositories.respondents import RespondentInWave, _in_wave_query, respondent_in_wave
+from storage.repositories.respondents import RespondentInWave, in_wave_query, respondent_in_wave
 from storage.repositories.waves import wave_record
 
 NO_WAVE = -1
@@ -23,7 +23,7 @@ _WaveRow = namedtuple("_WaveRow", [column.name for column in Wave.__table__.c]) 
 
 @cache
 def _step_read_query() -> Select[Any]:
-    resident = _in_wave_query().subquery("resident")
+    resident = in_wave_query().subquery("resident")
     columns = list(resident.c)
     one = select(literal(1).label("one")).subquery("one")
     # one row at least, whether or not the wave and the resident exist
