@@ -46,6 +46,27 @@ def check_transition(
     raise WaveRuleError(f"{article} {current.value} wave cannot become {target.value}")
 
 
+class PlanChange(StrEnum):
+    """What staff do to a wave's plan that only a draft allows."""
+
+    EDIT = "edited"
+    DELETE = "deleted"
+
+
+_WHY_NOT_DRAFT: dict[WaveStatus, str] = {
+    WaveStatus.SCHEDULED: "it is scheduled and opens by itself at its opening time",
+    WaveStatus.OPEN: "it is open and residents may already be answering it",
+    WaveStatus.CLOSED: "it is closed and its answers are the survey's record",
+}
+
+
+def check_draft_only(status: WaveStatus | str, change: PlanChange) -> None:
+    """Raise WaveRuleError unless the wave is a draft (only a draft is edited or deleted)."""
+    status = WaveStatus(status)
+    if status is not WaveStatus.DRAFT:
+        raise WaveRuleError(f"only a draft wave can be {change.value}: {_WHY_NOT_DRAFT[status]}")
+
+
 def check_can_edit_survey(status: WaveStatus | str) -> None:
     """Raise WaveRuleError when the wave's survey is frozen (the wave has opened)."""
     status = WaveStatus(status)

@@ -7,12 +7,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 
 from storage.errors import StorageError
 from storage.models import Invitation, Response, Wave
 from storage.records import UNKNOWN, WaveCounts, WaveRecord
-from storage.repositories._base import Query, Repository
+from storage.repositories._base import Query, Repository, rowcount
 
 STATUSES = ("draft", "scheduled", "open", "closed")
 EDITABLE = ("name", "opens_at", "closes_at", "audience", "reminders", "summary_schedule")
@@ -113,6 +113,12 @@ class WaveRepository(Repository):
         if fields:
             await self.session.execute(update(Wave).where(Wave.id == wave_id).values(**fields))
         return await self._require(wave_id)
+
+    async def delete(self, wave_id: int) -> None:
+        """Remove a wave; its schedules, invitations and any other rows of it go too (cascade)."""
+        result = await self.session.execute(delete(Wave).where(Wave.id == wave_id))
+        if not rowcount(result):
+            raise StorageError(f"wave {wave_id} does not exist")
 
     async def update_status(
         self, wave_id: int, status: str, at: datetime, definition_id: int | None = None

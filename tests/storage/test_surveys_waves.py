@@ -6,9 +6,11 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from storage.db import UnitOfWork
 from storage.errors import StorageError
+from storage.models import Invitation, ScheduledJob
 from tests.builders import NOW, PROFILE, make_respondent, make_response, make_wave
 
 Uow = Callable[[], UnitOfWork]
@@ -91,6 +93,38 @@ async def test_wave_list_update_and_next_planned(uow_factory: Uow) -> None:
         assert len(await uow.waves.list("other")) == 1
         with pytest.raises(StorageError, match="cannot change 'status'"):
             await uow.waves.update(sooner.id, status="open")
+
+
+async def _rows_of(uow: UnitOfWork, wave_id: int) -> tuple[int, int]:
+    """How many schedules and invitations the database holds for a wave."""
+    counts = []
+    for model in (ScheduledJob, Invitation):
+        stmt = select(func.count()).select_from(model).where(model.wave_id == wave_id)
+        counts.append(await uow.session.scalar(stmt))
+    return counts[0], counts[1]
+
+
+async def test_deleting_a_wave_leaves_none_of_its_schedules_or_invitations(
+    uow_factory: Uow,
+) -> None:
+    draft = await make_wave(uow_factory, status="draft")
+    kept = await make_wave(uow_factory, status="draft")
+    person = await make_respondent(uow_factory)
+    async with uow_factory() as uow:
+        for wave in (draft, kept):
+            await uow.jobs.add("open", wave.id, NOW + timedelta(days=1))
+            await uow.invitations.create_pending(wave.id, [person.id], "invite", NOW)
+        await uow.commit()
+    async with uow_factory() as uow:
+        await uow.waves.delete(draft.id)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.waves.get(draft.id) is None
+        assert [w.id for w in await uow.waves.list()] == [kept.id]
+        assert await _rows_of(uow, draft.id) == (0, 0)
+        assert await _rows_of(uow, kept.id) == (1, 1)
+        with pytest.raises(StorageError, match=f"wave {draft.id} does not exist"):
+            await uow.waves.delete(draft.id)
 
 
 async def test_wave_counts_invited_started_completed_by_age_band(uow_factory: Uow) -> None:

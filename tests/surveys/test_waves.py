@@ -7,9 +7,11 @@ from pydantic import ValidationError
 
 from surveys.waves import (
     Audience,
+    PlanChange,
     WaveRuleError,
     WaveStatus,
     check_can_edit_survey,
+    check_draft_only,
     check_single_open,
     check_transition,
 )
@@ -62,6 +64,19 @@ def test_survey_is_frozen_once_a_wave_opened() -> None:
     for status in (OPEN, CLOSED):
         with pytest.raises(WaveRuleError, match="frozen"):
             check_can_edit_survey(status)
+
+
+@pytest.mark.parametrize("change", list(PlanChange))
+def test_only_a_draft_plan_is_edited_or_deleted_and_the_refusal_says_why(
+    change: PlanChange,
+) -> None:
+    check_draft_only(DRAFT, change)
+    reasons = {SCHED: "opens by itself", OPEN: "may already be answering", CLOSED: "record"}
+    for status, why in reasons.items():
+        with pytest.raises(WaveRuleError) as caught:
+            check_draft_only(status.value, change)
+        assert str(caught.value).startswith(f"only a draft wave can be {change.value}: ")
+        assert why in str(caught.value)
 
 
 def test_only_one_open_wave_per_survey() -> None:
