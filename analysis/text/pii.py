@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from analysis.text.tokens import (
     NAME_POS,
@@ -35,7 +37,7 @@ _NUM = r"[0-9一二三四五六七八九十〇]+"
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _MY_NUMBER = re.compile(r"(?<![0-9])[0-9]{4}[-\s]?[0-9]{4}[-\s]?[0-9]{4}(?![0-9])")
 _PHONE = re.compile(
-    r"(?<![0-9+])(?:\+81[-\s]?\(?0?\)?[0-9]{1,4}|\(?0[0-9]{1,4}\)?)"
+    r"(?<![0-9+])(?:\+81[-\s]?\(?0?\)?[0-9]{1,4}|\(0[0-9]{1,4}\)|0[0-9]{1,4})"
     r"[-‐−ー\s()]?[0-9]{1,4}[-‐−ー\s()]?[0-9]{3,4}(?![0-9])"
 )
 _ADDRESS = re.compile(
@@ -47,6 +49,9 @@ _ADDRESS = re.compile(
 # Every pattern above needs an "@", an ASCII digit or an address word before a number: texts
 # without any of these are returned at once (most comments), sparing the costly address search.
 _MAYBE_PERSONAL = re.compile(rf"[0-9@]|(?:町|台|丘|通り?|丁目)\s?{_NUM}")
+PLACES_FILE = Path(__file__).resolve().parents[1] / "data" / "hitachi_places.txt"
+# A place name followed by an honorific is somebody's surname (助川さん), not the place.
+_HONORIFIC = r"(?!\s?(?:さん|さま|様|君|くん|ちゃん|氏|先生|殿))"
 
 
 @dataclass(frozen=True)
@@ -92,13 +97,59 @@ def mask_patterns(text: str) -> tuple[str, set[str]]:
     return text, found
 
 
+@cache
+def place_pattern() -> re.Pattern[str]:
+    """Hitachi's place names from the gazetteer (longest first), never masked as names."""
+    lines = PLACES_FILE.read_text(encoding="utf-8").splitlines()
+    names = {normalise(line.split("#", 1)[0]) for line in lines} - {""}
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    return re.compile(f"(?:{alternatives}){_HONORIFIC}")
+
+
+def _places_covered(text: str) -> bytearray:
+    """One flag per character of the text: 1 where it is part of a Hitachi place name."""
+    covered = bytearray(len(text))
+    for match in place_pattern().finditer(text):
+        covered[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+    return covered
+
+
+def names_outside_places(
+    spaces: Sequence[str], surfaces: Sequence[str], names: Sequence[bool]
+) -> list[bool]:
+    """The words' name flags, cleared for each run of name words inside a place name."""
+    starts: list[int] = []
+    position = 0
+    for space, surface in zip(spaces, surfaces, strict=True):
+        starts.append(position + len(space))
+        position = starts[-1] + len(surface)
+    covered = _places_covered("".join(s + w for s, w in zip(spaces, surfaces, strict=True)))
+    flags = list(names)
+    first = 0
+    while first < len(flags):
+        last = first
+        if flags[first]:
+            while last + 1 < len(flags) and flags[last + 1] and not spaces[last + 1]:
+                last += 1
+            if all(covered[starts[first] : starts[last] + len(surfaces[last])]):
+                flags[first : last + 1] = [False] * (last + 1 - first)
+        first = last + 1
+    return flags
+
+
 def mask_names(tokens: list[Token]) -> tuple[list[Token], bool]:
-    """Replace runs of personal-name tokens with one 【氏名】 token."""
+    """Replace runs of personal-name tokens with one 【氏名】 token (place names are kept)."""
     masked: list[Token] = []
     found = False
     placeholder = PLACEHOLDERS[NAME]
-    for token in tokens:
-        if token.is_name:
+    flags = [token.is_name for token in tokens]
+    if any(flags):
+        spaces, surfaces = [t.space for t in tokens], [t.surface for t in tokens]
+        flags = names_outside_places(spaces, surfaces, flags)
+    for token, is_name in zip(tokens, flags, strict=True):
+        if token.is_name and not is_name:
+            masked.append(token._replace(is_name=False))
+        elif is_name:
             found = True
             if masked and masked[-1].surface == placeholder and not token.space:
                 continue
@@ -125,16 +176,16 @@ def mask_and_tokenise(
     return MaskResult(masked, tuple(sorted(found))), tokens
 
 
-def _mask_name_words(words: Words) -> tuple[str, list[str]]:
+def _mask_name_words(words: Words, names: list[bool]) -> tuple[str, list[str]]:
     """Rebuild text and lemmas with runs of personal-name words turned into one 【氏名】."""
     placeholder = PLACEHOLDERS[NAME]
     parts: list[str] = []
     lemmas: list[str] = []
     after_name = False
-    for space, surface, lemma, pos in zip(
-        words.spaces, words.surfaces, lemmas_of(words), words.pos, strict=True
+    for space, surface, lemma, is_name in zip(
+        words.spaces, words.surfaces, lemmas_of(words), names, strict=True
     ):
-        if pos == NAME_POS:
+        if is_name:
             if not (after_name and not space):
                 parts.append(space + placeholder)
                 lemmas.append(placeholder)
@@ -154,8 +205,11 @@ def mask_and_lemmatise(
     words = tagger.words(masked)
     if not words.has_names():
         return MaskResult(masked, tuple(sorted(found))), lemmas_of(words)
+    names = names_outside_places(words.spaces, words.surfaces, [p == NAME_POS for p in words.pos])
+    if not any(names):
+        return MaskResult(masked, tuple(sorted(found))), lemmas_of(words)
     found.add(NAME)
-    masked, lemmas = _mask_name_words(words)
+    masked, lemmas = _mask_name_words(words, names)
     return MaskResult(masked, tuple(sorted(found))), lemmas
 
 

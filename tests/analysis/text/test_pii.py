@@ -2,7 +2,12 @@
 
 import pytest
 
-from analysis.text.pii import mask_and_lemmatise, mask_and_tokenise, mask_personal_info
+from analysis.text.pii import (
+    MaskResult,
+    mask_and_lemmatise,
+    mask_and_tokenise,
+    mask_personal_info,
+)
 
 
 @pytest.mark.parametrize(
@@ -61,3 +66,49 @@ def test_the_fast_path_masks_like_mask_personal_info(text: str, masked: str) -> 
     assert result == mask_personal_info(text)
     assert result.text == masked
     assert lemmas == [t.lemma for t in mask_and_tokenise(text)[1]]
+
+
+def test_a_phone_number_in_brackets_keeps_both_brackets() -> None:
+    result = mask_personal_info("佐藤花子（080-1111-2222）まで連絡ください")
+    assert result.text == "【氏名】(【電話番号】)まで連絡ください"
+    assert result.found_kinds == ("name", "phone")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "久慈浜の海がきれい",
+        "久慈川の堤防を直してほしい",
+        "久慈町から大みか町まで歩いた",
+        "助川町の坂が急です",
+        "多賀町と東多賀町の商店街",
+        "茂宮町や相賀町の道が暗い",
+        "森山町の交差点が危ない",
+        "東成沢町と西成沢町の間のバス停",
+        "鮎川町の公園",
+        "常陸多賀駅から小木津駅まで",
+        "河原子の海水浴場と伊師浜",
+        "会瀬漁港の朝市",
+        "御岩神社と大甕神社にお参りした",
+        "十王ダムの近く",
+        "日立シビックセンターの科学館",
+        "平和通りの桜",
+    ],
+)
+def test_hitachi_place_names_are_never_masked_as_names(text: str) -> None:
+    assert mask_personal_info(text) == MaskResult(text, ())
+    assert mask_and_lemmatise(text)[0] == MaskResult(text, ())
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("久慈浜で佐藤花子さんに会った", "久慈浜で【氏名】さんに会った"),
+        ("助川町の助川さんが困っている", "助川町の【氏名】さんが困っている"),
+        ("多賀町の森山さん", "多賀町の【氏名】さん"),
+        ("久慈町の山田太郎です", "久慈町の【氏名】です"),
+    ],
+)
+def test_names_next_to_place_names_are_still_masked(text: str, masked: str) -> None:
+    assert mask_personal_info(text) == MaskResult(masked, ("name",))
+    assert mask_and_lemmatise(text)[0] == MaskResult(masked, ("name",))
