@@ -92,15 +92,18 @@ async def make_response(
     answers: Mapping[str, str | None] | None = None,
     submit: bool = True,
     profile: Mapping[str, str | None] | None = None,
+    other_texts: Mapping[str, str] | None = None,
+    submitted_at: datetime = NOW,
 ) -> ResponseRecord:
-    """A committed chat response with the given answers, submitted unless told otherwise."""
+    """A committed chat response with these answers and 「その他」 texts, submitted unless told."""
     respondent = respondent or await make_respondent(uow_factory, profile=profile or PROFILE)
     async with uow_factory() as uow:
         response = await uow.responses.start(wave_id, respondent.id, respondent.key, NOW)
         for question_id, value in (answers or {}).items():
-            await uow.responses.save_answer(response.id, question_id, value, None, NOW)
+            other = (other_texts or {}).get(question_id)
+            await uow.responses.save_answer(response.id, question_id, value, other, NOW)
         if submit:
-            await uow.responses.submit(response.id, profile or PROFILE, NOW)
+            await uow.responses.submit(response.id, profile or PROFILE, submitted_at)
         await uow.commit()
         stored = await uow.responses.get(response.id)
     assert stored is not None
