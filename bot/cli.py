@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,26 +22,86 @@ class CliError(click.ClickException):
         click.echo(f"error: {self.format_message()}", err=True, file=file)
 
 
+@dataclass(frozen=True)
+class CommandEntry:
+    """A top-level command: where it lives and the one line `machikoe --help` shows for it."""
+
+    module: str
+    attribute: str
+    short_help: str
+
+
+# The explicit list of top-level commands. A command's module is imported only when the command
+# runs (or its own --help is asked for), so `machikoe --help` and a quick command never pay for
+# the classifier, scikit-learn or the demo. tests/cli/test_cli_registry.py checks each line here
+# against the command's own docstring.
+COMMANDS: dict[str, CommandEntry] = {
+    "backup": CommandEntry(
+        "bot.commands.backup", "backup_command", "Back up the database while the bot runs."
+    ),
+    "classify": CommandEntry(
+        "bot.commands.model", "classify_command", "Add goal columns to a CSV of comments."
+    ),
+    "comments": CommandEntry(
+        "bot.commands.comments", "comments_group", "Residents' comments (masked; never chat ids)."
+    ),
+    "db": CommandEntry("bot.commands.db", "db_group", "Database schema."),
+    "demo": CommandEntry(
+        "bot.commands.demo", "demo_command", "The real bot on a local Telegram stand-in."
+    ),
+    "export": CommandEntry("bot.commands.export", "export_group", "Export data (never chat ids)."),
+    "import": CommandEntry(
+        "bot.commands.importer", "import_group", "Import responses collected elsewhere."
+    ),
+    "model": CommandEntry(
+        "bot.commands.model", "model_group", "Train and evaluate the comment classifier."
+    ),
+    "preview": CommandEntry(
+        "bot.commands.demo", "preview_command", "Try a survey definition in the demo."
+    ),
+    "report": CommandEntry(
+        "bot.commands.report", "report_command", "Indicators of a wave (text, JSON, HTML, XLSX)."
+    ),
+    "restore": CommandEntry(
+        "bot.commands.backup", "restore_command", "Restore a backup (stop the bot first)."
+    ),
+    "retention": CommandEntry(
+        "bot.commands.retention", "retention_group", "Data retention: contacts and raw comments."
+    ),
+    "run": CommandEntry("bot.commands.run", "run", "Run the resident bot until SIGTERM."),
+    "staff": CommandEntry("bot.commands.staff", "staff_group", "Staff roles: admins and analysts."),
+    "survey": CommandEntry("bot.commands.survey", "survey_group", "Survey definitions (YAML)."),
+    "wave": CommandEntry(
+        "bot.commands.wave", "wave_group", "Survey waves: create, edit, schedule, open, close."
+    ),
+}
+
+
+def load_command(name: str) -> click.Command:
+    """Import the module of one top-level command and return the command."""
+    entry = COMMANDS[name]
+    command = getattr(importlib.import_module(entry.module), entry.attribute)
+    if not isinstance(command, click.Command):
+        raise TypeError(f"{entry.module}.{entry.attribute} is not a click command")
+    return command
+
+
 class MachikoeGroup(click.Group):
-    """The root group; the area commands under bot/commands are attached on first use.
-
-    Attaching them lazily (not at import) lets a command module import `bot.cli` itself.
-    """
-
-    _loaded = False
-
-    def _load(self) -> None:
-        if not self._loaded:
-            self._loaded = True
-            _register(self)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        self._load()
-        return super().get_command(ctx, cmd_name)
+    """The root group: commands come from COMMANDS and are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        self._load()
-        return super().list_commands(ctx)
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        return load_command(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands from the table, without importing any of them."""
+        rows = [(name, COMMANDS[name].short_help) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=MachikoeGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,32 +128,6 @@ def cli(ctx: click.Context, database_url: str | None, data_dir: str | None, verb
         database_url=database_url, data_dir=Path(data_dir) if data_dir else None
     )
     configure_logging(ctx.obj, verbose=verbose)
-
-
-def _register(root: click.Group) -> None:
-    """Attach every top-level command of the modules under bot/commands (one module per area)."""
-    import importlib
-    import pkgutil
-
-    import bot.commands as package
-
-    for module_info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"bot.commands.{module_info.name}")
-        commands = [
-            value
-            for value in vars(module).values()
-            if isinstance(value, click.Command)
-            and getattr(value.callback, "__module__", None) == module.__name__
-        ]
-        nested = {
-            id(child)
-            for group in commands
-            if isinstance(group, click.Group)
-            for child in group.commands.values()
-        }
-        for command in commands:
-            if id(command) not in nested:
-                root.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,9 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -22,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.migrate import upgrade_engine
 from storage.repositories import (
     AggregateRepository,
     AnswerRepository,
@@ -38,7 +37,6 @@ from storage.repositories import (
     WaveRepository,
 )
 
-MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -245,27 +243,11 @@ class UnitOfWork:
             self._end_write()
 
 
-def alembic_config(connection: Connection | None = None) -> Config:
-    """Alembic configuration built in code, pointing at the shipped migrations."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("path_separator", "os")
-    if connection is not None:
-        config.attributes["connection"] = connection
-    return config
-
-
-def _upgrade(connection: Connection) -> None:
-    """Run Alembic's upgrade to head on a synchronous connection."""
-    command.upgrade(alembic_config(connection), "head")
-
-
 async def upgrade_database(url: str | None = None) -> None:
     """Bring the database schema to the latest migration (safe to run again)."""
     engine = create_engine(url)
     try:
-        async with engine.begin() as connection:
-            await connection.run_sync(_upgrade)
+        await upgrade_engine(engine)
     finally:
         await engine.dispose()
 

@@ -34,7 +34,7 @@ def known_revisions() -> set[str]:
     """The Alembic revisions this version of machikoe knows."""
     from alembic.script import ScriptDirectory
 
-    from storage.db import alembic_config
+    from storage.migrate import alembic_config
 
     return {
         script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()

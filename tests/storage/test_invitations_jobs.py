@@ -11,8 +11,9 @@ from alembic import command
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import IntegrityError
 
-from storage.db import UnitOfWork, alembic_config, create_engine
+from storage.db import UnitOfWork, create_engine
 from storage.errors import StorageError
+from storage.migrate import alembic_config
 from storage.models import Invitation
 from storage.records import InvitationRecord
 from tests.builders import NOW, PROFILE, make_respondent, make_response, make_wave

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, insert, inspect, text
 
-from storage.db import alembic_config, create_engine, upgrade_database
+from storage.db import create_engine, upgrade_database
+from storage.migrate import SCHEMA_HEAD, alembic_config
 from storage.models import Base, Staff
 from tests.builders import NOW
 
@@ -49,3 +51,25 @@ async def test_upgrade_twice_is_harmless_and_keeps_data(database_url: str) -> No
         await engine.dispose()
     assert staff == 1
     assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_the_shipped_head_is_alembics_head() -> None:
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == SCHEMA_HEAD
+
+
+async def test_a_database_left_at_an_older_revision_is_brought_to_the_head(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), "0003"))
+        await upgrade_database(database_url)
+        async with engine.connect() as connection:
+            version = (
+                await connection.execute(text("SELECT version_num FROM alembic_version"))
+            ).scalar_one()
+            assert await connection.run_sync(_schema_diff) == []
+    finally:
+        await engine.dispose()
+    assert version == SCHEMA_HEAD

@@ -9,7 +9,8 @@ from typing import Any
 from alembic import command
 from sqlalchemy import Connection, delete, func, select, update
 
-from storage.db import UnitOfWork, alembic_config, create_engine, session_factory
+from storage.db import UnitOfWork, create_engine, session_factory
+from storage.migrate import alembic_config
 from storage.models import TALLY_CODE_PATTERN, Answer, AnswerTally, Response
 from storage.repositories.aggregates import DIMENSIONS
 from tests.builders import NOW, PROFILE, make_respondent, make_response, make_wave
