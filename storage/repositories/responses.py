@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 
 from storage.errors import ResponseClosedError, StorageError
-from storage.models import Answer, Profile, Response
+from storage.models import Answer, Comment, CommentLabel, Profile, Response
 from storage.records import (
     PROFILE_FIELDS,
     ExportRow,
@@ -35,6 +35,13 @@ from storage.records import (
 from storage.repositories._base import Query, Repository, insert_on_conflict, rowcount
 
 MODES = ("chat", "mail", "web")
+
+
+def _batches(refs: Iterable[str], size: int = 500) -> Iterator[list[str]]:
+    """Distinct references in slices small enough for one IN list on every backend."""
+    wanted = list(dict.fromkeys(refs))
+    for start in range(0, len(wanted), size):
+        yield wanted[start : start + size]
 
 
 def response_record(row: Any) -> ResponseRecord:
@@ -340,6 +347,7 @@ class ResponseRepository(Repository):
         profile: Mapping[str, str | None] | None,
         answers: Mapping[str, str | None],
         at: datetime,
+        other_texts: Mapping[str, str] | None = None,
     ) -> ResponseRecord:
         """Store a complete response collected by mail or web (no respondent behind it)."""
         if mode not in MODES:
@@ -370,7 +378,7 @@ class ResponseRepository(Repository):
                         "response_id": row.id,
                         "question_id": question_id,
                         "value": value,
-                        "other_text": None,
+                        "other_text": (other_texts or {}).get(question_id),
                         "answered_at": at,
                     }
                     for question_id, value in answers.items()
@@ -380,17 +388,41 @@ class ResponseRepository(Repository):
 
     async def existing_refs(self, wave_id: int, refs: Iterable[str]) -> set[str]:
         """Which of these respondent references already have a response in the wave."""
-        wanted = list(dict.fromkeys(refs))
-        found: set[str] = set()
-        for start in range(0, len(wanted), 500):
-            rows = await self.session.scalars(
-                select(Response.respondent_ref).where(
-                    Response.wave_id == wave_id,
-                    Response.respondent_ref.in_(wanted[start : start + 500]),
+        return set(await self.stored_modes(wave_id, refs))
+
+    async def stored_modes(self, wave_id: int, refs: Iterable[str]) -> dict[str, str]:
+        """The mode (chat, mail, web) of each of these references stored in the wave."""
+        found: dict[str, str] = {}
+        for batch in _batches(refs):
+            rows = await self.session.execute(
+                select(Response.respondent_ref, Response.mode).where(
+                    Response.wave_id == wave_id, Response.respondent_ref.in_(batch)
                 )
             )
-            found.update(rows)
+            found.update((ref, mode) for ref, mode in rows)
         return found
+
+    async def remove_imported(self, wave_id: int, refs: Iterable[str]) -> int:
+        """Delete the imported responses (never chat ones) with these references, with their
+        answers and comments, in the caller's transaction; returns how many were removed."""
+        removed = 0
+        for batch in _batches(refs):
+            responses = select(Response.id).where(
+                Response.wave_id == wave_id,
+                Response.respondent_id.is_(None),
+                Response.mode != "chat",
+                Response.respondent_ref.in_(batch),
+            )
+            answers = select(Answer.id).where(Answer.response_id.in_(responses))
+            comments = select(Comment.id).where(Comment.answer_id.in_(answers))
+            await self.session.execute(
+                delete(CommentLabel).where(CommentLabel.comment_id.in_(comments))
+            )
+            await self.session.execute(delete(Comment).where(Comment.answer_id.in_(answers)))
+            await self.session.execute(delete(Answer).where(Answer.response_id.in_(responses)))
+            result = await self.session.execute(delete(Response).where(Response.id.in_(responses)))
+            removed += rowcount(result)
+        return removed
 
     async def count(self, wave_id: int, status: str | None = None) -> int:
         """How many responses a wave has (of a status if given)."""
@@ -417,6 +449,7 @@ class ResponseRepository(Repository):
                 *profile_columns,
                 Answer.question_id,
                 Answer.value,
+                Answer.other_text,
             )
             .outerjoin(Profile, Profile.respondent_id == Response.respondent_id)
             .outerjoin(Answer, Answer.response_id == Response.id)
@@ -441,9 +474,11 @@ class ResponseRepository(Repository):
                     profile={name: row[5 + i] for i, name in enumerate(PROFILE_FIELDS)},
                     answers={},
                 )
-            question_id, value = row[-2], row[-1]
+            question_id, value, other_text = row[-3], row[-2], row[-1]
             if question_id is not None and current is not None:
                 current.answers[question_id] = value
+                if other_text:
+                    current.other_texts[question_id] = other_text
         if current is not None:
             yield current
 
