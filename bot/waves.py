@@ -2,36 +2,27 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, tzinfo
-from typing import Any
-
-from pydantic import ValidationError
+from datetime import datetime
 
 from bot.catalog import ensure_bundled_surveys
 from bot.services import Services
+from bot.wave_plans import WaveError, next_summary_time, reminder_time
+from bot.wave_plans import audience_text as audience_text  # the staff screens show it
 from storage.db import UnitOfWork
 from storage.records import JobRecord, WaveCounts, WaveRecord
 from surveys.bundled import bundled_surveys
-from surveys.profile import PROFILE_FIELDS
 from surveys.waves import (
-    Audience,
+    PlanChange,
     WaveRuleError,
     WaveStatus,
+    check_draft_only,
     check_single_open,
     check_transition,
 )
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_OFFSET = re.compile(r"^\s*(\d+)\s*([dhm])(?:\s+before\s+close)?\s*$", re.IGNORECASE)
-_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 WAVE_CLOSED_REASON = "the wave closed before this was sent"
-
-
-class WaveError(ValueError):
-    """A wave operation that cannot be done; ``str()`` is one line for staff."""
 
 
 @dataclass(frozen=True)
@@ -55,94 +46,6 @@ class WaveDetails:
         return self.invitations_total - waiting
 
 
-# -- parsing staff input ------------------------------------------------------------------------
-def parse_time(text: str, zone: tzinfo) -> datetime:
-    """An ISO date-time; without an offset it is in ``zone`` (Asia/Tokyo by default)."""
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise WaveError(f'not a date and time: "{text}" (use e.g. 2025-05-01T09:00)') from None
-    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
-
-
-def parse_reminder(text: str, zone: tzinfo) -> str:
-    """A reminder as stored: an offset before closing ("3d", "12h") or an ISO time."""
-    match = _OFFSET.match(text)
-    if match:
-        return f"{int(match.group(1))}{match.group(2).lower()}"
-    try:
-        return parse_time(text, zone).isoformat()
-    except WaveError:
-        raise WaveError(
-            f'not a reminder: "{text}" (use an offset before closing like 3d or 12h, '
-            "or a date and time)"
-        ) from None
-
-
-def reminder_time(reminder: str, closes_at: datetime | None) -> datetime | None:
-    """When a stored reminder fires (None for an offset when the wave has no closing time)."""
-    match = _OFFSET.match(reminder)
-    if match is None:
-        return datetime.fromisoformat(reminder)
-    if closes_at is None:
-        return None
-    return closes_at - timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
-
-
-def parse_audience(items: Sequence[str]) -> dict[str, list[str]]:
-    """Audience filters from ``field=value,value`` items (none: every subscribed resident)."""
-    filters: dict[str, list[str]] = {}
-    for item in items:
-        name, sep, values = item.partition("=")
-        name = name.strip()
-        if not sep or not values.strip():
-            raise WaveError(f'not an audience filter: "{item}" (use e.g. age_band=20s,30s)')
-        if name not in PROFILE_FIELDS:
-            raise WaveError(
-                f'unknown audience field "{name}"; use one of {", ".join(PROFILE_FIELDS)}'
-            )
-        filters.setdefault(name, [])
-        filters[name] += [v.strip() for v in values.split(",") if v.strip()]
-    try:
-        Audience(**{name: tuple(values) for name, values in filters.items()})
-    except ValidationError as exc:
-        raise WaveError(str(exc.errors()[0]["msg"]).removeprefix("Value error, ")) from None
-    return filters
-
-
-def parse_summary(text: str) -> dict[str, str]:
-    """A weekly summary time like "mon 09:00" (day names mon..sun, or "daily 09:00")."""
-    parts = text.strip().lower().split()
-    day = parts[0] if parts else ""
-    if len(parts) != 2 or (day not in WEEKDAYS and day != "daily"):
-        raise WaveError(f'not a summary time: "{text}" (use e.g. "mon 09:00" or "daily 18:00")')
-    try:
-        at = time.fromisoformat(parts[1])
-    except ValueError:
-        raise WaveError(f'not a time of day: "{parts[1]}" (use e.g. 09:00)') from None
-    return {"day": day, "time": at.strftime("%H:%M")}
-
-
-def next_summary_time(schedule: dict[str, Any], after: datetime, zone: tzinfo) -> datetime:
-    """The first summary time strictly after ``after``, in the staff's time zone."""
-    at = time.fromisoformat(str(schedule["time"]))
-    local = after.astimezone(zone)
-    for days in range(8):
-        day = local.date() + timedelta(days=days)
-        candidate = datetime.combine(day, at, tzinfo=zone)
-        wanted = schedule["day"] == "daily" or WEEKDAYS[day.weekday()] == schedule["day"]
-        if wanted and candidate > after:
-            return candidate
-    raise AssertionError("a weekly time always comes within 8 days")
-
-
-def audience_text(audience: dict[str, list[str]]) -> str:
-    """An audience in one line ("everyone subscribed" when unfiltered)."""
-    if not audience:
-        return "everyone subscribed"
-    return "; ".join(f"{name}={','.join(values)}" for name, values in sorted(audience.items()))
-
-
 # -- operations -----------------------------------------------------------------------------------
 async def _require(uow: UnitOfWork, wave_id: int) -> WaveRecord:
     """The wave, or a one-line error."""
@@ -160,6 +63,22 @@ def _check(current: str, target: WaveStatus, wave_id: int, *, override: bool = F
         raise WaveError(f"wave {wave_id}: {exc}") from None
 
 
+def _check_times(opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> None:
+    """A wave closes after it opens, and not in the past."""
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise WaveError("the wave must close after it opens")
+    if closes_at and closes_at <= now:
+        raise WaveError("the closing time is in the past")
+
+
+def _check_draft(status: str, change: PlanChange, wave_id: int) -> None:
+    """Only a draft's plan changes, naming the wave in the error."""
+    try:
+        check_draft_only(status, change)
+    except WaveRuleError as exc:
+        raise WaveError(f"wave {wave_id}: {exc}") from None
+
+
 async def create_wave(
     services: Services,
     *,
@@ -173,10 +92,7 @@ async def create_wave(
 ) -> WaveRecord:
     """Plan a draft wave of a loaded or bundled survey."""
     now = services.now()
-    if opens_at and closes_at and closes_at <= opens_at:
-        raise WaveError("the wave must close after it opens")
-    if closes_at and closes_at <= now:
-        raise WaveError("the closing time is in the past")
+    _check_times(opens_at, closes_at, now)
     async with services.uow() as uow:
         await ensure_bundled_surveys(uow, now)
         if await uow.surveys.get(survey_id) is None:
@@ -194,6 +110,49 @@ async def create_wave(
             reminders=list(reminders),
             summary_schedule=summary,
         )
+        await uow.commit()
+    return wave
+
+
+async def edit_wave(
+    services: Services,
+    wave_id: int,
+    *,
+    name: str | None = None,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    audience: dict[str, list[str]] | None = None,
+    reminders: Sequence[str] | None = None,
+    summary: dict[str, str] | None = None,
+) -> WaveRecord:
+    """Change a draft wave's plan: the fields given (not None), as `create_wave` takes them."""
+    planned = {
+        "name": name,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "audience": audience,
+        "reminders": None if reminders is None else list(reminders),
+        "summary_schedule": summary,
+    }
+    fields = {column: value for column, value in planned.items() if value is not None}
+    if not fields:
+        raise WaveError(f"wave {wave_id}: nothing to change (give e.g. --name or --closes)")
+    async with services.uow() as uow:
+        wave = await _require(uow, wave_id)
+        _check_draft(wave.status, PlanChange.EDIT, wave_id)
+        opens_at = fields.get("opens_at", wave.opens_at)
+        _check_times(opens_at, fields.get("closes_at", wave.closes_at), services.now())
+        wave = await uow.waves.update(wave_id, **fields)
+        await uow.commit()
+    return wave
+
+
+async def delete_wave(services: Services, wave_id: int) -> WaveRecord:
+    """Remove a draft wave with anything planned for it; returns what it was."""
+    async with services.uow() as uow:
+        wave = await _require(uow, wave_id)
+        _check_draft(wave.status, PlanChange.DELETE, wave_id)
+        await uow.waves.delete(wave_id)
         await uow.commit()
     return wave
 

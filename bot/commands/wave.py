@@ -3,27 +3,36 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import Any
 
 import click
 
 from bot.commands._shared import settings_of, with_services
 from bot.services import Services
-from bot.waves import (
-    WaveDetails,
+from bot.wave_plans import (
     audience_text,
-    close_wave,
-    create_wave,
-    lift_embargo,
-    list_waves,
-    open_wave,
     parse_audience,
     parse_reminder,
     parse_summary,
     parse_time,
+)
+from bot.waves import (
+    WaveDetails,
+    close_wave,
+    create_wave,
+    delete_wave,
+    edit_wave,
+    lift_embargo,
+    list_waves,
+    open_wave,
     schedule_wave,
     wave_details,
 )
+from storage.records import WaveRecord
 
 
 def _when(value: datetime | None, zone: tzinfo) -> str:
@@ -73,57 +82,108 @@ def describe(details: WaveDetails, zone: tzinfo) -> list[str]:
 
 @click.group("wave")
 def wave_group() -> None:
-    """Survey waves: create, schedule, open, close, show."""
+    """Survey waves: create, edit or delete a draft, schedule, open, close, show."""
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """A wave's plan options as typed; an option not given is None (or empty)."""
+
+    name: str | None
+    opens: str | None
+    closes: str | None
+    audience: tuple[str, ...]
+    reminders: tuple[str, ...]
+    summary: str | None
+
+    def parsed(self, zone: tzinfo, now: datetime) -> dict[str, Any]:
+        """The options given, as `create_wave` and `edit_wave` take them."""
+        plan = {
+            "name": self.name,
+            "opens_at": parse_time(self.opens, zone, now) if self.opens else None,
+            "closes_at": parse_time(self.closes, zone, now) if self.closes else None,
+            "audience": parse_audience(self.audience) if self.audience else None,
+            "reminders": [parse_reminder(text, zone, now) for text in self.reminders] or None,
+            "summary": parse_summary(self.summary) if self.summary else None,
+        }
+        return {key: value for key, value in plan.items() if value is not None}
+
+
+_PLAN_OPTIONS = (
+    click.option("--name", help="Wave name (default: survey and opening date)."),
+    click.option(
+        "--opens", help="Opening time: ISO (Asia/Tokyo unless an offset is given) or +2d from now."
+    ),
+    click.option("--closes", help="Closing time: ISO or +14d / +12h from now."),
+    click.option(
+        "--audience", "audience", multiple=True, help="Profile filter, e.g. age_band=20s,30s."
+    ),
+    click.option(
+        "--reminder", "reminders", multiple=True, help="Reminder: 3d / 12h before closing, or ISO."
+    ),
+    click.option("--summary", help='Periodic summary, e.g. "mon 09:00" or "daily 18:00".'),
+)
+
+
+def _plan_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The plan options `wave create` and `wave edit` share, handed over as one PlanInput."""
+
+    @functools.wraps(command)
+    def with_plan(*args: Any, **options: Any) -> None:
+        fields = {name: options.pop(name) for name in PlanInput.__dataclass_fields__}
+        command(*args, plan=PlanInput(**fields), **options)
+
+    for option in reversed(_PLAN_OPTIONS):
+        with_plan = option(with_plan)
+    return with_plan
+
+
+def _plan_line(verb: str, wave: WaveRecord, zone: tzinfo) -> str:
+    """What `wave create` and `wave edit` say about the draft."""
+    return (
+        f"{verb} draft wave {wave.id} ({wave.name}): {wave.survey_id}, "
+        f"opens {_when(wave.opens_at, zone)}, closes {_when(wave.closes_at, zone)}, "
+        f"audience {audience_text(wave.audience)}"
+    )
 
 
 @wave_group.command("create")
 @click.option("--survey", "survey_id", required=True, help="Survey id (loaded or bundled).")
-@click.option("--name", help="Wave name (default: survey and opening date).")
-@click.option("--opens", help="Opening time, ISO (Asia/Tokyo unless an offset is given).")
-@click.option("--closes", help="Closing time, ISO.")
-@click.option(
-    "--audience", "audience", multiple=True, help="Profile filter, e.g. age_band=20s,30s."
-)
-@click.option(
-    "--reminder", "reminders", multiple=True, help="Reminder: 3d / 12h before closing, or ISO."
-)
-@click.option("--summary", help='Periodic summary, e.g. "mon 09:00" or "daily 18:00".')
+@_plan_options
 @click.pass_context
-def create_command(
-    ctx: click.Context,
-    survey_id: str,
-    name: str | None,
-    opens: str | None,
-    closes: str | None,
-    audience: tuple[str, ...],
-    reminders: tuple[str, ...],
-    summary: str | None,
-) -> None:
+def create_command(ctx: click.Context, survey_id: str, plan: PlanInput) -> None:
     """Plan a draft wave; prints its id as the last line."""
 
-    async def work(services: Services) -> WaveDetails:
-        zone = services.timezone
-        wave = await create_wave(
-            services,
-            survey_id=survey_id,
-            name=name,
-            opens_at=parse_time(opens, zone) if opens else None,
-            closes_at=parse_time(closes, zone) if closes else None,
-            audience=parse_audience(audience),
-            reminders=[parse_reminder(text, zone) for text in reminders],
-            summary=parse_summary(summary) if summary else None,
-        )
-        return await wave_details(services, wave.id)
+    async def work(services: Services) -> WaveRecord:
+        fields = plan.parsed(services.timezone, services.now())
+        return await create_wave(services, survey_id=survey_id, **fields)
 
-    details = with_services(ctx, work)
-    wave = details.wave
-    zone = _zone(ctx)
-    click.echo(
-        f"created draft wave {wave.id} ({wave.name}): {wave.survey_id}, "
-        f"opens {_when(wave.opens_at, zone)}, closes {_when(wave.closes_at, zone)}, "
-        f"audience {audience_text(wave.audience)}"
-    )
+    wave = with_services(ctx, work)
+    click.echo(_plan_line("created", wave, _zone(ctx)))
     click.echo(wave.id)
+
+
+@wave_group.command("edit")
+@click.argument("wave_id", metavar="WAVE", type=int)
+@_plan_options
+@click.pass_context
+def edit_command(ctx: click.Context, wave_id: int, plan: PlanInput) -> None:
+    """Change a draft wave's plan: only the options given (a list option replaces the list)."""
+
+    async def work(services: Services) -> WaveRecord:
+        fields = plan.parsed(services.timezone, services.now())
+        return await edit_wave(services, wave_id, **fields)
+
+    click.echo(_plan_line("edited", with_services(ctx, work), _zone(ctx)))
+
+
+@wave_group.command("delete")
+@click.argument("wave_id", metavar="WAVE", type=int)
+@click.pass_context
+def delete_command(ctx: click.Context, wave_id: int) -> None:
+    """Remove a draft wave (nothing was sent for it yet)."""
+    wave = with_services(ctx, lambda services: delete_wave(services, wave_id))
+    click.echo(f"deleted draft wave {wave.id} ({wave.name})")
 
 
 def _zone(ctx: click.Context) -> tzinfo:
@@ -146,7 +206,8 @@ def _open(ctx: click.Context, wave_id: int, reopen: bool, closes: str | None, wa
     """Open or reopen, then optionally watch the running bot send the invitations."""
 
     async def work(services: Services) -> tuple[int, int]:
-        closes_at = parse_time(closes, services.timezone) if closes else None
+        zone, now = services.timezone, services.now()
+        closes_at = parse_time(closes, zone, now) if closes else None
         wave, invited = await open_wave(services, wave_id, reopen=reopen, closes_at=closes_at)
         return wave.id, invited
 
@@ -190,7 +251,7 @@ def open_command(ctx: click.Context, wave_id: int, watch: bool) -> None:
 
 @wave_group.command("reopen")
 @click.argument("wave_id", metavar="WAVE", type=int)
-@click.option("--closes", help="New closing time, ISO (needed when the old one has passed).")
+@click.option("--closes", help="New closing time, ISO or +7d (needed when the old one passed).")
 @click.option("--watch", is_flag=True, help="Show a progress bar while the bot sends.")
 @click.pass_context
 def reopen_command(ctx: click.Context, wave_id: int, closes: str | None, watch: bool) -> None:

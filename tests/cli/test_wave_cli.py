@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner, Result
@@ -161,3 +161,94 @@ def test_show_reports_invitation_progress_and_counts_by_age_band(
     assert "invited: 1  started: 1  completed: 1  completion rate: 100%" in shown
     assert "completed by age band: 30s 1" in shown
     assert "next: close at 2030-06-14 18:00" in shown
+
+
+def test_a_draft_is_edited_with_the_options_of_create(migrated_database_url: str) -> None:
+    url = migrated_database_url
+    wave_id = create(
+        url, "--opens", "2030-05-01T09:00", "--closes", "2030-05-14T18:00", "--summary", "mon 09:00"
+    )
+    edited = ok(
+        url,
+        "wave",
+        "edit",
+        str(wave_id),
+        "--name",
+        "2030 春 (改)",
+        "--closes",
+        "2030-05-21T18:00",
+        "--audience",
+        "district=taga",
+        "--reminder",
+        "2d",
+    )
+    assert edited == [
+        f"edited draft wave {wave_id} (2030 春 (改)): residency-livability, "
+        "opens 2030-05-01 09:00, closes 2030-05-21 18:00, audience district=taga"
+    ]
+    wave = query(url, lambda uow: uow.waves.get(wave_id))
+    assert wave.closes_at == datetime(2030, 5, 21, 9, 0, tzinfo=UTC)
+    assert wave.opens_at == datetime(2030, 5, 1, 0, 0, tzinfo=UTC)  # not given: kept
+    assert wave.audience == {"district": ["taga"]} and wave.reminders == ["2d"]
+    assert wave.summary_schedule == {"day": "mon", "time": "09:00"}
+    before = datetime.now(UTC)
+    ok(url, "wave", "edit", str(wave_id), "--opens", "+1d", "--closes", "+14d")
+    wave = query(url, lambda uow: uow.waves.get(wave_id))
+    assert wave.closes_at - wave.opens_at == timedelta(days=13)
+    assert before + timedelta(days=14) <= wave.closes_at <= datetime.now(UTC) + timedelta(days=14)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--closes", "2030-04-30T09:00"], "must close after it opens"),  # the stored opening
+        (["--opens", "2030-06-01"], "must close after it opens"),  # the stored closing
+        (["--closes", "2020-01-01T09:00", "--opens", "2019-12-01"], "closing time is in the past"),
+        (["--audience", "age_band=99s"], '"99s"'),
+        (["--reminder", "often"], 'not a reminder: "often"'),
+        (["--closes", "soon"], 'not a date and time: "soon"'),
+        ([], "nothing to change"),
+    ],
+)
+def test_a_bad_edit_is_one_line_and_changes_nothing(
+    migrated_database_url: str, args: list[str], message: str
+) -> None:
+    url = migrated_database_url
+    wave_id = create(url, "--name", "春", "--opens", "2030-05-01T09:00", "--closes", "2030-05-14")
+    planned = query(url, lambda uow: uow.waves.get(wave_id))
+    name = ["--name", "x"] if args else []  # a good change beside the bad one is not kept either
+    assert message in fails(url, "wave", "edit", str(wave_id), *name, *args)
+    assert query(url, lambda uow: uow.waves.get(wave_id)) == planned
+
+
+def test_a_deleted_draft_is_gone(migrated_database_url: str) -> None:
+    url = migrated_database_url
+    kept = create(url, "--name", "kept", "--closes", "2030-06-14T18:00")
+    gone = create(url, "--name", "gone", "--closes", "2030-06-14T18:00")
+    assert ok(url, "wave", "delete", str(gone)) == [f"deleted draft wave {gone} (gone)"]
+    assert [line.split()[0] for line in ok(url, "wave", "list")[1:]] == [str(kept)]
+    assert f"wave {gone} does not exist" in fails(url, "wave", "show", str(gone))
+    assert f"wave {gone} does not exist" in fails(url, "wave", "delete", str(gone))
+    assert f"wave {gone} does not exist" in fails(url, "wave", "edit", str(gone), "--name", "x")
+
+
+def test_only_a_draft_is_edited_or_deleted_and_the_refusal_says_why(
+    migrated_database_url: str,
+) -> None:
+    url = migrated_database_url
+    wave_id = create(url, "--name", "春", "--opens", "2030-05-01T09:00", "--closes", "2030-05-14")
+    reasons = {
+        "schedule": "it is scheduled and opens by itself at its opening time",
+        "open": "it is open and residents may already be answering it",
+        "close": "it is closed and its answers are the survey's record",
+    }
+    for step, why in reasons.items():
+        ok(url, "wave", step, str(wave_id))
+        planned = query(url, lambda uow: uow.waves.get(wave_id))
+        assert fails(url, "wave", "edit", str(wave_id), "--name", "秋") == (
+            f"error: wave {wave_id}: only a draft wave can be edited: {why}"
+        )
+        assert fails(url, "wave", "delete", str(wave_id)) == (
+            f"error: wave {wave_id}: only a draft wave can be deleted: {why}"
+        )
+        assert query(url, lambda uow: uow.waves.get(wave_id)) == planned
