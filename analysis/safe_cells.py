@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -28,23 +29,44 @@ def unguard_cell(text: str) -> str:
     return text
 
 
+class Sheet(NamedTuple):
+    """One table of an export: a sheet title (XLSX), a header and rows."""
+
+    title: str
+    header: list[str]
+    rows: Iterable[list[object]]
+
+
 def write_table(
     path: Path, header: list[str], rows: Iterable[list[object]], fmt: str = "csv", title: str = ""
 ) -> None:
     """Write a header and rows as CSV (BOM, for Excel) or a one-sheet XLSX; replace path at once."""
-    temporary = path.with_name(path.name + ".part")
     if fmt == "csv":
-        with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(safe_row(row) for row in rows)
+        write_csv(path, header, rows)
     else:
-        from openpyxl import Workbook  # write-only mode streams; every cell a value, no formula
+        write_workbook(path, [Sheet(title, header, rows)])
 
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=title or None)
-        sheet.append(header)
-        for row in rows:
-            sheet.append(safe_row(row))
-        workbook.save(temporary)
+
+def write_csv(path: Path, header: list[str], rows: Iterable[list[object]]) -> None:
+    """Write a CSV with a BOM (so Excel reads UTF-8), every cell formula-safe; replace at once."""
+    temporary = path.with_name(path.name + ".part")
+    with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(safe_row(row) for row in rows)
+    temporary.replace(path)
+
+
+def write_workbook(path: Path, sheets: Iterable[Sheet]) -> None:
+    """Write sheets into one XLSX, every cell a value (never a formula); replace path at once."""
+    from openpyxl import Workbook  # write-only mode streams the rows
+
+    temporary = path.with_name(path.name + ".part")
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        page = workbook.create_sheet(title=sheet.title or None)
+        page.append(sheet.header)
+        for row in sheet.rows:
+            page.append(safe_row(row))
+    workbook.save(temporary)
     temporary.replace(path)

@@ -138,6 +138,7 @@ class ExportRow:
     submitted_at: datetime | None
     profile: dict[str, str | None]
     answers: dict[str, str | None]
+    other_texts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
