@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import shlex
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
@@ -11,6 +14,8 @@ from click.testing import CliRunner, Result
 from bot.cli import cli
 from storage.db import UnitOfWork, create_engine, session_factory
 from tests.builders import PROFILE
+
+ROOT = Path(__file__).parents[2]
 
 
 def run(url: str, *args: str) -> Result:
@@ -252,3 +257,28 @@ def test_only_a_draft_is_edited_or_deleted_and_the_refusal_says_why(
             f"error: wave {wave_id}: only a draft wave can be deleted: {why}"
         )
         assert query(url, lambda uow: uow.waves.get(wave_id)) == planned
+
+
+def readme_wave_commands() -> list[list[str]]:
+    """The `machikoe …` lines of the README's code blocks that plan waves, as arguments."""
+    blocks = re.findall(r"```sh\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+    wave_blocks = [block for block in blocks if "machikoe wave " in block]
+    assert wave_blocks, "the README shows no wave commands"
+    lines = [
+        shlex.split(line, comments=True) for block in wave_blocks for line in block.splitlines()
+    ]
+    return [words[1:] for words in lines if words[:1] == ["machikoe"]]
+
+
+def test_the_readme_wave_commands_work_on_the_day_they_are_read(
+    migrated_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)  # the README's paths are from the repository's root
+    commands = readme_wave_commands()
+    assert ["wave", "open", "1"] in commands
+    for args in commands:
+        ok(migrated_database_url, *args)
+    shown = ok(migrated_database_url, "wave", "show", "1")
+    assert "status: open" in shown
+    wave = query(migrated_database_url, lambda uow: uow.waves.get(1))
+    assert wave.closes_at > datetime.now(UTC) + timedelta(days=7)
