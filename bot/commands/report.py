@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import click
@@ -13,9 +14,25 @@ from bot.cli import CliError
 from bot.commands._shared import with_services
 from bot.reports import ReportOptions, build_wave_report, find_wave, known_categories
 from bot.services import Services
-from storage.records import PROFILE_FIELDS
+from storage.records import PROFILE_FIELDS, WaveRecord
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("text", "json", "html", "xlsx")
+
+
+def check_embargo(wave: WaveRecord, ignore: bool) -> None:
+    """Refuse an embargoed wave's results unless staff said to ignore the embargo (logged)."""
+    from bot.summary import embargoed
+
+    if not embargoed(wave):
+        return
+    if not ignore:
+        raise CliError(
+            f"wave {wave.id} is {wave.status} and its results are under embargo until it closes"
+            f" (machikoe wave lift-embargo {wave.id}, or --ignore-embargo)"
+        )
+    log.warning("wave %d: report made under embargo (--ignore-embargo)", wave.id)
 
 
 def read_options(weights: Path | None, targets: Path | None, year: int | None) -> ReportOptions:
@@ -70,6 +87,11 @@ def write_report(report: WaveReport, fmt: str, output: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write here (required for html and xlsx; text and json go to stdout otherwise).",
 )
+@click.option(
+    "--ignore-embargo",
+    is_flag=True,
+    help="Report a wave whose results are still under embargo (logged).",
+)
 @click.pass_context
 def report_command(
     ctx: click.Context,
@@ -79,6 +101,7 @@ def report_command(
     targets: Path | None,
     year: int | None,
     output: Path | None,
+    ignore_embargo: bool,
 ) -> None:
     """Indicators of a wave: estimates, intervals, breakdowns, KPI, trend and comments."""
     if fmt in ("html", "xlsx") and output is None:
@@ -88,6 +111,7 @@ def report_command(
     async def work(services: Services) -> WaveReport:
         async with services.uow() as uow:
             wave = await find_wave(uow, wave_ref)
+            check_embargo(wave, ignore_embargo)
             return await build_wave_report(uow, wave, options, services.timezone)
 
     report = with_services(ctx, work)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
 from analysis.stats.cells import AGE_BANDS
@@ -71,13 +73,17 @@ async def add_rows(uow_factory: Uow, wave_id: int, rows: Iterator[dict[str, Any]
 
 
 async def seed_wave(
-    uow_factory: Uow, name: str = "2025 spring", chat: int = 300, mail: int = 100
+    uow_factory: Uow,
+    name: str = "2025 spring",
+    chat: int = 300,
+    mail: int = 100,
+    status: str = "closed",
 ) -> int:
-    """The bundled survey and an open wave with chat and mail responses."""
+    """The bundled survey and a wave (closed: out of embargo) with chat and mail responses."""
     async with uow_factory() as uow:
         await ensure_bundled_surveys(uow, NOW)
         await uow.commit()
-    wave = await make_wave(uow_factory, name=name)
+    wave = await make_wave(uow_factory, name=name, status=status)
     await add_rows(uow_factory, wave.id, resident_rows(chat, f"{name}-c", "chat"))
     await add_rows(uow_factory, wave.id, resident_rows(mail, f"{name}-m", "mail", shift=1))
     return wave.id
@@ -213,7 +219,9 @@ def test_targets_give_kpi_progress_for_the_year(machikoe: Machikoe, tmp_path: Pa
 def test_trend_shows_the_earlier_wave_and_the_change(machikoe: Machikoe) -> None:
     async def two_waves(uow_factory: Uow) -> int:
         await seed_wave(uow_factory, name="2024 autumn", chat=200, mail=0)
-        wave = await make_wave(uow_factory, name="2025 spring", opens_at=NOW + timedelta(days=90))
+        wave = await make_wave(
+            uow_factory, name="2025 spring", opens_at=NOW + timedelta(days=90), status="closed"
+        )
         rows = list(resident_rows(200, "s-", "chat"))
         for row in rows[:40]:  # 40 more residents now want to stay
             row["answers"]["residency_intent"] = "always"
@@ -253,3 +261,22 @@ def test_usage_errors_are_one_line(machikoe: Machikoe) -> None:
     result = machikoe("report", "--wave", "no such wave")
     assert result.exit_code == 1
     assert lines(result) == ["error: no wave 'no such wave' (machikoe wave list shows them)"]
+
+
+def test_an_open_wave_under_embargo_is_refused_unless_lifted_or_ignored(
+    machikoe: Machikoe, caplog: pytest.LogCaptureFixture
+) -> None:
+    wave_id = machikoe.seed(lambda uow: seed_wave(uow, status="open"))
+    for fmt in ("text", "json"):
+        result = machikoe("report", "--wave", str(wave_id), "--format", fmt)
+        assert result.exit_code == 1
+        assert lines(result) == [
+            f"error: wave {wave_id} is open and its results are under embargo until it closes"
+            f" (machikoe wave lift-embargo {wave_id}, or --ignore-embargo)"
+        ]
+    with caplog.at_level(logging.WARNING):
+        report = report_json(machikoe, "--wave", str(wave_id), "--ignore-embargo")
+    assert report["wave"]["respondents"] == 400
+    assert any("--ignore-embargo" in record.getMessage() for record in caplog.records)
+    assert machikoe("wave", "lift-embargo", str(wave_id)).exit_code == 0
+    assert report_json(machikoe, "--wave", str(wave_id))["wave"]["respondents"] == 400
