@@ -46,7 +46,7 @@ from tests.bot.conftest import seed_open_wave
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 PROFILE = ("30代", "女性", "十王地区", "10〜19年")
 STEPS: tuple[tuple[str, str, str], ...] = (
-    ("tap", "住みやすい", "2/4"),
+    ("tap", "住みやすい", "2/4〜5"),
     ("tap", "わからない", "3/4"),
     ("tap", "満足", "4/4"),
     ("text", "駅前に <ベンチ> & 花を 🌸", "回答の確認"),
@@ -71,7 +71,7 @@ async def onboard(resident: Resident) -> None:
     for label in PROFILE:
         _tap(resident, label)
         await resident.next_message(timeout=60)
-    await resident.wait_for_screen("1/4\n日立市は住みやすい", timeout=60)
+    await resident.wait_for_screen("1/4〜5\n日立市は住みやすい", timeout=60)
 
 
 async def survey_step(resident: Resident, index: int) -> None:

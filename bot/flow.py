@@ -16,7 +16,18 @@ from storage.repositories.steps import NO_WAVE
 from storage.steplane import AnswerToStore
 from surveys.answers import Answer
 from surveys.definition import Question, QuestionType, Survey
-from surveys.engine import Step, answers_to_drop, next_step
+from surveys.engine import (
+    AskOther,
+    AskQuestion,
+    Invalid,
+    Step,
+    answers_to_drop,
+    choice_from_text,
+    next_step,
+    validate_answer,
+    validate_other_text,
+    with_other_text,
+)
 from surveys.profile import PROFILE_FIELDS, profile_survey
 from surveys.waves import Audience
 
@@ -127,6 +138,24 @@ def profile_complete(profile: Profile) -> bool:
 def profile_step(profile: Profile) -> Step:
     """The next profile question (or the review when complete)."""
     return next_step(profile_survey(), profile_answers(profile), {})
+
+
+def typed_step_answer(state: SurveyState, step: Step, text: str) -> Answer | Invalid | None:
+    """What a typed message answers at this step: text, a number, an "other" detail, or a
+    choice typed as its number or label; None when it names no choice (or the step wants
+    taps: a multi question, the review)."""
+    if isinstance(step, AskOther):
+        other = validate_other_text(text)
+        if isinstance(other, Invalid):
+            return other
+        return with_other_text(state.answers[step.question.id], other)
+    if not isinstance(step, AskQuestion) or step.question.type is QuestionType.MULTI:
+        return None
+    question = step.question
+    if question.type in (QuestionType.TEXT, QuestionType.NUMBER):
+        return validate_answer(question, text)
+    code = choice_from_text(question, text)
+    return validate_answer(question, code) if code is not None else None
 
 
 def _audience_matches(wave: WaveRecord, profile: Profile) -> bool:

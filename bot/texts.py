@@ -34,6 +34,8 @@ _JA: dict[str, str] = {
     "profile_done": "ありがとうございます。プロフィールを保存しました。",
     "profile_update": "プロフィールを更新します。",
     "progress": "{number}/{total}",
+    "progress_range": "{number}/{fewest}〜{most}",
+    "progress_open": "{number}問目",
     "back": "◀ 戻る",
     "next": "次へ ▶",
     "skip": "回答しない",
@@ -61,6 +63,7 @@ _JA: dict[str, str] = {
     "invalid_unknown_choice": "ボタンから選んでください。",
     "invalid_empty": "空の回答は受け付けられません。文字を入力してください。",
     "tap_needed": "下のボタンから選んでください。",
+    "choice_hint": "下のボタンを押すか、答えの番号（1〜{count}）を入力してください。",
     "text_needed": "文字で入力してください（スタンプや写真・音声は受け付けられません）。",
     "help": (
         "<b>まちの声の使い方</b>\n"
@@ -138,6 +141,8 @@ _EN: dict[str, str] = {
     "profile_done": "Thank you. Your profile is saved.",
     "profile_update": "Let's update your profile.",
     "progress": "{number}/{total}",
+    "progress_range": "{number}/{fewest}–{most}",
+    "progress_open": "Question {number}",
     "back": "◀ Back",
     "next": "Next ▶",
     "skip": "Skip",
@@ -165,6 +170,7 @@ _EN: dict[str, str] = {
     "invalid_unknown_choice": "Please choose one of the buttons.",
     "invalid_empty": "An empty answer cannot be accepted. Please type some text.",
     "tap_needed": "Please choose with the buttons below.",
+    "choice_hint": "Tap a button below, or type the number of your answer (1 to {count}).",
     "text_needed": "Please type your answer as text (stickers, photos and voice messages cannot be accepted).",
     "help": (
         "<b>How to use Machikoe</b>\n"
@@ -240,6 +246,7 @@ _EASY: dict[str, str] = {
     "profile_intro": "はじめに、あなたの ことを 4つ ききます（1かい だけ です）。",
     "profile_done": "ありがとう ございます。ほぞん しました。",
     "profile_update": "あなたの ことを なおします。",
+    "progress_open": "{number}もんめ",
     "back": "◀ もどる",
     "next": "つぎへ ▶",
     "skip": "こたえない",
@@ -265,6 +272,7 @@ _EASY: dict[str, str] = {
     "invalid_unknown_choice": "ボタンから えらんで ください。",
     "invalid_empty": "なにか もじを かいて ください。",
     "tap_needed": "したの ボタンから えらんで ください。",
+    "choice_hint": "したの ボタンを おすか、こたえの ばんごう（1〜{count}）を かいて ください。",
     "text_needed": "もじで かいて ください（スタンプや しゃしん、こえは だめです）。",
     "mydata_none": "あなたの ことは なにも ほぞん して いません。",
     "delete_confirm": "あなたの こたえ などを ぜんぶ けします。もとに もどせません。いいですか。",

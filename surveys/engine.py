@@ -6,14 +6,23 @@ asks again; submitting after the review is the caller's act.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Mapping, Sequence
+import itertools
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
 from surveys.answers import Answer, AnswerValue
 from surveys.definition import Question, QuestionType, Survey
+from surveys.validation import (
+    OTHER_TEXT_MAX_LENGTH,
+    Invalid,
+    Reason,
+    choice_from_text,
+    skip_answer,
+    validate_answer,
+    validate_other_text,
+    with_other_text,
+)
 
 __all__ = [
     "OTHER_TEXT_MAX_LENGTH",
@@ -26,10 +35,12 @@ __all__ = [
     "Review",
     "Step",
     "answers_to_drop",
+    "choice_from_text",
     "is_complete",
     "next_step",
     "previous_question",
     "progress",
+    "question_count",
     "relevant_questions",
     "render_answer",
     "skip_answer",
@@ -40,17 +51,29 @@ __all__ = [
 
 Profile = Mapping[str, str | None]
 Answers = Mapping[str, Answer]
-OTHER_TEXT_MAX_LENGTH = 200
-_INTEGER = re.compile(r"^[+-]?\d+$")
+
+
+_DECIDING_TYPES = frozenset({QuestionType.SINGLE, QuestionType.LIKERT})
+_MAX_OUTCOMES = 256
+_MAX_CACHED_SURVEYS = 32
+_UNANSWERED = object()
+_COUNTING: dict[int, _Counting] = {}
 
 
 @dataclass(frozen=True, slots=True)
 class AskQuestion:
-    """Ask this question; it is question ``number`` of ``total`` relevant ones."""
+    """Ask this question, question ``number`` of between ``fewest`` and ``most`` the resident
+    will see whatever they answer next (both None when that cannot be told in advance)."""
 
     question: Question
     number: int
-    total: int
+    fewest: int | None
+    most: int | None
+
+    @property
+    def total(self) -> int | None:
+        """How many questions the resident will see, when the answers so far settle it."""
+        return self.fewest if self.fewest == self.most else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,30 +91,6 @@ class Review:
 
 
 Step = AskQuestion | AskOther | Review
-
-
-class Reason(StrEnum):
-    """Why an answer was refused; the bot words it in the resident's language."""
-
-    REQUIRED = "required"
-    NOT_A_NUMBER = "not_a_number"
-    OUT_OF_RANGE = "out_of_range"
-    TOO_LONG = "too_long"
-    TOO_FEW = "too_few"
-    TOO_MANY = "too_many"
-    UNKNOWN_CHOICE = "unknown_choice"
-    EMPTY = "empty"
-
-
-@dataclass(frozen=True, slots=True)
-class Invalid:
-    """A refused answer: the reason and the numbers to show (range, limit, length given)."""
-
-    reason: Reason
-    minimum: int | None = None
-    maximum: int | None = None
-    limit: int | None = None
-    given: int | None = None
 
 
 def relevant_questions(survey: Survey, answers: Answers, profile: Profile) -> list[Question]:
@@ -124,11 +123,100 @@ def next_step(survey: Survey, answers: Answers, profile: Profile) -> Step:
     for number, question in enumerate(relevant, start=1):
         answer = answers.get(question.id)
         if answer is None:
-            return AskQuestion(question, number, len(relevant))
+            fewest, most = _count_range(survey, answers, profile, relevant, question)
+            return AskQuestion(question, number, fewest, most)
         if _needs_other_text(question, answer):
             return AskOther(question)
         items.append((question, answer))
     return Review(tuple(items))
+
+
+def question_count(
+    survey: Survey, answers: Answers, profile: Profile
+) -> tuple[int | None, int | None]:
+    """The fewest and most questions the resident can see, over every way they may answer
+    the questions skip logic still depends on; (None, None) when that cannot be told."""
+    relevant = relevant_questions(survey, answers, profile)
+    current = next((q for q in relevant if q.id not in answers), None)
+    return _count_range(survey, answers, profile, relevant, current)
+
+
+def _count_range(
+    survey: Survey,
+    answers: Answers,
+    profile: Profile,
+    relevant: list[Question],
+    current: Question | None,
+) -> tuple[int | None, int | None]:
+    """question_count, given the relevant questions and the current one (remembered: it
+    only depends on the answers and profile fields that conditions read)."""
+    if current is None:
+        return len(relevant), len(relevant)
+    counting = _counting(survey)
+    key = (
+        current.id,
+        tuple(answers[n].value if n in answers else _UNANSWERED for n in counting.questions),
+        tuple(profile.get(field) for field in counting.profile_fields),
+    )
+    found = counting.ranges.get(key)
+    if found is None:
+        found = counting.ranges[key] = _enumerate_counts(survey, answers, profile, current)
+    return found
+
+
+def _enumerate_counts(
+    survey: Survey, answers: Answers, profile: Profile, current: Question
+) -> tuple[int | None, int | None]:
+    """Count the relevant questions for every way of answering the deciding questions."""
+    names = _counting(survey).questions
+    start = survey.question_ids.index(current.id)
+    deciding = [q for q in survey.questions[start:] if q.id in names and q.id not in answers]
+    if any(question.type not in _DECIDING_TYPES for question in deciding):
+        return None, None
+    options = [_possible_answers(question) for question in deciding]
+    if math.prod(len(possible) for possible in options) > _MAX_OUTCOMES:
+        return None, None
+    counts = [
+        len(relevant_questions(survey, {**answers, **{a.question_id: a for a in chosen}}, profile))
+        for chosen in itertools.product(*options)
+    ]
+    return min(counts), max(counts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Counting:
+    """What counting a survey's questions needs, worked out once per definition."""
+
+    survey: Survey  # held so that its id() is not reused while cached
+    questions: tuple[str, ...]
+    profile_fields: tuple[str, ...]
+    ranges: dict[tuple[object, ...], tuple[int | None, int | None]]
+
+
+def _counting(survey: Survey) -> _Counting:
+    """The survey's counting facts (a few definitions are in use at a time)."""
+    counting = _COUNTING.get(id(survey))
+    if counting is None:
+        if len(_COUNTING) >= _MAX_CACHED_SURVEYS:
+            _COUNTING.clear()
+        names = sorted(
+            {
+                name
+                for question in survey.questions
+                if question.condition is not None
+                for name in question.condition.names
+            }
+        )
+        questions = tuple(n for n in names if not n.startswith("profile."))
+        fields = tuple(n.removeprefix("profile.") for n in names if n.startswith("profile."))
+        counting = _COUNTING[id(survey)] = _Counting(survey, questions, fields, {})
+    return counting
+
+
+def _possible_answers(question: Question) -> list[Answer]:
+    """Every answer a single or likert question can get (skipping too when optional)."""
+    possible = [Answer(question.id, code) for code in question.choice_ids]
+    return possible if question.required else [*possible, Answer(question.id, None)]
 
 
 def is_complete(survey: Survey, answers: Answers, profile: Profile) -> bool:
@@ -162,89 +250,6 @@ def answers_to_drop(survey: Survey, answers: Answers, profile: Profile) -> list[
     """Ids of stored answers that skip logic no longer reaches (or unknown to the survey)."""
     keep = {q.id for q in relevant_questions(survey, answers, profile)}
     return [question_id for question_id in answers if question_id not in keep]
-
-
-def skip_answer(question: Question) -> Answer | Invalid:
-    """The answer for skipping a question; required questions cannot be skipped."""
-    if question.required:
-        return Invalid(Reason.REQUIRED)
-    return Answer(question.id, None)
-
-
-def validate_answer(question: Question, raw: str | Sequence[str] | None) -> Answer | Invalid:
-    """Check a resident's input: a choice code (or codes for multi), or typed text."""
-    if raw is None:
-        return skip_answer(question)
-    if question.type is QuestionType.MULTI:
-        codes = (raw,) if isinstance(raw, str) else tuple(raw)
-        return _validate_multi(question, codes)
-    if not isinstance(raw, str):
-        return Invalid(Reason.UNKNOWN_CHOICE)
-    if question.type is QuestionType.NUMBER:
-        return _validate_number(question, raw)
-    if question.type is QuestionType.TEXT:
-        return _validate_text(question, raw)
-    if raw not in question.choice_ids:
-        return Invalid(Reason.UNKNOWN_CHOICE)
-    return Answer(question.id, raw)
-
-
-def _validate_multi(question: Question, codes: tuple[str, ...]) -> Answer | Invalid:
-    """Choices known, count within min and max; codes kept in the survey's order."""
-    if any(code not in question.choice_ids for code in codes):
-        return Invalid(Reason.UNKNOWN_CHOICE)
-    chosen = tuple(code for code in question.choice_ids if code in codes)
-    low, high = question.min_selections, question.max_selections
-    if not chosen and not question.required:
-        return Answer(question.id, None)
-    if not chosen and low == 0:
-        return Invalid(Reason.REQUIRED)
-    if len(chosen) < low:
-        return Invalid(Reason.TOO_FEW, minimum=low, maximum=high, given=len(chosen))
-    if len(chosen) > high:
-        return Invalid(Reason.TOO_MANY, minimum=low, maximum=high, given=len(chosen))
-    return Answer(question.id, chosen)
-
-
-def _validate_number(question: Question, raw: str) -> Answer | Invalid:
-    """An integer (full-width digits accepted) within the question's range."""
-    text = unicodedata.normalize("NFKC", raw).strip().replace(",", "")
-    if not text:
-        return Invalid(Reason.EMPTY)
-    if not _INTEGER.match(text):
-        return Invalid(Reason.NOT_A_NUMBER, minimum=question.min, maximum=question.max)
-    value = int(text)
-    too_low = question.min is not None and value < question.min
-    too_high = question.max is not None and value > question.max
-    if too_low or too_high:
-        return Invalid(Reason.OUT_OF_RANGE, minimum=question.min, maximum=question.max)
-    return Answer(question.id, value)
-
-
-def _validate_text(question: Question, raw: str) -> Answer | Invalid:
-    """Stripped text, not empty, within the question's length limit."""
-    text = raw.strip()
-    if not text:
-        return Invalid(Reason.EMPTY)
-    limit = question.text_max_length
-    if len(text) > limit:
-        return Invalid(Reason.TOO_LONG, limit=limit, given=len(text))
-    return Answer(question.id, text)
-
-
-def validate_other_text(raw: str) -> str | Invalid:
-    """The stripped "other, please specify" text, short and not empty."""
-    text = raw.strip()
-    if not text:
-        return Invalid(Reason.EMPTY)
-    if len(text) > OTHER_TEXT_MAX_LENGTH:
-        return Invalid(Reason.TOO_LONG, limit=OTHER_TEXT_MAX_LENGTH, given=len(text))
-    return text
-
-
-def with_other_text(answer: Answer, other_text: str) -> Answer:
-    """The same answer with its "other" text filled in."""
-    return Answer(answer.question_id, answer.value, other_text)
 
 
 _SKIPPED = {"ja": "（回答なし）", "en": "(skipped)", "ja-easy": "（こたえない）"}

@@ -38,6 +38,7 @@ from bot.flow import (
     reopen_question,
     store_answer,
     submit_response,
+    typed_step_answer,
 )
 from bot.handlers.fallback import resident_language
 from bot.handlers.resident_screens import (
@@ -48,6 +49,7 @@ from bot.handlers.resident_screens import (
     profile_screen,
     question_screen,
     review_screen,
+    typed_hint,
 )
 from bot.keyboards import (
     consent_keyboard,
@@ -61,7 +63,7 @@ from bot.transport import call_unparsed
 from storage.db import UnitOfWork
 from storage.records import RespondentRecord
 from surveys.answers import Answer
-from surveys.definition import Question, QuestionType
+from surveys.definition import Question
 from surveys.engine import (
     AskOther,
     AskQuestion,
@@ -71,8 +73,6 @@ from surveys.engine import (
     previous_question,
     skip_answer,
     validate_answer,
-    validate_other_text,
-    with_other_text,
 )
 from surveys.profile import PROFILE_FIELDS, profile_survey
 
@@ -1082,29 +1082,12 @@ async def typed_answer(
         state = found
     language = language_of(state.respondent, update)
     step = state.step
-    typed = isinstance(step, AskOther) or (
-        isinstance(step, AskQuestion)
-        and step.question.type in (QuestionType.TEXT, QuestionType.NUMBER)
-    )
-    if not typed:
-        return (
-            language,
-            [Screen(t(language, "tap_needed")), step_screen(state, step, language)],
-            None,
-        )
-    if text is None:
-        return language, [Screen(t(language, "text_needed"))], None
-    if isinstance(step, AskOther):
-        other = validate_other_text(text)
-        if isinstance(other, Invalid):
-            return language, [Screen(invalid_text(other, step.question, language))], None
-        answer: Answer | Invalid = with_other_text(state.answers[step.question.id], other)
-    else:
-        assert isinstance(step, AskQuestion)
-        answer = validate_answer(step.question, text)
-        if isinstance(answer, Invalid):
-            return language, [Screen(invalid_text(answer, step.question, language))], None
-    assert not isinstance(answer, Invalid)
+    answer = typed_step_answer(state, step, text) if text is not None else None
+    if answer is None:
+        return language, [typed_hint(step, language)], None
+    if isinstance(answer, Invalid):
+        assert not isinstance(step, Review)
+        return language, [Screen(invalid_text(answer, step.question, language))], None
     state = await store_answer(uow, state, answer, services.now(), services.steps)
     await uow.commit()
     return language, [], state

@@ -12,7 +12,15 @@ from bot.flow import SurveyState, profile_step
 from bot.texts import t
 from surveys.answers import Answer
 from surveys.definition import Question, QuestionType
-from surveys.engine import AskOther, AskQuestion, Invalid, Reason, previous_question, render_answer
+from surveys.engine import (
+    AskOther,
+    AskQuestion,
+    Invalid,
+    Reason,
+    Step,
+    previous_question,
+    render_answer,
+)
 from surveys.profile import PROFILE_FIELDS, profile_survey
 
 TEXT_LIMIT = 4096
@@ -42,9 +50,20 @@ def _hint(question: Question, language: str) -> str:
     return ""
 
 
-def question_text(question: Question, language: str, number: int | None, total: int | None) -> str:
+def progress_text(language: str, number: int, fewest: int | None, most: int | None) -> str:
+    """3/5; 1/4〜5 while skip logic may still add a question; 1問目 when it cannot be told."""
+    if fewest is None or most is None:
+        return t(language, "progress_open", number=number)
+    if fewest == most:
+        return t(language, "progress", number=number, total=most)
+    return t(language, "progress_range", number=number, fewest=fewest, most=most)
+
+
+def question_text(
+    question: Question, language: str, number: int, fewest: int | None, most: int | None
+) -> str:
     """Progress, the question and its help."""
-    head = f"<b>{t(language, 'progress', number=number, total=total)}</b>\n" if number else ""
+    head = f"<b>{progress_text(language, number, fewest, most)}</b>\n"
     body = f"<b>{escape(question.label.text(language))}</b>"
     if question.help is not None:
         body += f"\n<i>{escape(question.help.text(language))}</i>"
@@ -57,7 +76,7 @@ def question_screen(
 ) -> Screen:
     """A survey question with its buttons; a reopened question shows the earlier answer."""
     question = step.question
-    text = question_text(question, language, step.number, step.total)
+    text = question_text(question, language, step.number, step.fewest, step.most)
     if previous is not None and question.type in (QuestionType.TEXT, QuestionType.NUMBER):
         text += "\n\n" + escape(render_answer(question, previous, language))
     back = previous_question(state.survey, state.answers, state.profile, question.id) is not None
@@ -105,11 +124,12 @@ def profile_screen(
         step = profile_step(profile)
         if not isinstance(step, AskQuestion):
             return None
-        question, number, total = step.question, step.number, step.total
+        question, number = step.question, step.number
     else:
         question = survey.question(question_id)
-        number, total = PROFILE_FIELDS.index(question_id) + 1, len(PROFILE_FIELDS)
-    text = question_text(question, language, number, total)
+        number = PROFILE_FIELDS.index(question_id) + 1
+    total = len(PROFILE_FIELDS)
+    text = question_text(question, language, number, total, total)
     back = number > 1
     markup = keyboards.profile_keyboard(
         question, language, updating, profile.get(question.id), back
@@ -137,3 +157,13 @@ def invalid_text(invalid: Invalid, question: Question, language: str) -> str:
             values["range"] = ""
     line = t(language, f"invalid_{reason.value}", **values).strip()
     return _fit(f"{escape(line)}\n\n{escape(question.label.text(language))}")
+
+
+def typed_hint(step: Step, language: str) -> Screen:
+    """One short line below the current step for a message it cannot take (no repost)."""
+    question = step.question if isinstance(step, AskQuestion | AskOther) else None
+    if isinstance(step, AskOther) or (question is not None and not question.choices):
+        return Screen(t(language, "text_needed"))
+    if question is not None and question.type is not QuestionType.MULTI:
+        return Screen(t(language, "choice_hint", count=len(question.choices or ())))
+    return Screen(t(language, "tap_needed"))

@@ -108,8 +108,8 @@ def ok(question: Question, raw: str | list[str] | None) -> Answer:
 
 def test_first_step_asks_the_first_question_with_its_number(survey: Survey) -> None:
     step = next_step(survey, {}, NOBODY)
-    # minutes depends on mode, which is not answered yet: it is not counted
-    assert step == AskQuestion(survey.question("mode"), 1, 4)
+    # minutes depends on mode, not answered yet: 4 questions (mode "other"), else 5
+    assert step == AskQuestion(survey.question("mode"), 1, 4, 5)
 
 
 def test_walk_through_every_type_ends_in_review_in_order(survey: Survey) -> None:
@@ -256,6 +256,65 @@ def test_answers_to_questions_no_longer_in_the_survey_are_dropped(residency: Sur
 
 
 # --- progress --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("livable", "always", ("nature",), "satisfied"),
+        ("livable", "leave", ("work",), "satisfied"),
+        ("livable", "unsure", "satisfied"),
+    ],
+)
+def test_the_count_of_questions_never_grows_on_the_way(residency: Survey, path: tuple) -> None:
+    answers: dict[str, Answer] = {}
+    shown: list[tuple[int, int | None, int | None]] = []
+    for value in path:
+        step = next_step(residency, answers, NOBODY)
+        assert isinstance(step, AskQuestion)
+        shown.append((step.number, step.fewest, step.most))
+        answers[step.question.id] = Answer(step.question.id, value)
+    numbers = [number for number, _, _ in shown]
+    assert numbers == list(range(1, len(path) + 1))
+    final = len(path) + 1  # the comment follows
+    assert all(fewest is not None and most is not None for _, fewest, most in shown)
+    assert all(fewest <= final <= most for _, fewest, most in shown)  # type: ignore[operator]
+    mosts = [most for _, _, most in shown]
+    assert mosts == sorted(mosts, reverse=True)
+
+
+def test_the_count_is_a_range_until_the_deciding_answer_then_exact(residency: Survey) -> None:
+    first = next_step(residency, {}, NOBODY)
+    assert isinstance(first, AskQuestion)
+    assert (first.fewest, first.most, first.total) == (4, 5, None)
+    answers = answered(livability="livable", residency_intent="for_now")
+    third = next_step(residency, answers, NOBODY)
+    assert isinstance(third, AskQuestion) and (third.number, third.total) == (3, 5)
+
+
+def test_a_count_that_hangs_on_a_typed_answer_is_not_given(survey: Survey) -> None:
+    text = EVERY_TYPE.replace("relevant: mode in [train, car]", "relevant: mood in [p1]").replace(
+        "required: false", "required: false\n    relevant: minutes > 30"
+    )
+    typed = parse_survey(text, "typed.yaml")
+    answers = answered(mode="car", hobbies=("sea", "books"), mood="p1")
+    step = next_step(typed, answers, NOBODY)
+    assert isinstance(step, AskQuestion) and step.question.id == "minutes"
+    assert (step.fewest, step.most, step.total) == (None, None, None)
+    answers |= answered(minutes=45)
+    step = next_step(typed, answers, NOBODY)
+    assert isinstance(step, AskQuestion) and (step.number, step.total) == (5, 5)
+
+
+def test_profile_fields_settle_the_count(survey: Survey) -> None:
+    text = EVERY_TYPE.replace(
+        "relevant: mode in [train, car]", "relevant: profile.age_band in [20s]"
+    )
+    by_age = parse_survey(text, "p.yaml")
+    young = next_step(by_age, {}, {"age_band": "20s"})
+    older = next_step(by_age, {}, {"age_band": "60s"})
+    assert isinstance(young, AskQuestion) and isinstance(older, AskQuestion)
+    assert (young.total, older.total) == (5, 4)
 
 
 def test_progress_counts_only_relevant_questions(residency: Survey) -> None:
