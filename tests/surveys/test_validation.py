@@ -28,9 +28,7 @@ def livability() -> Question:
         ("すこしすみやすい", "somewhat_livable"),
     ],
 )
-def test_a_number_or_a_label_names_its_choice(
-    livability: Question, typed: str, code: str
-) -> None:
+def test_a_number_or_a_label_names_its_choice(livability: Question, typed: str, code: str) -> None:
     assert choice_from_text(livability, typed) == code
 
 
