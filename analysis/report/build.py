@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from analysis.report.model import IndicatorReport, TrendPoint, WeightingSummary
+from analysis.report.model import (
+    IndicatorReport,
+    TrendPoint,
+    WeightingSummary,
+    in_display_order,
+)
 from analysis.stats.cells import BREAKDOWN_DIMENSIONS, CellTable, Subgroup
 from analysis.stats.estimates import estimate_indicator
 from analysis.stats.kpi import Target, kpi_progress
@@ -38,7 +43,8 @@ def build_indicator(
     """Estimate, breakdowns, per-mode values, KPI progress (if a target and year) and trend."""
     dims = [*BREAKDOWN_DIMENSIONS, "mode"]
     result = estimate_indicator(table, weighting, subgroup, dims)
-    by_mode = result.breakdowns.pop("mode", ())
+    breakdowns = {dim: in_display_order(dim, cells) for dim, cells in result.breakdowns.items()}
+    by_mode = breakdowns.pop("mode", ())
     overall = result.overall
     kpi = None
     if target is not None and year is not None and overall.share is not None:
@@ -48,7 +54,7 @@ def build_indicator(
         id=indicator_id,
         label=label,
         estimate=overall,
-        breakdowns=result.breakdowns,
+        breakdowns=breakdowns,
         by_mode=by_mode,
         kpi=kpi,
         trend=(*earlier, current),

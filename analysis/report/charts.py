@@ -52,6 +52,11 @@ def _share_points(indicator: IndicatorReport) -> tuple[float, float, float] | No
 
 def render_chart_png(report: WaveReport) -> bytes:
     """Indicator shares with 95 % intervals and each KPI's expected value for the year."""
+    return _png(indicator_figure(report))
+
+
+def indicator_figure(report: WaveReport) -> Figure:
+    """The indicators' chart; the KPI line and its legend only when a target was given."""
     indicators = list(report.indicators)
     fig = Figure(figsize=(7.5, 1.2 + 0.8 * max(len(indicators), 1)))
     ax = fig.add_subplot()
@@ -65,14 +70,19 @@ def render_chart_png(report: WaveReport) -> bytes:
         value, low, high = point
         ax.barh(y, value, color=BAR, height=0.55)
         ax.errorbar(value, y, xerr=[[low], [high]], color="black", capsize=4, lw=1)
-        ax.text(min(value + high + 1.5, 101), y, f"{value:.1f}%", va="center", fontsize=9)
+        right = value + high
         if indicator.kpi is not None:
             ax.plot([indicator.kpi.expected] * 2, [y - 0.35, y + 0.35], color=EXPECTED, lw=2)
+            right = max(right, indicator.kpi.expected)
+        ax.text(right + 1.5, y, f"{value:.1f}%", va="center", fontsize=9)
     ax.set_yticks(ys, labels)
     ax.set_xlim(0, 110)
-    ax.set_xlabel("割合（%）　誤差線: 95%信頼区間　赤線: KPI期待値")
+    legend = "割合（%）　誤差線: 95%信頼区間"
+    if any(i.kpi is not None for i in indicators):
+        legend += "　赤線: KPI期待値"
+    ax.set_xlabel(legend)
     ax.set_title(f"{report.wave_name} 指標の推計値")
-    return _png(fig)
+    return fig
 
 
 def render_trend_png(report: WaveReport) -> bytes | None:

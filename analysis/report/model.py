@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -36,6 +36,22 @@ CATEGORY_LABELS: dict[str, dict[str, str]] = {
     **_profile_labels(),
     "mode": {"chat": "チャット", "mail": "郵送", "web": "ウェブ"},
 }
+NO_ANSWER = "no_answer"
+"""The 「答えたくない」 choice, listed after every other category."""
+
+
+def in_display_order(dim: str, cells: Iterable[BreakdownCell]) -> tuple[BreakdownCell, ...]:
+    """Cells in the profile question's choice order, unknown codes next, 答えたくない last."""
+    known = list(CATEGORY_LABELS.get(dim, {}))
+
+    def rank(cell: BreakdownCell) -> tuple[int, int]:
+        if cell.category == NO_ANSWER:
+            return (2, 0)
+        if cell.category in known:
+            return (0, known.index(cell.category))
+        return (1, 0)
+
+    return tuple(sorted(cells, key=rank))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from analysis.report.goals import goal_name
 from analysis.report.model import BREAKDOWN_LABELS, IndicatorReport, WaveReport
+from analysis.stats.kpi import KpiProgress
 
 SUPPRESSED = "—（回答数不足）"
 METHOD_LABELS = {"none": "重み付けなし", "poststratify": "事後層化", "rake": "レイキング"}
@@ -34,6 +36,13 @@ def weighting_text(report: WaveReport) -> str:
     return line
 
 
+def below_baseline(kpi: KpiProgress) -> str:
+    """Why 達成度 is below zero, in words (empty when it is not)."""
+    if kpi.achievement is None or kpi.achievement >= 0:
+        return ""
+    return "基準値を下回っています" if kpi.actual < kpi.baseline else "基準値を上回っています"
+
+
 def indicator_line(indicator: IndicatorReport) -> str:
     """`・label: 72.3%（95%信頼区間 69.8〜74.7%、n=1,200）前回比 +1.2pt／KPI …`."""
     e = indicator.estimate
@@ -54,7 +63,9 @@ def indicator_line(indicator: IndicatorReport) -> str:
         if kpi.achievement is None:
             text += f"／KPI {kpi.status}（{kpi.year}年の期待値 {kpi.expected:.1f}%）"
         else:
-            text += f"／KPI 達成度 {kpi.achievement:.1f}%（{kpi.status}）"
+            words = below_baseline(kpi)
+            status = f"{kpi.status}、{words}" if words else kpi.status
+            text += f"／KPI 達成度 {kpi.achievement:.1f}%（{status}）"
     return text
 
 
@@ -66,6 +77,8 @@ def render_text(report: WaveReport) -> str:
     lines.append(weighting_text(report))
     lines.extend(indicator_line(i) for i in report.indicators)
     if report.comments_by_goal:
-        counts = "、".join(f"{goal} {n:,}件" for goal, n in report.comments_by_goal.items())
+        counts = "、".join(
+            f"{goal_name(goal)} {n:,}件" for goal, n in report.comments_by_goal.items()
+        )
         lines.append(f"ご意見: {counts}")
     return "\n".join(lines)

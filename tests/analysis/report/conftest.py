@@ -10,6 +10,8 @@ from analysis.report import TrendPoint, WaveReport, build_indicator, summarise_w
 from analysis.stats import Target, load_margins, weigh
 from tests.analysis.stats.r_fixtures import load_fixture
 
+BOTH_GOALS = "駅前のにぎわいのためにもBRTの本数を増やしてほしい"
+"""A comment the classifier put under goals 2 and 4."""
 EVIL = '<script>alert("x")</script>=HYPERLINK("http://evil.example","click")'
 
 
@@ -48,10 +50,11 @@ def make_report() -> WaveReport:
         period_end=date(2025, 9, 30),
         respondents=len(data.rows),
         indicators=(residency, youth),
-        comments_by_goal={"基本目標2 新しいひとの流れ": 12, "基本目標4 安心して暮らせる地域": 30},
+        comments_by_goal={"2": 12, "4": 30, "other": 3},
         masked_examples={
-            "基本目標2 新しいひとの流れ": ("駅前に〇〇さんの店があると嬉しい", EVIL),
-            "基本目標4 安心して暮らせる地域": ("BRTの本数を増やしてほしい",),
+            "2": ("駅前に〇〇さんの店があると嬉しい", EVIL, BOTH_GOALS),
+            "4": (BOTH_GOALS, "BRTの本数を増やしてほしい"),
+            "other": ("海がきれい",),
         },
         weighting=summarise_weighting(weighting),
     )
@@ -60,3 +63,11 @@ def make_report() -> WaveReport:
 @pytest.fixture(scope="session")
 def report() -> WaveReport:
     return make_report()
+
+
+@pytest.fixture(scope="session")
+def page(report: WaveReport) -> str:
+    """The report's HTML page, rendered once."""
+    from analysis.report import render_html
+
+    return render_html(report)
