@@ -344,13 +344,6 @@ async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await send(context, chat.id, Screen(t(language, "choose_language"), language_keyboard()))
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/help: the commands in plain words."""
-    language = await current_language(update, context)
-    if update.effective_chat is not None:
-        await say(context, update.effective_chat.id, language, "help")
-
-
 async def current_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The language of the resident writing."""
     return await resident_language(services_of(context), update)
@@ -1098,7 +1091,6 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     new_private = PRIVATE & filters.UpdateType.MESSAGE
     return [
         CommandHandler("start", start_command, filters=new_private),
-        CommandHandler("help", help_command, filters=new_private),
         CommandHandler("language", language_command, filters=new_private),
         CommandHandler("profile", profile_command, filters=new_private),
         CommandHandler("mydata", mydata_command, filters=new_private),

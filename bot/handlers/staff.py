@@ -12,12 +12,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot.handlers.staff_screens import age_bands_text, audience_text, reminders_text
 from bot.invitations import ProgressCallback
 from bot.roles import ADMIN, require_role, services_of
 from bot.waves import (
     WaveDetails,
     WaveError,
-    audience_text,
     close_wave,
     list_waves,
     open_wave,
@@ -80,15 +80,14 @@ def wave_text(details: WaveDetails, zone: tzinfo, note: str | None = None) -> st
         f"状態: {STATUS_JA.get(wave.status, wave.status)}",
         f"期間: {_when(wave.opens_at, zone)} 〜 {_when(wave.closes_at, zone)}",
         f"対象: {html.escape(audience_text(wave.audience))}",
-        f"リマインド: {html.escape(', '.join(wave.reminders)) or 'なし'}",
+        f"リマインド: {html.escape(reminders_text(wave.reminders, zone))}",
         f"結果の公開: {'解禁済み' if wave.embargo_lifted else '終了後'}",
         f"招待の送信: {details.invitations_done}/{details.invitations_total}",
         f"招待 {counts.invited}・回答開始 {counts.started}・完了 {counts.completed}"
         f"・完了率 {_rate(details)}",
     ]
     if counts.by_age_band:
-        bands = "、".join(f"{html.escape(b)} {n}" for b, n in sorted(counts.by_age_band.items()))
-        lines.append(f"年代別の完了: {bands}")
+        lines.append(f"年代別の完了: {html.escape(age_bands_text(counts.by_age_band))}")
     if note:
         lines.append(f"\n{html.escape(note)}")
     return "\n".join(lines)

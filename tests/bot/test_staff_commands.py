@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from telegram.ext import CommandHandler
 
+from bot.handlers.staff_screens import STAFF_COMMANDS
 from bot.roles import ADMIN, ANALYST
 from tests.bot.conftest import BotApp
-from tests.builders import PROFILE, make_respondent
+from tests.builders import PROFILE, make_respondent, make_response
 
 ADMIN_ID, ANALYST_ID, RESIDENT_ID = 7001, 7002, 7003
 
@@ -161,3 +162,43 @@ async def test_wave_without_a_valid_id_says_how(bot_app: BotApp, text: str) -> N
     await bot_app.settle()
     reply = last_text(bot_app, ADMIN_ID)
     assert "使い方" in reply or "ありません" in reply
+
+
+async def test_wave_details_speak_japanese(bot_app: BotApp) -> None:
+    await add_staff(bot_app, ADMIN_ID, ADMIN)
+    young = {**PROFILE, "district": "juo", "age_band": "20s"}
+    for profile in (young, young, {**young, "age_band": "70plus"}):
+        await make_response(bot_app.services.uow, bot_app.wave_id, profile=profile)
+    admin = bot_app.server.user(ADMIN_ID)
+    admin.send_command(f"/wave {bot_app.wave_id}")
+    await bot_app.settle()
+    text = last_text(bot_app, ADMIN_ID)
+    assert "対象: 購読中の全員" in text
+    assert "年代別の完了: 20代 2、70歳以上 1" in text
+    planned = await draft_wave(
+        bot_app, audience={"age_band": ["20s", "30s"], "district": ["juo"]}, reminders=["3d"]
+    )
+    admin.send_command(f"/wave {planned}")
+    await bot_app.settle()
+    text = last_text(bot_app, ADMIN_ID)
+    assert "対象: 年代: 20代・30代 / 地区: 十王地区" in text
+    assert "リマインド: 終了3日前" in text
+    assert "everyone" not in text and "20s" not in text
+
+
+async def test_help_lists_the_commands_each_staff_member_may_run(bot_app: BotApp) -> None:
+    await add_staff(bot_app, ADMIN_ID, ADMIN)
+    await add_staff(bot_app, ANALYST_ID, ANALYST)
+    for user_id in (ADMIN_ID, ANALYST_ID, RESIDENT_ID):
+        bot_app.server.user(user_id).send_command("/help")
+    await bot_app.settle()
+    admin, analyst, resident = (last_text(bot_app, u) for u in (ADMIN_ID, ANALYST_ID, RESIDENT_ID))
+    assert "/mydata" in admin and "職員用のコマンド" in admin
+    assert all(command in admin for command in ("/waves", "/wave 番号", "/review", "/comments"))
+    assert "/review" in analyst and "/comments" in analyst and "/waves" not in analyst
+    assert "/mydata" in resident and "職員用" not in resident and "/review" not in resident
+
+
+async def test_help_names_the_roles_the_commands_really_allow(bot_app: BotApp) -> None:
+    listed = {command.split()[0].lstrip("/"): roles for command, _, roles in STAFF_COMMANDS}
+    assert listed == staff_commands(bot_app)

@@ -1,0 +1,75 @@
+"""What staff read in the bot, in Japanese: audiences, age bands, reminders and /help."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime, tzinfo
+
+from bot.roles import ADMIN, ANALYST
+from bot.texts import t
+from surveys.profile import PROFILE_FIELDS, profile_survey
+
+EVERYONE = "購読中の全員"
+UNKNOWN_BAND = "不明"
+_OFFSET = re.compile(r"^(\d+)([dhm])$")
+_UNITS = {"d": "日", "h": "時間", "m": "分"}
+STAFF_COMMANDS: tuple[tuple[str, str, frozenset[str]], ...] = (
+    ("/waves", "調査ウェーブの一覧と回答数", frozenset({ADMIN})),
+    ("/wave 番号", "ウェーブの詳細・年代別の完了数、開始・終了・予約", frozenset({ADMIN})),
+    ("/review", "目標の判定が不確かなご意見を確認・修正する", frozenset({ADMIN, ANALYST})),
+    ("/comments 1-4｜other", "目標別のご意見を読む", frozenset({ADMIN, ANALYST})),
+)
+"""Staff commands as /help lists them, with the roles that may run them."""
+
+
+def profile_value(field: str, code: str, language: str = "ja") -> str:
+    """A profile code as people read it (20s → 20代); an unknown code as it is."""
+    choice = profile_survey().question(field).choice(code)
+    return choice.label.text(language) if choice is not None else code
+
+
+def audience_text(audience: Mapping[str, Sequence[str]]) -> str:
+    """Who a wave invites: 購読中の全員, or e.g. 年代: 20代・30代 / 地区: 十王地区."""
+    parts = [
+        f"{t('ja', f'profile_field_{field}')}: "
+        + "・".join(profile_value(field, code) for code in audience[field])
+        for field in PROFILE_FIELDS
+        if audience.get(field)
+    ]
+    return " / ".join(parts) or EVERYONE
+
+
+def age_bands_text(by_age_band: Mapping[str, int]) -> str:
+    """Completions by age band in the profile's order: 20代 3、30代 1 (不明 last)."""
+    order = profile_survey().question("age_band").choice_ids
+    known = [
+        (profile_value("age_band", band), by_age_band[band])
+        for band in order
+        if band in by_age_band
+    ]
+    other = sum(n for band, n in by_age_band.items() if band not in order)
+    shown = known + ([(UNKNOWN_BAND, other)] if other else [])
+    return "、".join(f"{label} {count}" for label, count in shown)
+
+
+def reminders_text(reminders: Sequence[str], zone: tzinfo) -> str:
+    """Stored reminders as staff read them: 終了3日前, or a date and time; なし when none."""
+    return "、".join(_reminder_text(reminder, zone) for reminder in reminders) or "なし"
+
+
+def _reminder_text(reminder: str, zone: tzinfo) -> str:
+    """One stored reminder ("3d" before closing, or an ISO time) in Japanese."""
+    offset = _OFFSET.match(reminder)
+    if offset is not None:
+        return f"終了{offset.group(1)}{_UNITS[offset.group(2)]}前"
+    try:
+        return datetime.fromisoformat(reminder).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return reminder
+
+
+def staff_help(role: str) -> str:
+    """The staff commands this role may run, for /help."""
+    lines = [f"{command} {what}" for command, what, roles in STAFF_COMMANDS if role in roles]
+    return "<b>職員用のコマンド</b>\n" + "\n".join(lines)
