@@ -18,6 +18,7 @@ from bot.services import Services
 IMPORT_MODES = ("mail", "web")
 MAX_SHOWN = 20
 CHAT_MODE = "chat"
+SAVE_AS = 'save the CSV from Excel as "CSV UTF-8" or "CSV (comma delimited)"'
 
 
 def read_import_file(path: Path) -> tuple[str, str]:
@@ -26,6 +27,8 @@ def read_import_file(path: Path) -> tuple[str, str]:
         data = path.read_bytes()
     except OSError as exc:
         raise CliError(f"{path}: cannot read ({exc.strerror})") from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise CliError(f'{path}: UTF-16 text (Excel\'s "Unicode text"); {SAVE_AS}')
     if data.startswith(codecs.BOM_UTF8):
         candidates = [("utf-8-sig", "UTF-8 (with BOM)")]
     else:
@@ -35,10 +38,7 @@ def read_import_file(path: Path) -> tuple[str, str]:
             return data.decode(codec), name
         except UnicodeDecodeError as exc:
             position = exc.start
-    raise CliError(
-        f"{path}: byte {position} is neither UTF-8 nor Shift_JIS (CP932); save the CSV from"
-        ' Excel as "CSV UTF-8" or "CSV (comma delimited)"'
-    )
+    raise CliError(f"{path}: byte {position} is neither UTF-8 nor Shift_JIS (CP932); {SAVE_AS}")
 
 
 @dataclass(frozen=True)

@@ -56,9 +56,13 @@ def exported(machikoe: Machikoe, wave: int, tmp_path: Path) -> dict[str, dict[st
 
 
 def respondents(machikoe: Machikoe, wave: int) -> int:
-    """How many responses the wave's report counts."""
-    report = machikoe("report", "--wave", str(wave), "--format", "json", "--ignore-embargo")
-    return int(json.loads(report.stdout)["wave"]["respondents"])
+    """How many responses the wave has stored."""
+
+    async def count(uow_factory: Uow) -> int:
+        async with uow_factory() as uow:
+            return await uow.responses.count(wave)
+
+    return machikoe.seed(count)
 
 
 def indicators(machikoe: Machikoe, wave: str) -> dict[str, dict[str, Any]]:
