@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ from bot.cli import CliError
 from bot.commands._shared import settings_of, with_services
 from bot.services import Services
 from storage.records import ReviewedComment
+
+log = logging.getLogger(__name__)
 
 HEADER = (
     "comment",
@@ -26,6 +29,17 @@ HEADER = (
     "labeled_at",
     "text",
 )
+
+
+def check_raw_allowed(ctx: click.Context, raw: bool) -> None:
+    """Refuse --raw where raw text is not kept (MACHIKOE_KEEP_RAW_COMMENTS off)."""
+    if raw and not settings_of(ctx).keep_raw_comments:
+        raise CliError("raw comments are not kept here (MACHIKOE_KEEP_RAW_COMMENTS is off)")
+
+
+def log_raw_export(what: str, wave_id: int, count: int) -> None:
+    """Leave a trace that unmasked text left the database (never the text itself)."""
+    log.warning("wave %d: %d %s exported with unmasked text (--raw)", wave_id, count, what)
 
 
 def comment_cells(item: ReviewedComment, services: Services) -> list[Any]:
@@ -63,8 +77,7 @@ def comments_group() -> None:
 @click.pass_context
 def export_comments_command(ctx: click.Context, wave_id: int, output: Path, raw: bool) -> None:
     """Write a wave's comments to CSV: masked text, goals, confidence, review state, labels."""
-    if raw and not settings_of(ctx).keep_raw_comments:
-        raise CliError("raw comments are not kept here (MACHIKOE_KEEP_RAW_COMMENTS is off)")
+    check_raw_allowed(ctx, raw)
 
     async def work(services: Services) -> int:
         async with services.uow() as uow:
@@ -82,4 +95,6 @@ def export_comments_command(ctx: click.Context, wave_id: int, output: Path, raw:
         return len(rows)
 
     count = with_services(ctx, work)
+    if raw:
+        log_raw_export("comments", wave_id, count)
     click.echo(f"exported {count} comments to {output}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,13 +15,12 @@ from analysis.safe_cells import Sheet, write_csv, write_workbook
 from analysis.text.pii import mask_personal_info
 from bot.catalog import survey_for_wave
 from bot.cli import CliError
-from bot.commands._shared import settings_of, with_services
+from bot.commands._shared import with_services
+from bot.commands.comments import check_raw_allowed, log_raw_export
 from bot.services import Services
 from storage.records import ExportRow
 from surveys.definition import Question, QuestionType, Survey
 from surveys.profile import PROFILE_FIELDS, profile_survey
-
-log = logging.getLogger(__name__)
 
 FORMATS = ("csv", "xlsx")
 OTHER_SUFFIX = "_other"
@@ -182,8 +180,7 @@ def export_responses_command(
     raw: bool,
 ) -> None:
     """Write a wave's responses (complete and partial) to a CSV or XLSX file."""
-    if raw and not settings_of(ctx).keep_raw_comments:
-        raise CliError("raw comments are not kept here (MACHIKOE_KEEP_RAW_COMMENTS is off)")
+    check_raw_allowed(ctx, raw)
 
     async def work(services: Services) -> tuple[ExportShape, list[dict[str, Any]]]:
         async with services.uow() as uow:
@@ -202,5 +199,5 @@ def export_responses_command(
     except OSError as exc:
         raise CliError(f"{exc.filename}: cannot write the export ({exc.strerror})") from None
     if raw:
-        log.warning("wave %d: responses exported with unmasked free text (--raw)", wave_id)
+        log_raw_export("responses", wave_id, len(cells))
     click.echo(f"exported {len(cells)} responses to {output}")

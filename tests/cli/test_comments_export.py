@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import logging
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot.catalog import ensure_bundled_surveys
@@ -76,12 +78,18 @@ def test_export_is_masked_labelled_and_free_of_ids(machikoe: Machikoe, tmp_path:
     assert (formula["needs_review"], formula["labels"]) == ("true", "")
 
 
-def test_raw_text_only_when_asked_and_kept(machikoe: Machikoe, tmp_path: Path) -> None:
+def test_raw_text_only_when_asked_and_kept(
+    machikoe: Machikoe, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     wave_id = _seed(machikoe)
     output = tmp_path / "raw.csv"
     args = ["comments", "export", "--wave", str(wave_id), "--output", str(output), "--raw"]
-    result = machikoe(*args)
+    with caplog.at_level(logging.WARNING):
+        result = machikoe(*args)
     assert result.exit_code == 0, result.output
+    logged = [record.getMessage() for record in caplog.records]
+    assert f"wave {wave_id}: 2 comments exported with unmasked text (--raw)" in logged
+    assert not any(PHONE_AND_NAME in line for line in logged)
     rows = list(csv.DictReader(output.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0]["raw_text"] == PHONE_AND_NAME
     assert rows[1]["raw_text"].startswith("'=")
