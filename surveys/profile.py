@@ -23,3 +23,9 @@ def profile_values() -> dict[str, tuple[str, ...]]:
     """The allowed codes of each profile field."""
     survey = profile_survey()
     return {field: survey.question(field).choice_ids for field in PROFILE_FIELDS}
+
+
+def profile_label(field: str, code: str, language: str = "ja") -> str:
+    """A profile code as people read it (20s → 20代); an unknown code as it is."""
+    choice = profile_survey().question(field).choice(code)
+    return choice.label.text(language) if choice is not None else code

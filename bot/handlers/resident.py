@@ -376,62 +376,6 @@ async def profile_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await send(context, chat.id, screen)
 
 
-async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/mydata: what is stored about the resident, in plain words."""
-    services = services_of(context)
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None:
-        return
-    async with reading(context) as uow:
-        respondent = await respondent_of(uow, services, user.id)
-        language = language_of(respondent, update)
-        if respondent is None:
-            await say(context, chat.id, language, "mydata_none")
-            return
-        profile = await uow.profiles.get(respondent.id)
-        contact = await uow.contacts.get(respondent.id)
-        responses = await uow.responses.for_respondent(respondent.id)
-        lines = []
-        for response in responses:
-            wave = await uow.waves.get(response.wave_id)
-            count = len(await uow.responses.answers(response.id))
-            status = t(language, f"status_{response.status}")
-            title = wave.name if wave is not None else str(response.wave_id)
-            lines.append(
-                t(language, "response_item", title=escape(title), status=status, count=count)
-            )
-    tz = services.timezone
-    date = (
-        respondent.consent_at.astimezone(tz).strftime("%Y-%m-%d") if respondent.consent_at else ""
-    )
-    consent = (
-        t(language, f"consent_{respondent.consent}", date=date)
-        if respondent.consent
-        else t(language, "consent_none")
-    )
-    survey = profile_survey()
-    given = []
-    for name in PROFILE_FIELDS:
-        code = profile.get(name)
-        choice = survey.question(name).choice(code) if code else None
-        if choice is not None:
-            given.append(
-                f"{survey.question(name).label.text(language)} {choice.label.text(language)}"
-            )
-    text = t(
-        language,
-        "mydata",
-        consent=consent,
-        language_name=LANGUAGE_NAMES.get(respondent.language, respondent.language),
-        profile=escape(" / ".join(given)) if given else t(language, "profile_none"),
-        subscribed=t(
-            language, "subscribed_yes" if contact and contact.subscribed else "subscribed_no"
-        ),
-        responses=("\n　" + "\n　".join(lines)) if lines else t(language, "responses_none"),
-    )
-    await send(context, chat.id, Screen(text))
-
-
 async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/delete: ask for confirmation before erasing everything."""
     services = services_of(context)
@@ -1093,7 +1037,6 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("start", start_command, filters=new_private),
         CommandHandler("language", language_command, filters=new_private),
         CommandHandler("profile", profile_command, filters=new_private),
-        CommandHandler("mydata", mydata_command, filters=new_private),
         CommandHandler("delete", delete_command, filters=new_private),
         CommandHandler("stop", stop_command, filters=new_private),
         CallbackQueryHandler(on_tap, pattern=CALLBACK_PATTERN),

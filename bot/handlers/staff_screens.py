@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 
 from bot.roles import ADMIN, ANALYST
 from bot.texts import t
-from surveys.profile import PROFILE_FIELDS, profile_survey
+from surveys.profile import PROFILE_FIELDS, profile_label, profile_survey
 
 EVERYONE = "購読中の全員"
 UNKNOWN_BAND = "不明"
@@ -23,17 +23,11 @@ STAFF_COMMANDS: tuple[tuple[str, str, frozenset[str]], ...] = (
 """Staff commands as /help lists them, with the roles that may run them."""
 
 
-def profile_value(field: str, code: str, language: str = "ja") -> str:
-    """A profile code as people read it (20s → 20代); an unknown code as it is."""
-    choice = profile_survey().question(field).choice(code)
-    return choice.label.text(language) if choice is not None else code
-
-
 def audience_text(audience: Mapping[str, Sequence[str]]) -> str:
     """Who a wave invites: 購読中の全員, or e.g. 年代: 20代・30代 / 地区: 十王地区."""
     parts = [
         f"{t('ja', f'profile_field_{field}')}: "
-        + "・".join(profile_value(field, code) for code in audience[field])
+        + "・".join(profile_label(field, code) for code in audience[field])
         for field in PROFILE_FIELDS
         if audience.get(field)
     ]
@@ -44,7 +38,7 @@ def age_bands_text(by_age_band: Mapping[str, int]) -> str:
     """Completions by age band in the profile's order: 20代 3、30代 1 (不明 last)."""
     order = profile_survey().question("age_band").choice_ids
     known = [
-        (profile_value("age_band", band), by_age_band[band])
+        (profile_label("age_band", band), by_age_band[band])
         for band in order
         if band in by_age_band
     ]

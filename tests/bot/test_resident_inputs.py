@@ -114,7 +114,8 @@ async def test_delete_erases_every_row_about_the_resident(bot_app: BotApp) -> No
     await mai.onboard()
     await mai.tap("住みやすい")
     await mai.command("/mydata")
-    assert "同意済み" in mai.last and "30代" in mai.last and "回答途中" in mai.last
+    summary = mai.resident.bot_messages[-2].text
+    assert "同意済み" in summary and "年代: 30代" in summary and "回答途中" in mai.last
     await mai.command("/delete")
     assert "元に戻せません" in mai.last
     await mai.tap("すべて消去する")
