@@ -64,12 +64,21 @@ class CrossCuttingGoal:
 
 
 @dataclass(frozen=True)
+class LabellingGuide:
+    """The short form of the labelling guide: one line per label and the hard cases."""
+
+    labels: dict[str, str]
+    hard_cases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Taxonomy:
     """The whole structure of the strategy."""
 
     source: str
     goals: tuple[Goal, ...]
     cross_cutting: tuple[CrossCuttingGoal, ...]
+    guide: LabellingGuide = LabellingGuide({}, ())
 
     def goal(self, goal_id: str) -> Goal:
         """Return the basic goal with this id."""
@@ -115,12 +124,20 @@ def _cross_cutting(raw: dict[str, Any]) -> CrossCuttingGoal:
     return CrossCuttingGoal(str(raw["id"]), str(raw["title"]), str(raw["description"]), themes)
 
 
+def _guide(raw: dict[str, Any]) -> LabellingGuide:
+    labels = {str(label): str(line) for label, line in raw.get("goals", {}).items()}
+    if labels and tuple(labels) != LABELS:
+        raise ValueError(f"the labelling guide needs one line for each of {', '.join(LABELS)}")
+    return LabellingGuide(labels, tuple(str(case) for case in raw.get("hard_cases", [])))
+
+
 def parse_taxonomy(raw: dict[str, Any]) -> Taxonomy:
     """Build a taxonomy from its parsed YAML mapping."""
     taxonomy = Taxonomy(
         source=str(raw.get("source", "")),
         goals=tuple(_goal(g) for g in raw["goals"]),
         cross_cutting=tuple(_cross_cutting(c) for c in raw.get("cross_cutting", [])),
+        guide=_guide(raw.get("labelling_guide", {})),
     )
     if tuple(g.id for g in taxonomy.goals) != GOAL_IDS:
         raise ValueError(f"taxonomy goals must be {', '.join(GOAL_IDS)}")

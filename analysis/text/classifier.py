@@ -1,27 +1,28 @@
-"""The comment classifier: fugashi tokens + character n-grams, one calibrated model per goal."""
+"""The comment classifier: scikit-learn tf-idf features (fugashi lemmas and character n-grams)
+and linear models, one for the primary goal and one per goal for the other goals it touches."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, Self
+from dataclasses import dataclass
+from typing import Self
 
 import numpy as np
 from scipy import sparse
-from scipy.special import expit
 from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.model_selection import KFold, cross_val_predict
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import StratifiedKFold
 from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
-from analysis.taxonomy import GOAL_IDS, OTHER
-from analysis.text import features
-from analysis.text.pii import MaskResult, mask_and_lemmatise
-from analysis.text.tokens import LazyTagger
+from analysis.taxonomy import GOAL_IDS, LABELS, OTHER
+from analysis.text.tokens import Lemmatiser, preprocess
 
-PreparedComment = tuple[MaskResult, list[str]]
-"""A comment with personal information masked, and the lemmas of its words."""
-THRESHOLD_GRID: tuple[float, ...] = tuple(round(0.15 + 0.025 * i, 3) for i in range(23))
+THRESHOLD_GRID: tuple[float, ...] = tuple(round(0.15 + 0.025 * i, 3) for i in range(31))
+TRUSTED_ACCURACY = 0.85
+"""Comments whose primary goal is this likely right (on validation data) skip review."""
 
 
 def goals_to_matrix(labels: Sequence[Iterable[str]]) -> np.ndarray:
@@ -49,170 +50,170 @@ def best_threshold(truth: np.ndarray, scores: np.ndarray, grid: Sequence[float])
     return best
 
 
+def review_threshold(correct: np.ndarray, confidence: np.ndarray, accuracy: float) -> float:
+    """The lowest confidence above which primary goals are right at least `accuracy` of the time."""
+    for threshold in THRESHOLD_GRID:
+        above = confidence >= threshold
+        if above.any() and correct[above].mean() >= accuracy:
+            return float(threshold)
+    return 1.0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The classifier's answer for one comment."""
+
+    primary: str
+    goals: tuple[str, ...]
+    confidence: float
+    unsure: bool
+    goal_probabilities: tuple[float, ...]
+
+
 class CommentClassifier(BaseEstimator):  # type: ignore[misc]
-    """Sorts comments into basic goals 1-4 (multi-label) or "other"."""
+    """Sorts comments into a primary goal (1-4 or "other") and every goal they touch."""
 
     def __init__(
         self,
-        word_ngram_range: tuple[int, int] = (1, 1),
+        word_ngram_range: tuple[int, int] = (1, 2),
         char_ngram_range: tuple[int, int] = (1, 3),
-        C: float = 0.5,
+        C: float = 0.3,
         cv: int = 5,
-        char_min_df: int = 1,
-        thresholds: Sequence[float] = THRESHOLD_GRID,
+        min_df: int = 2,
+        trusted_accuracy: float = TRUSTED_ACCURACY,
         random_state: int = 0,
     ) -> None:
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
         self.C = C
         self.cv = cv
-        self.char_min_df = char_min_df
-        self.thresholds = thresholds
+        self.min_df = min_df
+        self.trusted_accuracy = trusted_accuracy
         self.random_state = random_state
 
-    # -- the tagger and the word lookup are built lazily and left out of the saved state ----
-    def _tagger(self) -> LazyTagger:
-        tagger: LazyTagger | None = self.__dict__.get("_lazy_tagger")
-        if tagger is None:
-            tagger = LazyTagger()
-            self.__dict__["_lazy_tagger"] = tagger
-        return tagger
-
-    def _word_lookup(self) -> dict[str, int]:
-        lookup: dict[str, int] | None = self.__dict__.get("_word_lookup_cache")
-        if lookup is None:
-            terms = self.word_vocabulary_.split("\n") if self.word_vocabulary_ else []
-            lookup = {term: i for i, term in enumerate(terms)}
-            self.__dict__["_word_lookup_cache"] = lookup
-        return lookup
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state.pop("_lazy_tagger", None)
-        state.pop("_word_lookup_cache", None)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-
-    # -- features ------------------------------------------------------------------------
-    def prepare(self, texts: Iterable[str], normalised: bool = False) -> list[PreparedComment]:
-        """Normalise (unless already done), mask and tokenise each comment once."""
-        tagger = self._tagger()
-        return [mask_and_lemmatise(text, tagger, normalised) for text in texts]
-
-    def _word_occurrences(self, prepared: Sequence[PreparedComment]) -> features.Occurrences:
-        terms = [features.word_ngrams(lemmas, self.word_ngram_range) for _, lemmas in prepared]
-        return features.word_columns(self._word_lookup(), terms)
-
-    def _char_occurrences(self, prepared: Sequence[PreparedComment]) -> features.Occurrences:
-        texts = features.char_texts([mask.text for mask, _ in prepared])
-        return features.char_ngram_keys(texts, self.char_ngram_range)
-
-    def _blocks(
-        self, prepared: Sequence[PreparedComment]
-    ) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """Return the word and the character tf-idf rows of prepared comments."""
-        n = len(prepared)
-        word_rows, word_columns = self._word_occurrences(prepared)
-        char_rows, char_columns = features.key_columns(
-            self.char_vocabulary_, self._char_occurrences(prepared)
+    def _new_features(self) -> FeatureUnion:
+        words = TfidfVectorizer(
+            preprocessor=preprocess,
+            tokenizer=Lemmatiser(),
+            token_pattern=None,
+            lowercase=False,
+            ngram_range=self.word_ngram_range,
+            min_df=self.min_df,
+            sublinear_tf=True,
+            dtype=np.float32,
         )
-        return (
-            features.tfidf(word_rows, word_columns, n, self.word_idf_),
-            features.tfidf(char_rows, char_columns, n, self.char_idf_),
+        chars = TfidfVectorizer(
+            preprocessor=preprocess,
+            analyzer="char_wb",
+            lowercase=False,
+            ngram_range=self.char_ngram_range,
+            min_df=self.min_df,
+            sublinear_tf=True,
+            dtype=np.float32,
         )
+        return FeatureUnion([("words", words), ("chars", chars)])
 
-    def _learn_vocabularies(self, prepared: Sequence[PreparedComment]) -> None:
-        terms = [features.word_ngrams(lemmas, self.word_ngram_range) for _, lemmas in prepared]
-        # One string, a term a line (terms never hold line breaks): a numpy string array would
-        # pad every term to the longest one, and a dict is slow to save and load with skops.
-        self.word_vocabulary_ = "\n".join(sorted({t for doc in terms for t in doc}))
-        self.__dict__.pop("_word_lookup_cache", None)
-        n = len(prepared)
-        word_rows, word_columns = features.word_columns(self._word_lookup(), terms)
-        self.word_idf_ = features.smooth_idf(word_rows, word_columns, n, len(self._word_lookup()))
-        chars = self._char_occurrences(prepared)
-        self.char_vocabulary_ = features.learn_keys(chars, self.char_min_df)
-        char_rows, char_columns = features.key_columns(self.char_vocabulary_, chars)
-        self.char_idf_ = features.smooth_idf(char_rows, char_columns, n, len(self.char_vocabulary_))
-
-    def _new_model(self) -> OneVsRestClassifier:
+    def _svm(self) -> CalibratedClassifierCV:
         svm = LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state)
-        return OneVsRestClassifier(CalibratedClassifierCV(svm, method="sigmoid", cv=3))
+        return CalibratedClassifierCV(svm, method="sigmoid", cv=3, ensemble=False)
 
-    def _transform(self, prepared: Sequence[PreparedComment]) -> sparse.csr_matrix:
-        return sparse.hstack(self._blocks(prepared), format="csr")
+    def _fit_heads(
+        self, matrix: sparse.csr_matrix, primary: np.ndarray, goals: np.ndarray
+    ) -> tuple[CalibratedClassifierCV, OneVsRestClassifier]:
+        primary_model = self._svm().fit(matrix, primary)
+        goal_model = OneVsRestClassifier(self._svm()).fit(matrix, goals)
+        return primary_model, goal_model
 
-    # -- estimator API -------------------------------------------------------------------
-    def fit(self, X: Sequence[str], y: Sequence[Iterable[str]]) -> Self:
-        """Learn from comments and their goal labels ("1"-"4", several allowed, or "other")."""
-        return self.fit_prepared(self.prepare(X), y)
+    def _validation_probabilities(
+        self, texts: Sequence[str], primary: np.ndarray, goals: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Out-of-fold probabilities: each comment scored by models that never saw it."""
+        primary_proba = np.zeros((len(texts), len(LABELS)))
+        goal_proba = np.zeros((len(texts), len(GOAL_IDS)))
+        folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+        for train, held in folds.split(np.zeros(len(texts)), primary):
+            features = self._new_features()
+            matrix = features.fit_transform([texts[i] for i in train])
+            primary_model, goal_model = self._fit_heads(matrix, primary[train], goals[train])
+            held_matrix = features.transform([texts[i] for i in held])
+            primary_proba[held] = _by_label(primary_model, held_matrix)
+            goal_proba[held] = goal_model.predict_proba(held_matrix)
+        return primary_proba, goal_proba
 
-    def fit_prepared(self, prepared: Sequence[PreparedComment], y: Sequence[Iterable[str]]) -> Self:
-        """Fit on comments already run through prepare()."""
-        truth = goals_to_matrix(y)
-        self._learn_vocabularies(prepared)
-        matrix = self._transform(prepared)
-        folds = KFold(self.cv, shuffle=True, random_state=self.random_state)
-        out_of_fold = cross_val_predict(
-            self._new_model(), matrix, truth, cv=folds, method="predict_proba"
-        )
+    def fit(
+        self, X: Sequence[str], y: Sequence[Iterable[str]], primary: Sequence[str] | None = None
+    ) -> Self:
+        """Learn from comments, their goals ("1"-"4", several, or "other") and primary goals."""
+        texts = list(X)
+        goals = goals_to_matrix(y)
+        labels = [tuple(g) for g in y]
+        primary_labels = np.array(list(primary) if primary is not None else [g[0] for g in labels])
+        primary_proba, goal_proba = self._validation_probabilities(texts, primary_labels, goals)
         self.goal_thresholds_ = np.array(
-            [
-                best_threshold(truth[:, i], out_of_fold[:, i], self.thresholds)
-                for i in range(len(GOAL_IDS))
-            ]
+            [best_threshold(goals[:, i], goal_proba[:, i], THRESHOLD_GRID) for i in range(4)]
         )
-        self.cv_predictions_ = self._labels_from_proba(out_of_fold)
-        self.model_ = self._new_model().fit(matrix, truth)
-        self._compile_linear_model()
-        self.classes_ = np.array(GOAL_IDS)
-        self.n_training_comments_ = len(prepared)
+        confidence = primary_proba.max(axis=1)
+        correct = np.array(LABELS)[primary_proba.argmax(axis=1)] == primary_labels
+        self.review_below_ = review_threshold(correct, confidence, self.trusted_accuracy)
+        self.validation_probabilities_ = (primary_proba, goal_proba)
+        self.features_ = self._new_features()
+        matrix = self.features_.fit_transform(texts)
+        self.primary_model_, self.goal_model_ = self._fit_heads(matrix, primary_labels, goals)
+        self.classes_ = np.array(LABELS)
+        self.n_training_comments_ = len(texts)
         return self
 
-    def _compile_linear_model(self) -> None:
-        """Gather every calibrated SVM into one matrix so prediction is one product."""
-        coefs, intercepts, slopes, offsets = [], [], [], []
-        for calibrated in self.model_.estimators_:
-            for part in calibrated.calibrated_classifiers_:
-                coefs.append(part.estimator.coef_.ravel())
-                intercepts.append(float(part.estimator.intercept_[0]))
-                slopes.append(part.calibrators[0].a_)
-                offsets.append(part.calibrators[0].b_)
-        self.linear_coef_ = np.vstack(coefs).T.copy()
-        self.linear_intercept_ = np.array(intercepts)
-        self.sigmoid_a_ = np.array(slopes, dtype=float)
-        self.sigmoid_b_ = np.array(offsets, dtype=float)
-
-    def predict_proba_prepared(self, prepared: Sequence[PreparedComment]) -> np.ndarray:
-        """Return goal probabilities for prepared comments."""
-        if not prepared:
-            return np.zeros((0, len(GOAL_IDS)))
-        words, chars = self._blocks(prepared)
-        n_words = len(self.word_idf_)
-        scores = words @ self.linear_coef_[:n_words] + chars @ self.linear_coef_[n_words:]
-        scores += self.linear_intercept_
-        proba = expit(-(self.sigmoid_a_ * scores + self.sigmoid_b_))
-        return np.asarray(proba.reshape(len(prepared), len(GOAL_IDS), -1).mean(axis=2))
-
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
-        """Return an (n_comments, 4) array of calibrated probabilities for goals 1-4."""
-        return self.predict_proba_prepared(self.prepare(X))
+        """Return (n_comments, 4) calibrated probabilities that goals 1-4 are touched."""
+        return self.probabilities(X)[1]
 
-    def _labels_from_proba(self, proba: np.ndarray) -> list[tuple[str, ...]]:
-        order = np.argsort(-proba, axis=1, kind="stable").tolist()
-        passed = (proba >= self.goal_thresholds_).tolist()
-        labels = []
-        for row_order, row_passed in zip(order, passed, strict=True):
-            goals = tuple(GOAL_IDS[i] for i in row_order if row_passed[i])
-            labels.append(goals or (OTHER,))
-        return labels
+    def probabilities(self, X: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Primary-goal probabilities (columns LABELS) and per-goal probabilities (GOAL_IDS)."""
+        texts = list(X)
+        if not texts:
+            return np.zeros((0, len(LABELS))), np.zeros((0, len(GOAL_IDS)))
+        matrix = self.features_.transform(texts)
+        return _by_label(self.primary_model_, matrix), self.goal_model_.predict_proba(matrix)
+
+    def _verdicts(self, primary_proba: np.ndarray, goal_proba: np.ndarray) -> list[Verdict]:
+        verdicts = []
+        passed = goal_proba >= self.goal_thresholds_
+        for row, goal_row, passed_row in zip(primary_proba, goal_proba, passed, strict=True):
+            primary = LABELS[int(row.argmax())]
+            goals: tuple[str, ...] = (OTHER,)
+            if primary != OTHER:
+                order = np.argsort(-goal_row, kind="stable")
+                others = [GOAL_IDS[i] for i in order if passed_row[i] and GOAL_IDS[i] != primary]
+                goals = (primary, *others)
+            confidence = float(row.max())
+            verdicts.append(
+                Verdict(
+                    primary,
+                    goals,
+                    confidence,
+                    confidence < self.review_below_,
+                    tuple(float(p) for p in goal_row),
+                )
+            )
+        return verdicts
+
+    def validation_verdicts(self) -> list[Verdict]:
+        """Verdicts on the training comments by the cross-validation models that never saw them."""
+        return self._verdicts(*self.validation_probabilities_)
+
+    def verdicts(self, X: Sequence[str]) -> list[Verdict]:
+        """Primary goal, goals, confidence and the unsure flag of each comment."""
+        return self._verdicts(*self.probabilities(X))
 
     def predict(self, X: Sequence[str]) -> list[tuple[str, ...]]:
-        """Return each comment's goals, most likely first, or ("other",)."""
-        return self._labels_from_proba(self.predict_proba(X))
+        """Return each comment's goals, primary first, or ("other",)."""
+        return [verdict.goals for verdict in self.verdicts(X)]
 
-    def labels_from_proba(self, proba: np.ndarray) -> list[tuple[str, ...]]:
-        """Apply the per-goal thresholds to probabilities."""
-        return self._labels_from_proba(proba)
+
+def _by_label(model: CalibratedClassifierCV, matrix: sparse.csr_matrix) -> np.ndarray:
+    """Primary-goal probabilities in LABELS order (a label absent from training gets 0)."""
+    proba = model.predict_proba(matrix)
+    ordered = np.zeros((matrix.shape[0], len(LABELS)))
+    for column, label in enumerate(model.classes_):
+        ordered[:, LABELS.index(str(label))] = proba[:, column]
+    return ordered

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import csv
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from analysis.safe_cells import safe_row
 from analysis.taxonomy import GOAL_IDS, OTHER
-from analysis.text.classifier import CommentClassifier
+from analysis.text.classifier import CommentClassifier, Verdict
 from analysis.text.language import JAPANESE, detect_language
-from analysis.text.tokens import normalise
+from analysis.text.pii import mask_and_lemmatise
+from analysis.text.tokens import LazyTagger, normalise
 
 if TYPE_CHECKING:
     from analysis.text.model_store import TrainedModel
 
-REVIEW_MARGIN = 0.05
-MIN_CONFIDENCE = 0.5
 BATCH_SIZE = 256
 OUTPUT_COLUMNS = ("goal", "goals", "confidence", "needs_review")
 
@@ -44,33 +42,34 @@ class Classification:
     masked_text: str = ""
 
 
+_taggers = threading.local()
+
+
+def _tagger() -> LazyTagger:
+    """This thread's tagger for finding names (a MeCab tagger is not shared between threads)."""
+    tagger: LazyTagger | None = getattr(_taggers, "tagger", None)
+    if tagger is None:
+        tagger = _taggers.tagger = LazyTagger()
+    return tagger
+
+
 def _classifier(model: TrainedModel | CommentClassifier) -> CommentClassifier:
     return model if isinstance(model, CommentClassifier) else model.classifier
 
 
-def _decide(
-    classifier: CommentClassifier, proba: np.ndarray, masked: Sequence[str]
-) -> list[Classification]:
-    """Turn a batch of goal probabilities of Japanese comments into classifications."""
-    thresholds = classifier.goal_thresholds_
-    labels = classifier.labels_from_proba(proba)
-    borderline = (np.abs(proba - thresholds) < REVIEW_MARGIN).any(axis=1).tolist()
-    results = []
-    for goals, row, unsure, text in zip(labels, proba.tolist(), borderline, masked, strict=True):
-        other = goals == (OTHER,)
-        confidence = 1.0 - max(row) if other else row[GOAL_IDS.index(goals[0])]
-        results.append(
-            Classification(
-                goals=goals,
-                primary=goals[0],
-                confidence=round(confidence, 4),
-                needs_review=unsure or confidence < MIN_CONFIDENCE,
-                language=JAPANESE,
-                probabilities={goal: round(p, 4) for goal, p in zip(GOAL_IDS, row, strict=True)},
-                masked_text=text,
-            )
-        )
-    return results
+def _decided(verdict: Verdict, masked: str) -> Classification:
+    """A Japanese comment's classification; unsure ones go to an analyst."""
+    return Classification(
+        goals=verdict.goals,
+        primary=verdict.primary,
+        confidence=round(verdict.confidence, 4),
+        needs_review=verdict.unsure,
+        language=JAPANESE,
+        probabilities={
+            goal: round(p, 4) for goal, p in zip(GOAL_IDS, verdict.goal_probabilities, strict=True)
+        },
+        masked_text=masked,
+    )
 
 
 def _unclassified(language: str, masked: str) -> Classification:
@@ -91,21 +90,16 @@ def classify_many(
 ) -> list[Classification]:
     """Classify comments in one batch; non-Japanese ones are only marked for review."""
     classifier = _classifier(model)
-    texts = [normalise(text) for text in texts]
-    languages = [detect_language(text) for text in texts]
-    japanese = [i for i, lang in enumerate(languages) if lang == JAPANESE]
-    others = [i for i, lang in enumerate(languages) if lang != JAPANESE]
-    results: list[Classification | None] = [None] * len(texts)
-    prepared = classifier.prepare([texts[i] for i in japanese], normalised=True)
-    proba = classifier.predict_proba_prepared(prepared)
-    decided = _decide(classifier, proba, [mask.text for mask, _ in prepared])
-    for text_index, result in zip(japanese, decided, strict=True):
-        results[text_index] = result
-    for text_index, (mask, _) in zip(
-        others, classifier.prepare([texts[i] for i in others], normalised=True), strict=True
-    ):
-        results[text_index] = _unclassified(languages[text_index], mask.text)
-    return [r for r in results if r is not None]
+    normalised = [normalise(text) for text in texts]
+    tagger = _tagger()
+    masked = [mask_and_lemmatise(text, tagger, is_normalised=True)[0].text for text in normalised]
+    languages = [detect_language(text) for text in normalised]
+    japanese = [i for i, language in enumerate(languages) if language == JAPANESE]
+    verdicts = iter(classifier.verdicts([masked[i] for i in japanese]))
+    return [
+        _decided(next(verdicts), text) if language == JAPANESE else _unclassified(language, text)
+        for text, language in zip(masked, languages, strict=True)
+    ]
 
 
 def classify_comment(model: TrainedModel | CommentClassifier, text: str) -> Classification:

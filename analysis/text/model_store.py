@@ -10,17 +10,21 @@ import skops.io as sio
 
 from analysis.text.classifier import CommentClassifier
 
-MODEL_FORMAT = 2
-"""2: n-gram vocabularies as numpy arrays (features.py); 1: scikit-learn TfidfVectorizers."""
+MODEL_FORMAT = 3
+"""3: scikit-learn tf-idf and a primary-goal model; 2: numpy n-gram features; 1: no primary goal."""
 MODEL_FILE = "comment_classifier.skops"
+COMPARISONS_FILE = "comparisons.jsonl"
+"""Beside the model: one line per retraining, kept or not, with both models' test figures."""
 
-# Every type a saved classifier contains; anything else in a file is refused. The
-# TfidfVectorizer types are only in format-1 files: trusting them lets an old file be
-# recognised and refused with a "retrain" message.
+# Every type a saved classifier contains; anything else in a file is refused. Older formats hold
+# only types from this list too, so an old file is recognised and refused with a "retrain" message.
 TRUSTED_TYPES: list[str] = [
     "analysis.text.classifier.CommentClassifier",
+    "analysis.text.tokens.Lemmatiser",
+    "analysis.text.tokens.preprocess",
     "builtins.slice",
     "numpy.dtype",
+    "numpy.float32",
     "numpy.float64",
     "numpy.int64",
     "numpy.ndarray",
@@ -32,6 +36,7 @@ TRUSTED_TYPES: list[str] = [
     "sklearn.feature_extraction.text.TfidfTransformer",
     "sklearn.feature_extraction.text.TfidfVectorizer",
     "sklearn.multiclass.OneVsRestClassifier",
+    "sklearn.pipeline.FeatureUnion",
     "sklearn.preprocessing._label.LabelBinarizer",
     "sklearn.svm._classes.LinearSVC",
 ]
@@ -55,7 +60,12 @@ class ModelInfo:
     cv_metrics: dict[str, Any] = field(default_factory=dict)
     test_macro_f1: float | None = None
     test_metrics: dict[str, Any] = field(default_factory=dict)
+    """Each fixed test set's figures, by the set's name."""
     extra_labels: int = 0
+    review_below: float | None = None
+    """Primary-goal confidence under which a comment goes to review (chosen on validation)."""
+    comparison: dict[str, Any] = field(default_factory=dict)
+    """The retraining that made this model: the model it replaced and both one's test figures."""
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any, NamedTuple
 
 _NEWLINES = str.maketrans({"\r": " ", "\n": " ", "\t": " ", "\u3000": " "})
+# Emoji modifiers (variation selectors, zero-width joiner, skin tones) and keycaps: the base
+# emoji carries what the comment is about (🚌, 🏥, 👶), the modifiers only split its n-grams.
+_EMOJI_MODIFIERS = re.compile("[\ufe0e\ufe0f\u200d\u20e3\U0001f3fb-\U0001f3ff]")
+_REPEATS = re.compile(r"(.)\1{2,}")
+_SPACES = re.compile(r"\s+")
 
 # MeCab writes each word as four tab-ended fields: the white space before it, its surface, its
 # lemma (empty for unknown words) and its POS levels 2-3 run together; "E" ends the comment.
@@ -18,6 +24,13 @@ NAME_POS = "固有名詞人名"
 def normalise(text: str) -> str:
     """Return the comment in NFKC form with line breaks turned into spaces."""
     return unicodedata.normalize("NFKC", text).translate(_NEWLINES).strip()
+
+
+def preprocess(text: str) -> str:
+    """The classifier's view of a comment: NFKC (half-width kana and digits folded), lower case,
+    emoji without their modifiers, runs of one character (ーーー, !!!, www) cut to two."""
+    text = _EMOJI_MODIFIERS.sub("", unicodedata.normalize("NFKC", text).lower())
+    return _SPACES.sub(" ", _REPEATS.sub(r"\1\1", text)).strip()
 
 
 class Token(NamedTuple):
@@ -119,5 +132,21 @@ class LazyTagger:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._tagger = None
 
+
+class Lemmatiser(LazyTagger):
+    """The classifier's word analyser: lemmas of a preprocessed comment, punctuation left out."""
+
+    def __call__(self, text: str) -> list[str]:  # type: ignore[override]
+        """Return the lemmas (the lower-cased surface of unknown words) of one text."""
+        words = self.words(text)
+        return [
+            lemma
+            for lemma, pos in zip(lemmas_of(words), words.pos, strict=True)
+            if not pos.startswith(_SYMBOL_POS)
+        ]
+
+
+_SYMBOL_POS = ("句点", "読点", "括弧", "空白")
+"""POS levels 2-3 of punctuation and white space (補助記号 + these): no topic in them."""
 
 shared_tagger = LazyTagger()

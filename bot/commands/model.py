@@ -9,11 +9,14 @@ import click
 from rich.progress import Progress
 from sqlalchemy.exc import SQLAlchemyError
 
+from analysis.taxonomy import LABELS
 from analysis.text.classify import CommentFileError, classify_csv
 from analysis.text.corpus import (
+    TEST_SET_NAMES,
     LabelledComment,
     LabelledFileError,
-    parse_goals,
+    fixed_test_sets,
+    parse_row,
     read_labelled_csv,
 )
 from analysis.text.metrics import Evaluation
@@ -39,11 +42,27 @@ def _model_dir(ctx: click.Context, data_dir: Path | None) -> Path:
     return data_dir if data_dir is not None else Path(settings_of(ctx).data_dir)
 
 
-def _print_evaluation(evaluation: Evaluation) -> None:
-    click.echo(f"{'goal':<6} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}")
+def _print_evaluation(title: str, evaluation: Evaluation) -> None:
+    """Per-goal scores, the confusion matrix and the reliability table of one labelled set."""
+    click.echo(f"== {title}: {evaluation.comments} comments")
+    click.echo(f"primary goal   {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}")
     for label, s in evaluation.per_goal.items():
-        click.echo(f"{label:<6} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f} {s.support:8d}")
-    click.echo(f"macro-F1 {evaluation.macro_f1:.3f} over {evaluation.comments} comments")
+        click.echo(f"{label:<14} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f} {s.support:8d}")
+    click.echo(f"macro-F1 (primary goal) {evaluation.macro_f1:.3f}")
+    every = "  ".join(f"{label} {s.f1:.2f}" for label, s in evaluation.goals.items())
+    click.echo(f"every goal touched: F1 {every}; macro-F1 {evaluation.goals_macro_f1:.3f}")
+    click.echo("confusion (rows: true primary goal, columns: predicted)")
+    click.echo("       " + "".join(f"{label:>7}" for label in LABELS))
+    for label, row in zip(LABELS, evaluation.confusion, strict=True):
+        click.echo(f"{label:<7}" + "".join(f"{count:7d}" for count in row))
+    click.echo("reliability (confidence shown to analysts vs how often the primary goal was right)")
+    for b in evaluation.reliability:
+        bar = "#" * round(b.accuracy * 20)
+        click.echo(
+            f"  {b.low:.1f}-{b.high:.1f} {b.comments:5d} comments  said {b.mean_confidence:.2f}"
+            f"  right {b.accuracy:.2f}  {bar}"
+        )
+    click.echo(f"calibration error {evaluation.calibration_error():.3f}")
 
 
 def labels_from_database(settings: Settings) -> list[LabelledComment]:
@@ -63,7 +82,7 @@ def labels_from_database(settings: Settings) -> list[LabelledComment]:
         rows = []
         for label in stored:
             try:
-                rows.append(LabelledComment(label.masked_text, parse_goals(";".join(label.goals))))
+                rows.append(parse_row(label.masked_text, ";".join(label.goals), None))
             except ValueError:
                 continue  # a label without goals teaches nothing
         return rows
@@ -87,7 +106,7 @@ def model_group() -> None:
 @click.option(
     "--extra",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Extra labelled CSV (columns text, goals) to train on.",
+    help="Extra labelled CSV (columns text, goals, optional primary) to train on.",
 )
 @click.option(
     "--labels/--no-labels",
@@ -99,7 +118,8 @@ def model_group() -> None:
 def train_command(
     ctx: click.Context, data_dir: Path | None, extra: Path | None, labels: bool
 ) -> None:
-    """Retrain on the corpus, analysts' labels and --extra; keep the new model only if not worse."""
+    """Retrain on the corpus, analysts' labels and --extra; keep the new model only if it is
+    not worse than the current one on either fixed test set."""
     database_rows = labels_from_database(settings_of(ctx)) if labels else []
     try:
         extra_rows = read_labelled_csv(extra) if extra else []
@@ -107,32 +127,40 @@ def train_command(
         outcome = retrain_if_not_worse(path, database_rows + extra_rows)
     except (LabelledFileError, ModelFileError) as error:
         raise CliError(str(error)) from None
-    old = "none" if outcome.old_macro_f1 is None else f"{outcome.old_macro_f1:.3f}"
-    verdict = "kept the new model" if outcome.kept_new else "kept the current model"
     click.echo(f"analysts' labels from the database: {len(database_rows)}")
-    click.echo(f"test macro-F1: new {outcome.new_macro_f1:.3f}, current {old}; {verdict}")
+    for name, (new, old) in outcome.figures().items():
+        current = "none" if old is None else f"{old:.3f}"
+        click.echo(f"{TEST_SET_NAMES.get(name, name)} macro-F1: new {new:.3f}, current {current}")
+    verdict = "kept the new model" if outcome.kept_new else "kept the current model"
+    click.echo(f"{verdict} (version {outcome.model.info.version})")
 
 
 @model_group.command("evaluate")
 @DATA_DIR
 @click.option(
+    "--file",
     "--input",
-    "input_path",
-    required=True,
+    "files",
+    multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Labelled CSV with columns text and goals (1-4 or other, ';'-joined).",
+    help="A labelled CSV (text, goals as 1-4 or other ';'-joined, optional primary); repeatable.",
 )
 @click.pass_context
-def evaluate_command(ctx: click.Context, data_dir: Path | None, input_path: Path) -> None:
-    """Print per-goal precision, recall and F1 for a labelled file."""
+def evaluate_command(ctx: click.Context, data_dir: Path | None, files: tuple[Path, ...]) -> None:
+    """Print per-goal precision, recall, F1, confusion and reliability on both fixed test sets
+    and on every --file."""
     try:
-        rows = read_labelled_csv(input_path)
+        given = {path.name: read_labelled_csv(path) for path in files}
         model = ensure_model(_model_dir(ctx, data_dir))
     except (LabelledFileError, ModelFileError) as error:
         raise CliError(str(error)) from None
-    if not rows:
-        raise CliError(f"{input_path.name}: no labelled comments")
-    _print_evaluation(evaluate(model, rows))
+    empty = [name for name, rows in given.items() if not rows]
+    if empty:
+        raise CliError(f"{empty[0]}: no labelled comments")
+    click.echo(f"model {model.info.version}, trained on {model.info.training_size} comments")
+    named = {TEST_SET_NAMES.get(name, name): rows for name, rows in fixed_test_sets().items()}
+    for title, rows in {**named, **given}.items():
+        _print_evaluation(title, evaluate(model, rows))
 
 
 @click.command("classify")

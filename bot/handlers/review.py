@@ -26,7 +26,8 @@ ORDER = 30
 REVIEW_PATTERN = r"^rv:"
 PAGE_PATTERN = r"^cm:"
 PAGE_SIZE = 5
-SHOWN_CHARS = 3000
+SHOWN_CHARS = 2800
+"""With the guide (about 500 characters) the message stays under Telegram's 4,096."""
 LISTED_CHARS = 300
 GOAL_ARGUMENTS = {"1": "1", "2": "2", "3": "3", "4": "4", "other": OTHER, "その他": OTHER}
 _REVIEW_DATA = re.compile(r"^rv:(\d+):(ok|m|b|s):(\d{1,2})$")
@@ -70,8 +71,17 @@ def _clip(text: str, limit: int) -> str:
 # -- /review ---------------------------------------------------------------------------------
 
 
+def guide_text() -> str:
+    """The labelling guide's short form: one line per goal, then the hard cases."""
+    guide = bundled_taxonomy().guide
+    lines = ["<b>分類の目安</b>"]
+    lines += [f"{escape(goal_name(label))}: {escape(line)}" for label, line in guide.labels.items()]
+    lines += [f"・{escape(case)}" for case in guide.hard_cases]
+    return "\n".join(lines)
+
+
 def review_text(comment: CommentRecord, waiting: int, services: Services) -> str:
-    """One unsure comment, the classifier's guess, and the question."""
+    """One unsure comment, the classifier's guess, the question and the labelling guide."""
     day = comment.created_at.astimezone(services.timezone).strftime("%Y-%m-%d")
     confidence = "—" if comment.confidence is None else f"{comment.confidence:.2f}"
     language = escape(comment.language or "不明")
@@ -80,7 +90,8 @@ def review_text(comment: CommentRecord, waiting: int, services: Services) -> str
         f"#{comment.id}・{day}・言語 {language}\n\n"
         f"{escape(_clip(comment.masked_text, SHOWN_CHARS))}\n\n"
         f"推定: {escape(goals_text(comment.goals))}（確信度 {confidence}）\n"
-        "どの目標についての意見ですか。"
+        "どの目標についての意見ですか。\n\n"
+        f"{guide_text()}"
     )
 
 

@@ -38,3 +38,10 @@ def test_taxonomy_wording_becomes_training_text_for_every_goal() -> None:
     rows = bundled_taxonomy().training_texts()
     assert {goals for _, goals in rows} == {(g,) for g in GOAL_IDS}
     assert any("放課後児童クラブ" in text and goals == ("3",) for text, goals in rows)
+
+
+def test_the_labelling_guide_has_a_line_per_label_and_the_hard_cases() -> None:
+    guide = bundled_taxonomy().guide
+    assert tuple(guide.labels) == ("1", "2", "3", "4", "other")
+    assert any("特産品" in line for line in guide.labels.values())
+    assert any("小児科" in case for case in guide.hard_cases)

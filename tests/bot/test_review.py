@@ -232,3 +232,17 @@ async def test_a_corrected_comment_is_listed_under_the_analysts_goal(bot_app: Bo
     assert f"#{comment_id}" in listed.text and "分析者が確認済み" in listed.text
     analyst.send_command("/comments 3")
     assert f"#{comment_id}" not in (await analyst.next_message()).text
+
+
+async def test_the_review_screen_shows_the_labelling_guide(bot_app: BotApp) -> None:
+    await add_staff(bot_app, ANALYST, "analyst")
+    long_letter = "駅前の商店街について。" * 400  # longer than a message may show
+    await seed_comment(bot_app, long_letter, confidence=0.2)
+    analyst = bot_app.server.user(ANALYST)
+    analyst.send_command("/review")
+    screen = await analyst.next_message()
+    guide = screen.text.split("分類の目安")[1]
+    for goal in ("目標1 雇用の確保・創出", "目標3 子育て支援", "その他"):
+        assert f"\n{goal}: " in guide
+    assert "商店街は 1;2" in guide and "口調ではなく話題で決める" in guide
+    assert len(screen.text) <= 4096 and "…" in screen.text
