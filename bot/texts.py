@@ -30,7 +30,7 @@ _JA: dict[str, str] = {
     "declined": "承知しました。回答は保存していません（同意されなかったことだけを記録しました）。"
     "気が変わったら /start でいつでも始められます。",
     "consent_needed": "アンケートには同意が必要です。/start から始めてください。",
-    "profile_intro": "はじめに、あなたについて4つだけおたずねします（一度だけです）。",
+    "profile_intro": "はじめに、あなたについて{count}つだけおたずねします（一度だけです）。",
     "profile_done": "ありがとうございます。プロフィールを保存しました。",
     "profile_update": "プロフィールを更新します。",
     "progress": "{number}/{total}",
@@ -142,7 +142,7 @@ _EN: dict[str, str] = {
     "declined": "Understood. Nothing was stored except that you declined. "
     "Send /start whenever you change your mind.",
     "consent_needed": "The survey needs your consent first. Please send /start.",
-    "profile_intro": "First, four short questions about you (asked only once).",
+    "profile_intro": "First, {count} short questions about you (asked only once).",
     "profile_done": "Thank you. Your profile is saved.",
     "profile_update": "Let's update your profile.",
     "progress": "{number}/{total}",
@@ -253,7 +253,7 @@ _EASY: dict[str, str] = {
     "declined": "わかりました。こたえは ほぞんして いません。"
     "また やりたい ときは /start を おくって ください。",
     "consent_needed": "さきに /start から はじめて ください。",
-    "profile_intro": "はじめに、あなたの ことを 4つ ききます（1かい だけ です）。",
+    "profile_intro": "はじめに、あなたの ことを {count}つ ききます（1かい だけ です）。",
     "profile_done": "ありがとう ございます。ほぞん しました。",
     "profile_update": "あなたの ことを なおします。",
     "progress_open": "{number}もんめ",

@@ -284,7 +284,8 @@ async def current_screens(
         return [Screen(t(language, "consent_needed"))]
     profile = await uow.profiles.get(respondent.id)
     if not profile_complete(profile):
-        screens = [Screen(t(language, "profile_intro"))] if not any(profile.values()) else []
+        intro = t(language, "profile_intro", count=len(PROFILE_FIELDS))
+        screens = [Screen(intro)] if not any(profile.values()) else []
         screen = profile_screen(profile, language)
         return screens + ([screen] if screen is not None else [])
     choice = await choose_wave(uow, respondent.id, profile, wave_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from surveys.answers import Answer
@@ -160,3 +162,22 @@ def test_every_text_has_all_three_languages(survey_id: str) -> None:
 def test_text_falls_back_to_japanese() -> None:
     text = Text(ja="住みやすい")
     assert [text.text(lang) for lang in ("ja", "en", "ja-easy", "fr")] == ["住みやすい"] * 4
+
+
+_UP_TO = re.compile(r"(\d+)\s*つまで|up to (\d+)")
+_COUNTED = re.compile(
+    r"\d+\s*つ(?!まで)|\b(?:one|two|three|four|five|six|seven|\d+) (?:questions|districts)\b",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("survey_id", ["residency-livability", "profile"])
+def test_bundled_texts_never_count_what_the_definition_does_not_have(survey_id: str) -> None:
+    survey = load_bundled(survey_id)
+    for text in all_texts(survey):
+        for words in (text.ja, text.en, text.ja_easy):
+            assert not _COUNTED.search(words or ""), words
+    for question in survey.questions:
+        for words in (question.label.ja, question.label.en, question.label.ja_easy):
+            for match in _UP_TO.finditer(words or ""):
+                assert int(match.group(1) or match.group(2)) == question.max_selections, words
