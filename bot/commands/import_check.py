@@ -10,7 +10,13 @@ from datetime import datetime
 from functools import partial
 
 from analysis.safe_cells import unguard_cell
-from bot.commands.import_values import CellError, ChoiceReader, answer_value, other_text
+from bot.commands.import_values import (
+    CellError,
+    ChoiceReader,
+    answer_value,
+    choice_codes,
+    other_text,
+)
 from storage.records import PROFILE_FIELDS
 from surveys.answers import Answer, decode_value
 from surveys.definition import CHOICE_TYPES, Survey
@@ -20,6 +26,7 @@ from surveys.profile import profile_survey
 ERROR_COLUMN = "import_error"
 IGNORED_COLUMNS = ("status", "submitted_at", "mode", ERROR_COLUMN)
 OTHER_SUFFIX = "_other"
+LABEL_SUFFIX = "_label"
 STATUSES = ("", "complete", "partial")
 MAX_REF_LENGTH = 64
 
@@ -98,6 +105,11 @@ class _Readers:
     questions: dict[str, ChoiceReader | None]
     profile: dict[str, ChoiceReader]
 
+    def choices(self) -> dict[str, ChoiceReader]:
+        """The readers of every column with choices (profile fields and questions)."""
+        found = {qid: reader for qid, reader in self.questions.items() if reader is not None}
+        return {**self.profile, **found}
+
     @classmethod
     def of(cls, survey: Survey) -> _Readers:
         questions = {
@@ -119,6 +131,7 @@ def check_header(header: list[str], survey: Survey) -> list[str]:
     names = [name.strip() for name in header]
     allowed = {"respondent", *IGNORED_COLUMNS, *PROFILE_FIELDS, *survey.question_ids}
     allowed.update(other_columns(survey))
+    allowed.update(f"{name}{LABEL_SUFFIX}" for name in _Readers.of(survey).choices())
     problems = []
     missing = [name for name in ("respondent", *survey.question_ids) if name not in names]
     if missing:
@@ -176,6 +189,7 @@ def _check_row(
         problems.append(Problem(row, None, message))
         return None
     cells = {name: unguard_cell(cell.strip()) for name, cell in zip(names, record, strict=True)}
+    _take_labels(row, cells, readers, problems)
     respondent = cells["respondent"]
     if not respondent:
         problems.append(Problem(row, "respondent", "empty"))
@@ -193,6 +207,36 @@ def _check_row(
         answers = _within_skip_logic(row, readers.survey, answers, others, profile, problems)
     partial = status == "partial"
     return ImportedRow(row, record, respondent, partial, profile, answers, others, submitted)
+
+
+def _take_labels(
+    row: int, cells: dict[str, str], readers: _Readers, problems: list[Problem]
+) -> None:
+    """`QUESTION_label` columns (`export --labels`): fill an empty code cell, else must agree."""
+    for name, reader in readers.choices().items():
+        column = f"{name}{LABEL_SUFFIX}"
+        label, code = cells.get(column, ""), cells.get(name, "")
+        if not label:
+            continue
+        if not code:
+            cells[name] = label
+            continue
+        try:
+            given = set(_codes(choice_codes(reader, code)))
+        except CellError:
+            continue  # reported under the code's own column
+        try:
+            labelled = set(_codes(choice_codes(reader, label)))
+        except CellError as error:
+            problems.append(Problem(row, column, str(error)))
+            continue
+        if labelled != given:
+            problems.append(Problem(row, column, f'"{label}" does not match {name} "{code}"'))
+
+
+def _codes(found: str | tuple[str, ...]) -> tuple[str, ...]:
+    """One code or several as a tuple."""
+    return (found,) if isinstance(found, str) else found
 
 
 def _profile(

@@ -82,7 +82,7 @@ def _range(invalid: Invalid) -> str:
     return f" (allowed: {'' if low is None else low} to {'' if high is None else high})"
 
 
-def _choice_cell(reader: ChoiceReader, cell: str) -> str | tuple[str, ...]:
+def choice_codes(reader: ChoiceReader, cell: str) -> str | tuple[str, ...]:
     """A single code, or the codes of a multi cell (`;`-separated) without repeats."""
     if reader.question.type is not QuestionType.MULTI:
         return reader.code(cell)
@@ -100,7 +100,7 @@ def normalise_separators(cell: str) -> str:
 
 def answer_value(question: Question, reader: ChoiceReader | None, cell: str) -> str | None:
     """A non-empty cell as the stored value, checked by the survey engine's own rules."""
-    raw: str | tuple[str, ...] = cell if reader is None else _choice_cell(reader, cell)
+    raw: str | tuple[str, ...] = cell if reader is None else choice_codes(reader, cell)
     checked = validate_answer(question, raw)
     if isinstance(checked, Invalid):
         raise CellError(_invalid_message(checked, cell))

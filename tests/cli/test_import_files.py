@@ -199,3 +199,22 @@ def test_many_bad_rows_are_counted_beyond_the_lines_shown(
         "error: 30 bad rows, nothing stored (correct them and import again,"
         " or use --skip-bad-rows to store the good ones)",
     ]
+
+
+def test_label_columns_of_a_labelled_export_fill_empty_codes_and_must_agree(
+    machikoe: Machikoe, tmp_path: Path
+) -> None:
+    wave_id = machikoe.seed(empty_wave)
+    header = HEADER.replace("livability,", "livability,livability_label,")
+    disagree = header + "M-401,,,40s,,,,livable,住みにくい,,,,,\n"
+    result = import_file(machikoe, wave_id, write(tmp_path, disagree))
+    assert lines(result)[1] == (
+        'row 2: livability_label: "住みにくい" does not match livability "livable"'
+    )
+    agree = header + (
+        "M-401,,,40s,,,,livable,住みやすい,,,,,\nM-402,,,40s,,,,,どちらともいえない,,,,,\n"
+    )
+    result = import_file(machikoe, wave_id, write(tmp_path, agree))
+    assert lines(result)[1:] == ["imported 2 mail responses into wave 2025 mail"]
+    rows = exported(machikoe, wave_id, tmp_path)
+    assert (rows["M-401"]["livability"], rows["M-402"]["livability"]) == ("livable", "neutral")
