@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import shutil
 import signal
 import tempfile
 from collections.abc import Callable
@@ -57,11 +58,17 @@ class DemoRun:
     application: Application  # type: ignore[type-arg]
     survey: Survey
     wave_id: int
+    temporary: bool = False
 
     @property
     def url(self) -> str:
         """The chat page."""
         return f"{self.server.url}/"
+
+    @property
+    def report_dir(self) -> Path:
+        """Where reports go: the data folder when it is kept, else the current folder."""
+        return Path.cwd() if self.temporary else self.data_dir
 
 
 def demo_settings(base: Settings, data_dir: Path) -> Settings:
@@ -103,8 +110,22 @@ async def make_staff(services: Services, user_id: int) -> None:
 
 async def start_demo(options: DemoOptions, base: Settings, say: Say) -> DemoRun:
     """Database, survey, open wave, local Bot API server with the page, and the real bot."""
+    temporary = options.data_dir is None
     folder = options.data_dir or Path(tempfile.mkdtemp(prefix="machikoe-demo-"))
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        run = await _start_in(folder, options, base)
+    except BaseException:
+        if temporary:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    run.temporary = temporary
+    _say_where(run, options, say)
+    return run
+
+
+async def _start_in(folder: Path, options: DemoOptions, base: Settings) -> DemoRun:
+    """Start everything with its database in ``folder``; what started is stopped on failure."""
     services = await Services.open(demo_settings(base, folder))
     try:
         path = options.survey_file or Path(bundled_survey_path("residency-livability"))
@@ -131,21 +152,33 @@ async def start_demo(options: DemoOptions, base: Settings, say: Say) -> DemoRun:
         await server.stop()
         await services.close()
         raise
-    say(f"data folder: {folder}")
-    say(f"chat page: {server.url}/  (each tab is a resident; 職員として開く = staff)")
     return DemoRun(folder, services, server, application, survey, wave_id)
 
 
+def _say_where(run: DemoRun, options: DemoOptions, say: Say) -> None:
+    """The data folder and the chat page, each only when the user can still use it."""
+    if not run.temporary:
+        say(f"data folder: {run.data_dir}")
+    elif not options.exit_after:
+        say(f"data folder: {run.data_dir} (removed when the demo stops; --data-dir DIR keeps it)")
+    if not options.exit_after:
+        say(f"chat page: {run.url}  (each tab is a resident; 職員として開く = staff)")
+
+
 async def stop_demo(run: DemoRun) -> None:
-    """Stop the bot, the server and the database."""
+    """Stop the bot, the server and the database; a temporary data folder is removed."""
     pipeline = comments.pipeline_of(run.services)
     try:
         await stop(run.application)
         if pipeline is not None:
             pipeline.close()
     finally:
-        await run.server.stop()
-        await run.services.close()
+        try:
+            await run.server.stop()
+            await run.services.close()
+        finally:
+            if run.temporary:
+                shutil.rmtree(run.data_dir, ignore_errors=True)
 
 
 async def play_residents(run: DemoRun, count: int, show_progress: bool) -> SimulationResult:
@@ -171,7 +204,7 @@ async def play_residents(run: DemoRun, count: int, show_progress: bool) -> Simul
 
 
 async def write_report(run: DemoRun) -> Path:
-    """Close the wave, classify its comments and write the HTML report into the data folder."""
+    """Close the wave, classify its comments and write the HTML report (see report_dir)."""
     from analysis.report import render_html
     from bot.reports import build_wave_report
 
@@ -184,7 +217,8 @@ async def write_report(run: DemoRun) -> Path:
         assert wave is not None
         report = await build_wave_report(uow, wave, zone=run.services.timezone)
     html = await asyncio.to_thread(render_html, report)
-    path = run.data_dir / f"report-wave-{run.wave_id}.html"
+    name = "machikoe-demo-report.html" if run.temporary else f"report-wave-{run.wave_id}.html"
+    path = run.report_dir / name
     path.write_text(html, encoding="utf-8")
     return path
 
@@ -205,7 +239,8 @@ async def run_demo(options: DemoOptions, base: Settings, say: Say) -> Path | Non
     report: Path | None = None
     try:
         if options.simulate > 0:
-            say("preparing the comment classifier (trained once per data folder)…")
+            once = "" if run.temporary else " (trained once per data folder)"
+            say(f"preparing the comment classifier{once}…")
             await comments.install(run.services).warm_up()
             result = await play_residents(run, options.simulate, options.progress)
             say(
@@ -218,6 +253,8 @@ async def run_demo(options: DemoOptions, base: Settings, say: Say) -> Path | Non
             if not options.exit_after:
                 run.wave_id = await open_demo_wave(run.services, run.survey, "デモ調査 2")
                 say("a new wave is open for the page; Ctrl-C to stop")
+        elif options.exit_after:
+            say("the demo bot started and stopped (--exit); --simulate N adds residents")
         if not options.exit_after:
             await wait_for_ctrl_c()
     finally:

@@ -19,9 +19,14 @@ from surveys.bundled import load_bundled
 MACHIKOE = [sys.executable, "-c", "from bot.cli import main; main()"]
 
 
-def machikoe(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run the CLI in a clean environment (no database URL from the caller)."""
+def machikoe(
+    *args: str, cwd: Path, timeout: float = 300, temp: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the CLI in a clean environment (no database URL; temporary folders in ``temp``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MACHIKOE_")}
+    if temp is not None:
+        temp.mkdir(exist_ok=True)
+        env["TMPDIR"] = str(temp)
     return subprocess.run(
         [*MACHIKOE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
     )
@@ -44,6 +49,30 @@ def test_demo_simulates_residents_and_writes_the_report(tmp_path: Path) -> None:
     for indicator in ("住み続けたいと思う市民の割合", "住みやすいと思う市民の割合"):
         assert indicator in html
     assert "090-1234-5678" not in html  # comments in the report are masked
+    assert "chat page" not in result.stdout and "http://" not in result.stdout  # not served
+    assert (data / "machikoe.db").is_file()  # --data-dir is kept
+
+
+def test_demo_exit_prints_no_page_it_will_not_serve_and_leaves_no_temporary_folder(
+    tmp_path: Path,
+) -> None:
+    temp = tmp_path / "tmp"
+    result = machikoe("demo", "--exit", "--port", "0", cwd=tmp_path, temp=temp)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "chat page" not in result.stdout and "http://" not in result.stdout
+    assert "started and stopped" in result.stdout
+    assert list(temp.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_demo_without_a_data_folder_keeps_only_the_report(tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"
+    result = machikoe("demo", "--simulate", "3", "--exit", "--port", "0", cwd=tmp_path, temp=temp)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = Path(result.stdout.splitlines()[-1].removeprefix("report: "))
+    assert report.parent == tmp_path  # the folder the demo was run in
+    assert "住み続けたいと思う市民の割合" in report.read_text(encoding="utf-8")
+    assert list(temp.iterdir()) == []
 
 
 def test_preview_of_a_broken_survey_is_one_line_naming_the_file_and_field(
