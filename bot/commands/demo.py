@@ -22,7 +22,10 @@ def _options(function: click.decorators.FC) -> click.decorators.FC:
                 "--data-dir",
                 "data_dir",
                 type=click.Path(file_okay=False, path_type=Path),
-                help="Keep the demo's SQLite database and report here (default: a temp folder).",
+                help=(
+                    "Keep the demo's SQLite database and report here (default: a temporary "
+                    "folder removed when the demo stops; the report goes to the current folder)."
+                ),
             ),
             click.option("--host", default="127.0.0.1", show_default=True, help="Listen here."),
             click.option(

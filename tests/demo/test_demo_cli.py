@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +62,29 @@ def test_demo_exit_prints_no_page_it_will_not_serve_and_leaves_no_temporary_fold
     assert result.returncode == 0, result.stderr[-2000:]
     assert "chat page" not in result.stdout and "http://" not in result.stdout
     assert "started and stopped" in result.stdout
+    assert list(temp.iterdir()) == []
+
+
+def test_the_chat_page_printed_is_served_until_ctrl_c_then_the_folder_is_gone(
+    tmp_path: Path,
+) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MACHIKOE_")}
+    env |= {"TMPDIR": str(temp), "PYTHONUNBUFFERED": "1"}
+    demo = subprocess.Popen(
+        [*MACHIKOE, "demo", "--port", "0"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert demo.stdout is not None
+        said = [demo.stdout.readline() for _ in range(2)]
+        assert "removed when the demo stops" in said[0]
+        url = said[1].removeprefix("chat page: ").split()[0]
+        assert httpx.get(url).status_code == 200
+    finally:
+        demo.send_signal(signal.SIGINT)
+        demo.wait(timeout=60)
+    assert demo.returncode == 0
     assert list(temp.iterdir()) == []
 
 
