@@ -8,6 +8,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from analysis.report.goals import distinct_examples, goal_name
 from analysis.report.model import BREAKDOWN_LABELS, WaveReport, label_for, percent
 from analysis.stats.estimates import Estimate
 
@@ -143,13 +144,17 @@ def render_xlsx(report: WaveReport, path: str | Path) -> None:
         book,
         "ご意見",
         ["目標", "件数"],
-        ([goal, n] for goal, n in report.comments_by_goal.items()),
+        ([goal_name(goal), n] for goal, n in report.comments_by_goal.items()),
     )
     _sheet(
         book,
         "ご意見の例",
         ["目標", "ご意見（個人情報は伏せ字）"],
-        ([goal, text] for goal, texts in report.masked_examples.items() for text in texts),
+        (
+            [goal_name(goal), text]
+            for goal, texts in distinct_examples(report.masked_examples).items()
+            for text in texts
+        ),
     )
     book.save(Path(path))
 

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from analysis.report import WaveReport, neutralise, render_xlsx
-from tests.analysis.report.conftest import EVIL
+from tests.analysis.report.conftest import BOTH_GOALS, EVIL
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +42,17 @@ def test_comment_formulas_are_neutralised(workbook: Workbook) -> None:
     assert all(c.data_type != "f" for c in cells)
     texts = [c.value for c in cells]
     assert EVIL in texts  # starts with "<": kept as is, it is not a formula
+
+
+def test_comment_sheets_name_the_goals_and_list_each_example_once(workbook: Workbook) -> None:
+    counts = list(workbook["ご意見"].iter_rows(values_only=True))
+    assert counts[1:] == [
+        ("目標2 転入促進・転出抑制", 12),
+        ("目標4 安全・安心なまちづくり", 30),
+        ("その他（どの目標にも当たらないもの）", 3),
+    ]
+    examples = [row[1] for row in workbook["ご意見の例"].iter_rows(values_only=True)]
+    assert examples.count(BOTH_GOALS) == 1
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=x"])
