@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -314,6 +315,34 @@ class AnswerTally(Base):
     years_lived: Mapped[str] = mapped_column(String(32), primary_key=True)
     mode: Mapped[str] = mapped_column(String(8), primary_key=True)
     total: Mapped[int] = mapped_column(Integer)
+
+
+class InboxState(StrEnum):
+    """Where a received Telegram update is: recorded and not handled yet, or handled."""
+
+    RECEIVED = "received"
+    DONE = "done"
+
+
+class InboxUpdate(Base):
+    """A Telegram update recorded before it is confirmed to Telegram, until it is handled.
+
+    Handled rows keep their id (not their payload) until they age out, so an update Telegram
+    delivers again is recognised and not handled twice."""
+
+    __tablename__ = "inbox_updates"
+    __table_args__ = (
+        CheckConstraint("state IN ('received', 'done')", name="state"),
+        Index(None, "state", "update_id"),
+        Index(None, "received_at"),
+    )
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16), default=InboxState.RECEIVED)
+    owner: Mapped[int] = mapped_column(BigInteger)
 
 
 TALLY_CODE_CHARS = 200
