@@ -26,6 +26,7 @@ from storage.repositories import (
     AnswerRepository,
     CommentRepository,
     ContactRepository,
+    ImportRepository,
     InvitationRepository,
     JobRepository,
     ProfileRepository,
@@ -135,6 +136,7 @@ class UnitOfWork:
     surveys: SurveyRepository
     waves: WaveRepository
     responses: ResponseRepository
+    imports: ImportRepository
     answers: AnswerRepository
     comments: CommentRepository
     staff: StaffRepository
@@ -164,6 +166,7 @@ class UnitOfWork:
         self.surveys = SurveyRepository(session)
         self.waves = WaveRepository(session)
         self.responses = ResponseRepository(session)
+        self.imports = ImportRepository(session)
         self.answers = AnswerRepository(session)
         self.comments = CommentRepository(session)
         self.staff = StaffRepository(session)

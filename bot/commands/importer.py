@@ -104,7 +104,7 @@ async def import_rows(
         wave = await find_wave(uow, wave_ref)
         survey = await survey_for_wave(uow, wave)
         checked = check_file(text, survey)
-        stored = await uow.responses.stored_modes(wave.id, [r.respondent for r in checked.rows])
+        stored = await uow.imports.stored_modes(wave.id, [r.respondent for r in checked.rows])
         if options.replace:
             _refuse_chat_rows(checked, stored)
         show_problems(checked)
@@ -118,11 +118,11 @@ async def import_rows(
         complete = [r for r in checked.rows if not r.partial]
         replacing = [r.respondent for r in complete if r.respondent in stored and options.replace]
         fresh = [r for r in complete if r.respondent not in stored or options.replace]
-        replaced = await uow.responses.remove_imported(wave.id, replacing)
+        replaced = await uow.imports.remove(wave.id, replacing)
         now = services.now()
         ids = []
         for row in fresh:
-            record = await uow.responses.add_imported(
+            record = await uow.imports.add(
                 wave.id,
                 row.respondent,
                 options.mode,

@@ -1,13 +1,15 @@
 """Repositories: turn rows into small frozen records; they flush, the unit of work commits."""
 
 from storage.repositories.aggregates import AggregateRepository
+from storage.repositories.answers import AnswerRepository
 from storage.repositories.comments import CommentRepository
 from storage.repositories.contacts import ContactRepository
+from storage.repositories.imports import ImportRepository
 from storage.repositories.invitations import InvitationRepository
 from storage.repositories.jobs import JobRepository
 from storage.repositories.profiles import ProfileRepository
 from storage.repositories.respondents import RespondentRepository
-from storage.repositories.responses import AnswerRepository, ResponseRepository
+from storage.repositories.responses import ResponseRepository
 from storage.repositories.retention import RetentionRepository
 from storage.repositories.staff import StaffRepository
 from storage.repositories.surveys import SurveyRepository
@@ -18,6 +20,7 @@ __all__ = [
     "AnswerRepository",
     "CommentRepository",
     "ContactRepository",
+    "ImportRepository",
     "InvitationRepository",
     "JobRepository",
     "ProfileRepository",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -17,31 +17,22 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
-    insert,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql
 
 from storage.errors import ResponseClosedError, StorageError
-from storage.models import Answer, Comment, CommentLabel, Profile, Response
+from storage.models import Answer, Profile, Response
 from storage.records import (
     PROFILE_FIELDS,
     ExportRow,
     ResponseRecord,
     StoredAnswer,
-    SubmittedText,
 )
 from storage.repositories._base import Query, Repository, insert_on_conflict, rowcount
 
 MODES = ("chat", "mail", "web")
-
-
-def _batches(refs: Iterable[str], size: int = 500) -> Iterator[list[str]]:
-    """Distinct references in slices small enough for one IN list on every backend."""
-    wanted = list(dict.fromkeys(refs))
-    for start in range(0, len(wanted), size):
-        yield wanted[start : start + size]
 
 
 def response_record(row: Any) -> ResponseRecord:
@@ -60,7 +51,7 @@ def response_record(row: Any) -> ResponseRecord:
     )
 
 
-def _snapshot(profile: Mapping[str, str | None] | None) -> dict[str, str | None]:
+def profile_snapshot(profile: Mapping[str, str | None] | None) -> dict[str, str | None]:
     """The four profile fields to copy onto a submitted response."""
     profile = profile or {}
     return {name: profile.get(name) for name in PROFILE_FIELDS}
@@ -250,7 +241,7 @@ def submit_statement(
     response_id: int, profile: Mapping[str, str | None] | None, at: datetime
 ) -> Query:
     """Mark the response complete with a profile snapshot (no row changes once submitted)."""
-    snapshot = {f"p_{name}": value for name, value in _snapshot(profile).items()}
+    snapshot = {f"p_{name}": value for name, value in profile_snapshot(profile).items()}
     return _submit_query(), {"p_response": response_id, "p_at": at, **snapshot}
 
 
@@ -339,91 +330,6 @@ class ResponseRepository(Repository):
         result = await self.session.execute(*submit_statement(response_id, profile, at))
         return bool(rowcount(result))
 
-    async def add_imported(
-        self,
-        wave_id: int,
-        ref: str,
-        mode: str,
-        profile: Mapping[str, str | None] | None,
-        answers: Mapping[str, str | None],
-        at: datetime,
-        other_texts: Mapping[str, str] | None = None,
-    ) -> ResponseRecord:
-        """Store a complete response collected by mail or web (no respondent behind it)."""
-        if mode not in MODES:
-            raise StorageError(f"unknown response mode {mode!r}; use {', '.join(MODES)}")
-        existing = await self.session.scalar(
-            select(Response.id).where(Response.wave_id == wave_id, Response.respondent_ref == ref)
-        )
-        if existing is not None:
-            raise StorageError(f"respondent {ref!r} is already stored in wave {wave_id}")
-        row = Response(
-            wave_id=wave_id,
-            respondent_id=None,
-            respondent_ref=ref,
-            mode=mode,
-            status="complete",
-            started_at=at,
-            updated_at=at,
-            submitted_at=at,
-            **_snapshot(profile),
-        )
-        self.session.add(row)
-        await self.session.flush()
-        if answers:
-            await self.session.execute(
-                insert(Answer),
-                [
-                    {
-                        "response_id": row.id,
-                        "question_id": question_id,
-                        "value": value,
-                        "other_text": (other_texts or {}).get(question_id),
-                        "answered_at": at,
-                    }
-                    for question_id, value in answers.items()
-                ],
-            )
-        return response_record(row)
-
-    async def existing_refs(self, wave_id: int, refs: Iterable[str]) -> set[str]:
-        """Which of these respondent references already have a response in the wave."""
-        return set(await self.stored_modes(wave_id, refs))
-
-    async def stored_modes(self, wave_id: int, refs: Iterable[str]) -> dict[str, str]:
-        """The mode (chat, mail, web) of each of these references stored in the wave."""
-        found: dict[str, str] = {}
-        for batch in _batches(refs):
-            rows = await self.session.execute(
-                select(Response.respondent_ref, Response.mode).where(
-                    Response.wave_id == wave_id, Response.respondent_ref.in_(batch)
-                )
-            )
-            found.update((ref, mode) for ref, mode in rows)
-        return found
-
-    async def remove_imported(self, wave_id: int, refs: Iterable[str]) -> int:
-        """Delete the imported responses (never chat ones) with these references, with their
-        answers and comments, in the caller's transaction; returns how many were removed."""
-        removed = 0
-        for batch in _batches(refs):
-            responses = select(Response.id).where(
-                Response.wave_id == wave_id,
-                Response.respondent_id.is_(None),
-                Response.mode != "chat",
-                Response.respondent_ref.in_(batch),
-            )
-            answers = select(Answer.id).where(Answer.response_id.in_(responses))
-            comments = select(Comment.id).where(Comment.answer_id.in_(answers))
-            await self.session.execute(
-                delete(CommentLabel).where(CommentLabel.comment_id.in_(comments))
-            )
-            await self.session.execute(delete(Comment).where(Comment.answer_id.in_(answers)))
-            await self.session.execute(delete(Answer).where(Answer.response_id.in_(responses)))
-            result = await self.session.execute(delete(Response).where(Response.id.in_(responses)))
-            removed += rowcount(result)
-        return removed
-
     async def count(self, wave_id: int, status: str | None = None) -> int:
         """How many responses a wave has (of a status if given)."""
         stmt = select(func.count()).select_from(Response).where(Response.wave_id == wave_id)
@@ -481,68 +387,3 @@ class ResponseRepository(Repository):
                     current.other_texts[question_id] = other_text
         if current is not None:
             yield current
-
-
-class AnswerRepository(Repository):
-    """Answers across responses (for statistics and the classifier's text)."""
-
-    async def get(self, answer_id: int) -> StoredAnswer | None:
-        """One answer by id."""
-        row = await self.session.get(Answer, answer_id)
-        if row is None:
-            return None
-        return StoredAnswer(row.question_id, row.value, row.other_text, row.answered_at, row.id)
-
-    async def submitted_texts(self, response_ids: Iterable[int]) -> list[SubmittedText]:
-        """The non-blank answers of those responses that are submitted, with their wave, in
-        answer order (where the comments of many responses are read at once)."""
-        ids = sorted(set(response_ids))
-        if not ids:
-            return []
-        columns = (Answer.id, Answer.response_id, Response.wave_id, Answer.question_id)
-        rows = await self.session.execute(
-            select(*columns, Answer.value)
-            .join(Response, Response.id == Answer.response_id)
-            .where(
-                Answer.response_id.in_(ids),
-                Response.submitted_at.is_not(None),
-                func.length(func.trim(Answer.value)) > 0,
-            )
-            .order_by(Answer.id)
-        )
-        return [SubmittedText(int(a), int(r), int(w), q, str(v)) for a, r, w, q, v in rows]
-
-    async def texts(
-        self, wave_id: int, question_id: str, after_id: int = 0, limit: int = 500
-    ) -> list[tuple[int, str]]:
-        """(answer id, text) of non-empty answers to a question in complete responses."""
-        rows = await self.session.execute(
-            select(Answer.id, Answer.value)
-            .join(Response, Response.id == Answer.response_id)
-            .where(
-                Response.wave_id == wave_id,
-                Response.status == "complete",
-                Answer.question_id == question_id,
-                Answer.value.is_not(None),
-                Answer.id > after_id,
-            )
-            .order_by(Answer.id)
-            .limit(limit)
-        )
-        return [(int(answer_id), str(value)) for answer_id, value in rows]
-
-    async def value_counts(
-        self, wave_id: int, question_id: str, status: str = "complete"
-    ) -> dict[str | None, int]:
-        """How often each stored value was given to a question in a wave."""
-        rows = await self.session.execute(
-            select(Answer.value, func.count())
-            .join(Response, Response.id == Answer.response_id)
-            .where(
-                Response.wave_id == wave_id,
-                Response.status == status,
-                Answer.question_id == question_id,
-            )
-            .group_by(Answer.value)
-        )
-        return {value: int(count) for value, count in rows}

@@ -66,7 +66,7 @@ async def add_rows(uow_factory: Uow, wave_id: int, rows: Iterator[dict[str, Any]
     """Store complete responses of any mode."""
     async with uow_factory() as uow:
         for row in rows:
-            await uow.responses.add_imported(
+            await uow.imports.add(
                 wave_id, row["ref"], row["mode"], row["profile"], row["answers"], NOW
             )
         await uow.commit()

@@ -35,7 +35,7 @@ async def test_cells_count_yes_and_valid_answers_by_breakdown(uow_factory: Uow) 
     await _answer(uow_factory, other_wave.id, "always", age_band="60s")
     await make_response(uow_factory, wave.id, answers={"residency_intent": "always"}, submit=False)
     async with uow_factory() as uow:
-        await uow.responses.add_imported(
+        await uow.imports.add(
             wave.id,
             "M-1",
             "mail",
@@ -114,9 +114,7 @@ async def test_answer_counts_group_every_question_by_breakdown_and_value(uow_fac
     await make_response(uow_factory, wave.id, answers={"residency_intent": None})
     await make_response(uow_factory, wave.id, answers={"residency_intent": "always"}, submit=False)
     async with uow_factory() as uow:
-        await uow.responses.add_imported(
-            wave.id, "M-1", "mail", PROFILE, {"residency_intent": "always"}, NOW
-        )
+        await uow.imports.add(wave.id, "M-1", "mail", PROFILE, {"residency_intent": "always"}, NOW)
         await uow.commit()
     async with uow_factory() as uow:
         counts = await uow.aggregates.answer_counts(
@@ -138,9 +136,9 @@ async def test_existing_refs_finds_imported_and_chat_references(uow_factory: Uow
     wave = await make_wave(uow_factory)
     chat = await make_response(uow_factory, wave.id, answers={})
     async with uow_factory() as uow:
-        await uow.responses.add_imported(wave.id, "M-1", "mail", PROFILE, {}, NOW)
+        await uow.imports.add(wave.id, "M-1", "mail", PROFILE, {}, NOW)
         await uow.commit()
     async with uow_factory() as uow:
         refs = ["M-1", "M-2", chat.respondent_ref, *(f"X-{i}" for i in range(1200))]
-        assert await uow.responses.existing_refs(wave.id, refs) == {"M-1", chat.respondent_ref}
-        assert await uow.responses.existing_refs(wave.id + 1, ["M-1"]) == set()
+        assert await uow.imports.existing_refs(wave.id, refs) == {"M-1", chat.respondent_ref}
+        assert await uow.imports.existing_refs(wave.id + 1, ["M-1"]) == set()

@@ -16,7 +16,7 @@ async def test_remove_imported_takes_answers_comments_and_labels_and_spares_chat
     wave = await make_wave(uow_factory)
     chat = await make_response(uow_factory, wave.id, answers={"livability": "livable"})
     async with uow_factory() as uow:
-        mailed = await uow.responses.add_imported(
+        mailed = await uow.imports.add(
             wave.id, "M-1", "mail", PROFILE, {"livability": "neutral", "comment": "駅前"}, NOW
         )
         answer = (await uow.responses.answers(mailed.id))["comment"]
@@ -25,10 +25,10 @@ async def test_remove_imported_takes_answers_comments_and_labels_and_spares_chat
         await uow.commit()
     async with uow_factory() as uow:
         refs = ["M-1", chat.respondent_ref, "M-unknown"]
-        assert await uow.responses.remove_imported(wave.id, refs) == 1
+        assert await uow.imports.remove(wave.id, refs) == 1
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.responses.stored_modes(wave.id, refs) == {chat.respondent_ref: "chat"}
+        assert await uow.imports.stored_modes(wave.id, refs) == {chat.respondent_ref: "chat"}
         assert await uow.comments.get(comment.id) is None
         counts = await uow.answers.value_counts(wave.id, "livability")
     assert counts == {"livable": 1}

@@ -138,14 +138,14 @@ async def test_one_answer_per_question_is_enforced_by_the_database(uow_factory: 
 async def test_imported_responses_are_complete_with_their_mode(uow_factory: Uow) -> None:
     wave = await make_wave(uow_factory)
     async with uow_factory() as uow:
-        mailed = await uow.responses.add_imported(
+        mailed = await uow.imports.add(
             wave.id, "M-0001", "mail", PROFILE, {"livability": "livable", "comment": None}, NOW
         )
-        web = await uow.responses.add_imported(wave.id, "W-1", "web", {}, {}, NOW)
+        web = await uow.imports.add(wave.id, "W-1", "web", {}, {}, NOW)
         with pytest.raises(StorageError, match="'M-0001' is already stored"):
-            await uow.responses.add_imported(wave.id, "M-0001", "mail", PROFILE, {}, NOW)
+            await uow.imports.add(wave.id, "M-0001", "mail", PROFILE, {}, NOW)
         with pytest.raises(StorageError, match="unknown response mode"):
-            await uow.responses.add_imported(wave.id, "X", "fax", PROFILE, {}, NOW)
+            await uow.imports.add(wave.id, "X", "fax", PROFILE, {}, NOW)
         await uow.commit()
     assert (mailed.respondent_id, mailed.mode, mailed.status) == (None, "mail", "complete")
     assert web.profile == dict.fromkeys(PROFILE)
@@ -167,7 +167,7 @@ async def test_export_streams_one_row_per_response_without_chat_ids(uow_factory:
     await make_response(uow_factory, wave.id, partial_resident, answers={}, submit=False)
     await make_response(uow_factory, other_wave.id, answers={"livability": "unlivable"})
     async with uow_factory() as uow:
-        await uow.responses.add_imported(wave.id, "M-1", "mail", PROFILE, {"livability": None}, NOW)
+        await uow.imports.add(wave.id, "M-1", "mail", PROFILE, {"livability": None}, NOW)
         rows = [row async for row in uow.responses.iter_export_rows(wave.id)]
         complete = [row async for row in uow.responses.iter_export_rows(wave.id, "complete")]
     assert [(r.respondent, r.status, r.mode) for r in rows] == [

@@ -66,7 +66,7 @@ async def test_counts_follow_submission_import_edits_erasure_and_cascades(
     await make_response(uow_factory, wave.id, answers={"residency_intent": None}, profile=sparse)
     await make_response(uow_factory, wave.id, answers={})
     async with uow_factory() as uow:
-        imported = await uow.responses.add_imported(
+        imported = await uow.imports.add(
             wave.id,
             "M-1",
             "mail",
