@@ -152,7 +152,7 @@ async def delete_wave(services: Services, wave_id: int) -> WaveRecord:
     async with services.uow() as uow:
         wave = await _require(uow, wave_id)
         _check_draft(wave.status, PlanChange.DELETE, wave_id)
-        await uow.waves.delete(wave_id)
+        await uow.waves.delete(wave_id, WaveStatus.DRAFT)
         await uow.commit()
     return wave
 

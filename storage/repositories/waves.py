@@ -114,11 +114,12 @@ class WaveRepository(Repository):
             await self.session.execute(update(Wave).where(Wave.id == wave_id).values(**fields))
         return await self._require(wave_id)
 
-    async def delete(self, wave_id: int) -> None:
-        """Remove a wave; its schedules, invitations and any other rows of it go too (cascade)."""
-        result = await self.session.execute(delete(Wave).where(Wave.id == wave_id))
-        if not rowcount(result):
-            raise StorageError(f"wave {wave_id} does not exist")
+    async def delete(self, wave_id: int, status: str) -> None:
+        """Remove a wave still in ``status``, with its schedules, invitations and other rows."""
+        self._check_status(status)
+        stmt = delete(Wave).where(Wave.id == wave_id, Wave.status == status)
+        if not rowcount(await self.session.execute(stmt)):  # gone, or moved on meanwhile
+            raise StorageError(f"wave {wave_id} does not exist as a {status} wave")
 
     async def update_status(
         self, wave_id: int, status: str, at: datetime, definition_id: int | None = None

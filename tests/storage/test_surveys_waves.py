@@ -116,7 +116,12 @@ async def test_deleting_a_wave_leaves_none_of_its_schedules_or_invitations(
             await uow.invitations.create_pending(wave.id, [person.id], "invite", NOW)
         await uow.commit()
     async with uow_factory() as uow:
-        await uow.waves.delete(draft.id)
+        await uow.waves.update_status(kept.id, "scheduled", NOW)  # e.g. scheduled meanwhile
+        await uow.commit()
+    async with uow_factory() as uow:
+        await uow.waves.delete(draft.id, "draft")
+        with pytest.raises(StorageError, match=f"wave {kept.id} does not exist as a draft"):
+            await uow.waves.delete(kept.id, "draft")
         await uow.commit()
     async with uow_factory() as uow:
         assert await uow.waves.get(draft.id) is None
@@ -124,7 +129,7 @@ async def test_deleting_a_wave_leaves_none_of_its_schedules_or_invitations(
         assert await _rows_of(uow, draft.id) == (0, 0)
         assert await _rows_of(uow, kept.id) == (1, 1)
         with pytest.raises(StorageError, match=f"wave {draft.id} does not exist"):
-            await uow.waves.delete(draft.id)
+            await uow.waves.delete(draft.id, "draft")
 
 
 async def test_wave_counts_invited_started_completed_by_age_band(uow_factory: Uow) -> None:
