@@ -349,3 +349,41 @@ TALLY_CODE_CHARS = 200
 """Longest answer value counted in answer_tallies (choice codes joined by ';')."""
 TALLY_CODE_PATTERN = rf"[a-z0-9_;-]{{0,{TALLY_CODE_CHARS}}}"
 """Values (fully matching) that answer_tallies counts: choice codes, never residents' text."""
+
+
+class ConsoleLogin(Base):
+    """A console login link that was used: its id, so the link cannot open a second session."""
+
+    __tablename__ = "console_logins"
+
+    token_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    used_at: Mapped[datetime]
+
+
+class ConsoleSession(Base):
+    """A staff member's console session: the digest of its cookie, never the cookie itself."""
+
+    __tablename__ = "console_sessions"
+    __table_args__ = (Index(None, "expires_at"),)
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """One staff action in the console: who, when, what, on what, from which value to which."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(200))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
