@@ -199,7 +199,14 @@ class Comment(Base):
     """A masked free-text answer and the classifier's verdict on it."""
 
     __tablename__ = "comments"
-    __table_args__ = (Index(None, "wave_id"), Index(None, "needs_review"))
+    __table_args__ = (
+        Index(None, "wave_id"),
+        Index(None, "needs_review"),
+        # The console's comment table pages by (wave, id) and (wave, confidence, id) seeks.
+        Index(None, "wave_id", "id"),
+        Index(None, "wave_id", "confidence", "id"),
+        Index(None, "confidence", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     answer_id: Mapped[int] = mapped_column(_fk("answers.id"), unique=True)
@@ -226,6 +233,19 @@ class CommentLabel(Base):
     goals: Mapped[str] = mapped_column(String(64))
     labeled_by: Mapped[int] = mapped_column(BigInteger)
     labeled_at: Mapped[datetime]
+    previous_goals: Mapped[str | None] = mapped_column(String(64))
+    """The goals the comment had before this label (None where the change was not recorded)."""
+
+
+class CommentHide(Base):
+    """A comment staff took out of reports (moderation), who did it and why."""
+
+    __tablename__ = "comment_hides"
+
+    comment_id: Mapped[int] = mapped_column(_fk("comments.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    hidden_by: Mapped[int] = mapped_column(BigInteger)
+    hidden_at: Mapped[datetime]
 
 
 class Staff(Base):
