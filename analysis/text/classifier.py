@@ -4,6 +4,7 @@ and linear models, one for the primary goal and one per goal for the other goals
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Self
 
@@ -18,11 +19,13 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
 from analysis.taxonomy import GOAL_IDS, LABELS, OTHER
-from analysis.text.tokens import Lemmatiser, preprocess
+from analysis.text.tokens import Lemmatiser, Words, normalise, preprocess
 
 THRESHOLD_GRID: tuple[float, ...] = tuple(round(0.15 + 0.025 * i, 3) for i in range(31))
-TRUSTED_ACCURACY = 0.85
+TRUSTED_ACCURACY = 0.8
 """Comments whose primary goal is this likely right (on validation data) skip review."""
+BAND = 0.1
+MIN_BAND = 10
 
 
 def goals_to_matrix(labels: Sequence[Iterable[str]]) -> np.ndarray:
@@ -51,10 +54,11 @@ def best_threshold(truth: np.ndarray, scores: np.ndarray, grid: Sequence[float])
 
 
 def review_threshold(correct: np.ndarray, confidence: np.ndarray, accuracy: float) -> float:
-    """The lowest confidence above which primary goals are right at least `accuracy` of the time."""
+    """The lowest confidence from which the primary goal is right at least `accuracy` of the time
+    in the band just above it (BAND wide): comments below it go to an analyst."""
     for threshold in THRESHOLD_GRID:
-        above = confidence >= threshold
-        if above.any() and correct[above].mean() >= accuracy:
+        band = (confidence >= threshold) & (confidence < threshold + BAND)
+        if band.sum() >= MIN_BAND and correct[band].mean() >= accuracy:
             return float(threshold)
     return 1.0
 
@@ -75,7 +79,7 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
 
     def __init__(
         self,
-        word_ngram_range: tuple[int, int] = (1, 2),
+        word_ngram_range: tuple[int, int] = (1, 1),
         char_ngram_range: tuple[int, int] = (1, 3),
         C: float = 0.3,
         cv: int = 5,
@@ -93,7 +97,7 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
 
     def _new_features(self) -> FeatureUnion:
         words = TfidfVectorizer(
-            preprocessor=preprocess,
+            preprocessor=normalise,
             tokenizer=Lemmatiser(),
             token_pattern=None,
             lowercase=False,
@@ -125,19 +129,20 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
         return primary_model, goal_model
 
     def _validation_probabilities(
-        self, texts: Sequence[str], primary: np.ndarray, goals: np.ndarray
+        self, matrix: sparse.csr_matrix, primary: np.ndarray, goals: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Out-of-fold probabilities: each comment scored by models that never saw it."""
-        primary_proba = np.zeros((len(texts), len(LABELS)))
-        goal_proba = np.zeros((len(texts), len(GOAL_IDS)))
+        """Out-of-fold probabilities: each comment scored by models that never saw its labels.
+
+        The vocabulary and idf are learnt once from all training texts (no labels in them),
+        so the text is tokenised once rather than once per fold.
+        """
+        primary_proba = np.zeros((matrix.shape[0], len(LABELS)))
+        goal_proba = np.zeros((matrix.shape[0], len(GOAL_IDS)))
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
-        for train, held in folds.split(np.zeros(len(texts)), primary):
-            features = self._new_features()
-            matrix = features.fit_transform([texts[i] for i in train])
-            primary_model, goal_model = self._fit_heads(matrix, primary[train], goals[train])
-            held_matrix = features.transform([texts[i] for i in held])
-            primary_proba[held] = _by_label(primary_model, held_matrix)
-            goal_proba[held] = goal_model.predict_proba(held_matrix)
+        for train, held in folds.split(np.zeros(matrix.shape[0]), primary):
+            primary_model, goal_model = self._fit_heads(matrix[train], primary[train], goals[train])
+            primary_proba[held] = _by_label(primary_model, matrix[held])
+            goal_proba[held] = goal_model.predict_proba(matrix[held])
         return primary_proba, goal_proba
 
     def fit(
@@ -148,7 +153,9 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
         goals = goals_to_matrix(y)
         labels = [tuple(g) for g in y]
         primary_labels = np.array(list(primary) if primary is not None else [g[0] for g in labels])
-        primary_proba, goal_proba = self._validation_probabilities(texts, primary_labels, goals)
+        self.features_ = self._new_features()
+        matrix = self.features_.fit_transform(texts)
+        primary_proba, goal_proba = self._validation_probabilities(matrix, primary_labels, goals)
         self.goal_thresholds_ = np.array(
             [best_threshold(goals[:, i], goal_proba[:, i], THRESHOLD_GRID) for i in range(4)]
         )
@@ -156,8 +163,6 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
         correct = np.array(LABELS)[primary_proba.argmax(axis=1)] == primary_labels
         self.review_below_ = review_threshold(correct, confidence, self.trusted_accuracy)
         self.validation_probabilities_ = (primary_proba, goal_proba)
-        self.features_ = self._new_features()
-        matrix = self.features_.fit_transform(texts)
         self.primary_model_, self.goal_model_ = self._fit_heads(matrix, primary_labels, goals)
         self.classes_ = np.array(LABELS)
         self.n_training_comments_ = len(texts)
@@ -200,6 +205,11 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
     def validation_verdicts(self) -> list[Verdict]:
         """Verdicts on the training comments by the cross-validation models that never saw them."""
         return self._verdicts(*self.validation_probabilities_)
+
+    def reusing(self, parsed: dict[str, Words]) -> AbstractContextManager[None]:
+        """Let the word analyser take these texts' words as already parsed."""
+        lemmatiser: Lemmatiser = self.features_.transformer_list[0][1].tokenizer
+        return lemmatiser.reusing(parsed)
 
     def verdicts(self, X: Sequence[str]) -> list[Verdict]:
         """Primary goal, goals, confidence and the unsure flag of each comment."""

@@ -13,8 +13,8 @@ from analysis.safe_cells import safe_row
 from analysis.taxonomy import GOAL_IDS, OTHER
 from analysis.text.classifier import CommentClassifier, Verdict
 from analysis.text.language import JAPANESE, detect_language
-from analysis.text.pii import mask_and_lemmatise
-from analysis.text.tokens import LazyTagger, normalise
+from analysis.text.pii import MaskResult, mask_and_lemmatise, mask_patterns
+from analysis.text.tokens import LazyTagger, Words, normalise
 
 if TYPE_CHECKING:
     from analysis.text.model_store import TrainedModel
@@ -51,6 +51,16 @@ def _tagger() -> LazyTagger:
     if tagger is None:
         tagger = _taggers.tagger = LazyTagger()
     return tagger
+
+
+def _mask_and_parse(text: str, tagger: LazyTagger) -> tuple[MaskResult, Words | None]:
+    """Mask a normalised comment; its words too when the masked text is the one parsed (no
+    names), so the classifier need not parse it again."""
+    masked, found = mask_patterns(text)
+    words = tagger.words(masked)
+    if words.has_names():  # masking names rebuilds the text: the classifier parses it anew
+        return mask_and_lemmatise(text, tagger, is_normalised=True)[0], None
+    return MaskResult(masked, tuple(sorted(found))), words
 
 
 def _classifier(model: TrainedModel | CommentClassifier) -> CommentClassifier:
@@ -92,10 +102,12 @@ def classify_many(
     classifier = _classifier(model)
     normalised = [normalise(text) for text in texts]
     tagger = _tagger()
-    masked = [mask_and_lemmatise(text, tagger, is_normalised=True)[0].text for text in normalised]
+    parsed = [_mask_and_parse(text, tagger) for text in normalised]
+    masked = [mask.text for mask, _ in parsed]
     languages = [detect_language(text) for text in normalised]
     japanese = [i for i, language in enumerate(languages) if language == JAPANESE]
-    verdicts = iter(classifier.verdicts([masked[i] for i in japanese]))
+    with classifier.reusing({mask.text: words for mask, words in parsed if words is not None}):
+        verdicts = iter(classifier.verdicts([masked[i] for i in japanese]))
     return [
         _decided(next(verdicts), text) if language == JAPANESE else _unclassified(language, text)
         for text, language in zip(masked, languages, strict=True)

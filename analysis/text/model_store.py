@@ -21,6 +21,7 @@ COMPARISONS_FILE = "comparisons.jsonl"
 TRUSTED_TYPES: list[str] = [
     "analysis.text.classifier.CommentClassifier",
     "analysis.text.tokens.Lemmatiser",
+    "analysis.text.tokens.normalise",
     "analysis.text.tokens.preprocess",
     "builtins.slice",
     "numpy.dtype",

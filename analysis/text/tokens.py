@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 _NEWLINES = str.maketrans({"\r": " ", "\n": " ", "\t": " ", "\u3000": " "})
@@ -134,16 +136,38 @@ class LazyTagger:
 
 
 class Lemmatiser(LazyTagger):
-    """The classifier's word analyser: lemmas of a preprocessed comment, punctuation left out."""
+    """The classifier's word analyser: lemmas of a comment (lower case, emoji without modifiers,
+    repeats cut to two), punctuation left out; reuses words already parsed by the caller."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parsed: dict[str, Words] = {}
 
     def __call__(self, text: str) -> list[str]:  # type: ignore[override]
-        """Return the lemmas (the lower-cased surface of unknown words) of one text."""
-        words = self.words(text)
-        return [
-            lemma
-            for lemma, pos in zip(lemmas_of(words), words.pos, strict=True)
-            if not pos.startswith(_SYMBOL_POS)
-        ]
+        """Return the lemmas (the surface of unknown words) of one normalised text."""
+        words = self._parsed.get(text)
+        if words is None:
+            words = self.words(text)
+        forms = []
+        for lemma, pos in zip(lemmas_of(words), words.pos, strict=True):
+            if not pos.startswith(_SYMBOL_POS):
+                form = _REPEATS.sub(r"\1\1", _EMOJI_MODIFIERS.sub("", lemma.lower()))
+                if form:
+                    forms.append(form)
+        return forms
+
+    @contextmanager
+    def reusing(self, parsed: dict[str, Words]) -> Iterator[None]:
+        """Take these texts' words as parsed (masking parsed them already) for a while."""
+        self._parsed = parsed
+        try:
+            yield
+        finally:
+            self._parsed = {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        self._parsed = {}
 
 
 _SYMBOL_POS = ("句点", "読点", "括弧", "空白")
