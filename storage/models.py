@@ -148,6 +148,11 @@ class Wave(Base):
     created_at: Mapped[datetime]
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    contact_rules: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """Sending window, reminder cap and minimum gap (surveys.sending); NULL: the defaults."""
+    results_message: Mapped[str | None] = mapped_column(Text)
+    results_sent_at: Mapped[datetime | None]
+    """When an admin sent the results back to residents (once: set only while NULL)."""
 
 
 class Response(Base):
@@ -270,6 +275,8 @@ class Invitation(Base):
         ),
         Index(None, "wave_id", "kind", "state", "id"),
         Index(None, "respondent_id"),
+        # a resident's n-th reminder of a wave exists once: the reminder cap across replicas
+        Index(None, "wave_id", "respondent_id", "reminder_number", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -280,6 +287,10 @@ class Invitation(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime]
     error: Mapped[str | None] = mapped_column(Text)
+    not_before: Mapped[datetime | None]
+    """Not claimed before this time (the minimum gap since the resident's last message)."""
+    reminder_number: Mapped[int | None] = mapped_column(Integer)
+    """The resident's how-manieth reminder of the wave this is (None for other kinds)."""
 
 
 class ScheduledJob(Base):

@@ -73,6 +73,9 @@ class WaveRecord:
     created_at: datetime
     opened_at: datetime | None
     closed_at: datetime | None
+    contact_rules: dict[str, Any] | None = None
+    results_message: str | None = None
+    results_sent_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +220,8 @@ class InvitationTarget:
     language: str
     kind: str
     attempts: int
+    started: bool = False
+    """The resident has begun this wave's survey and not finished it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, Select, String, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 
 from storage.errors import StorageError
-from storage.models import Contact, Invitation, Profile, Respondent, Response, UTCDateTime
+from storage.models import Contact, Invitation, Profile, Respondent, Response
 from storage.records import PROFILE_FIELDS, InvitationRecord, InvitationTarget
-from storage.repositories._base import Repository, rowcount
+from storage.repositories._base import rowcount
+from storage.repositories.invitation_rules import InvitationRules, reachable
 
 STATES = ("pending", "sending", "sent", "failed", "blocked")
 """pending: not claimed yet; sending: claimed by a sender; then one outcome, final."""
@@ -43,22 +43,30 @@ _TARGETS = (
         Respondent.language,
         Invitation.kind,
         Invitation.attempts,
+        Response.status,
     )
     .join(Contact, Contact.respondent_id == Invitation.respondent_id)
     .join(Respondent, Respondent.id == Invitation.respondent_id)
+    .outerjoin(
+        Response,
+        (Response.wave_id == Invitation.wave_id)
+        & (Response.respondent_id == Invitation.respondent_id),
+    )
 )
 """Invitations with the chat and language to send them in."""
 
 
-class InvitationRepository(Repository):
+class InvitationRepository(InvitationRules):
     """The sending state of every invitation and reminder, so nothing is sent twice."""
 
-    async def _targets(self, stmt: Select[int, int, int, str, str, int]) -> list[InvitationTarget]:
+    async def _targets(
+        self, stmt: Select[int, int, int, str, str, int, str]
+    ) -> list[InvitationTarget]:
         """Run a ``_TARGETS`` query into send targets."""
         rows = await self.session.execute(stmt)
         return [
-            InvitationTarget(int(i), int(r), int(c), str(lang), str(k), int(a))
-            for i, r, c, lang, k, a in rows
+            InvitationTarget(int(i), int(r), int(c), str(lang), str(k), int(a), status == "partial")
+            for i, r, c, lang, k, a, status in rows
         ]
 
     async def create_pending(
@@ -90,16 +98,13 @@ class InvitationRepository(Repository):
         filters: dict[str, list[str]] | None,
         at: datetime,
         kind: str = "invite",
+        min_gap: timedelta | None = None,
     ) -> int:
-        """Create pending invitations for every consenting subscribed resident in the audience."""
-        source = select(Contact.respondent_id).join(
-            Respondent, Respondent.id == Contact.respondent_id
-        )
-        source = source.where(
-            Contact.subscribed.is_(True),
-            Contact.blocked_at.is_(None),
-            Respondent.consent == "given",
-        )
+        """Create pending invitations for every consenting subscribed resident in the audience.
+
+        With ``min_gap``, a resident written to less than that long ago is invited once it has
+        passed."""
+        source = reachable(select(Contact.respondent_id))
         active = {name: values for name, values in (filters or {}).items() if values}
         if active:
             source = source.join(Profile, Profile.respondent_id == Contact.respondent_id)
@@ -109,54 +114,10 @@ class InvitationRepository(Repository):
                         f"unknown audience filter {name!r}; use {', '.join(PROFILE_FIELDS)}"
                     )
                 source = source.where(getattr(Profile, name).in_(list(values)))
-        return await self._insert_from(source, wave_id, kind, at)
-
-    async def create_reminders(
-        self, wave_id: int, kind: str, at: datetime, due: datetime | None = None
-    ) -> int:
-        """Pending reminders for residents invited or started (by ``due``) but not finished.
-
-        A reminder that fires late (the bot was down at its time, or the wave opened after
-        it) reminds only residents invited or started before its time: nobody gets an
-        invitation and a reminder of it in the same minute.
-        """
-        invited = select(Invitation.respondent_id).where(
-            Invitation.wave_id == wave_id, Invitation.kind == "invite", Invitation.state == "sent"
-        )
-        started = select(Response.respondent_id).where(
-            Response.wave_id == wave_id, Response.respondent_id.is_not(None)
-        )
-        if due is not None:
-            invited = invited.where(Invitation.updated_at <= due)
-            started = started.where(Response.started_at <= due)
-        finished = select(Response.respondent_id).where(
-            Response.wave_id == wave_id,
-            Response.status == "complete",
-            Response.respondent_id.is_not(None),
-        )
-        source = select(Contact.respondent_id).where(
-            Contact.subscribed.is_(True),
-            Contact.blocked_at.is_(None),
-            Contact.respondent_id.in_(invited.union(started)),
-            Contact.respondent_id.not_in(finished),
-        )
-        return await self._insert_from(source, wave_id, kind, at)
-
-    async def _insert_from(self, source: Select[Any], wave_id: int, kind: str, at: datetime) -> int:
-        """INSERT ... SELECT pending invitations for the selected respondent ids."""
-        rows = source.add_columns(
-            self.constant(wave_id, Integer()),
-            self.constant(kind, String()),
-            self.constant("pending", String()),
-            self.constant(0, Integer()),
-            self.constant(at, UTCDateTime()),
-        )
-        columns = ["respondent_id", "wave_id", "kind", "state", "attempts", "updated_at"]
-        stmt = (
-            self.insert_on_conflict(Invitation).from_select(columns, rows).on_conflict_do_nothing()
-        )
-        result = await self.session.execute(stmt)
-        return rowcount(result)
+        created = await self._insert_from(source, wave_id, kind, at)
+        if created and min_gap:
+            await self.hold_for_gap(wave_id, kind, at, min_gap)
+        return created
 
     async def get(self, invitation_id: int) -> InvitationRecord | None:
         """One invitation by id."""
@@ -220,13 +181,18 @@ class InvitationRepository(Repository):
     ) -> list[InvitationTarget]:
         """Claim the next pending invitations of a wave (any kind): they become ``sending``.
 
+        Messages held back for the minimum gap wait; messages to residents who stopped,
+        blocked the bot, declined or finished meanwhile fail unsent (``drop_unwanted``).
+
         One UPDATE moves them from pending to sending, so two senders (or replicas) never
         claim the same row; PostgreSQL skips rows another sender has locked meanwhile.
         ``sender`` names the claimant in logs only.
         """
+        await self.drop_unwanted(wave_id, at)
+        due = or_(Invitation.not_before.is_(None), Invitation.not_before <= at)
         candidates = (
             select(Invitation.id)
-            .where(Invitation.wave_id == wave_id, Invitation.state == "pending")
+            .where(Invitation.wave_id == wave_id, Invitation.state == "pending", due)
             .order_by(Invitation.id)
             .limit(limit)
         )

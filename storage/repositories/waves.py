@@ -15,7 +15,15 @@ from storage.records import UNKNOWN, WaveCounts, WaveRecord
 from storage.repositories._base import Query, Repository, rowcount
 
 STATUSES = ("draft", "scheduled", "open", "closed")
-EDITABLE = ("name", "opens_at", "closes_at", "audience", "reminders", "summary_schedule")
+EDITABLE = (
+    "name",
+    "opens_at",
+    "closes_at",
+    "audience",
+    "reminders",
+    "summary_schedule",
+    "contact_rules",
+)
 
 
 def wave_statement(wave_id: int) -> Query:
@@ -56,6 +64,9 @@ def wave_record(row: Any) -> WaveRecord:
         created_at=row.created_at,
         opened_at=row.opened_at,
         closed_at=row.closed_at,
+        contact_rules=row.contact_rules,
+        results_message=row.results_message,
+        results_sent_at=row.results_sent_at,
     )
 
 
@@ -74,6 +85,7 @@ class WaveRepository(Repository):
         reminders: builtins.list[str] | None = None,
         summary_schedule: dict[str, Any] | None = None,
         status: str = "draft",
+        contact_rules: dict[str, Any] | None = None,
     ) -> WaveRecord:
         """Create a wave (draft unless told otherwise)."""
         self._check_status(status)
@@ -86,6 +98,7 @@ class WaveRepository(Repository):
             audience=audience or {},
             reminders=list(reminders or []),
             summary_schedule=summary_schedule,
+            contact_rules=contact_rules,
             embargo_lifted=False,
             created_at=at,
         )
@@ -162,6 +175,15 @@ class WaveRepository(Repository):
         await self.session.execute(
             update(Wave).where(Wave.id == wave_id).values(embargo_lifted=lifted)
         )
+
+    async def mark_results_sent(self, wave_id: int, message: str, at: datetime) -> bool:
+        """Store the results message of a closed wave once; False when it was sent before."""
+        result = await self.session.execute(
+            update(Wave)
+            .where(Wave.id == wave_id, Wave.status == "closed", Wave.results_sent_at.is_(None))
+            .values(results_message=message, results_sent_at=at)
+        )
+        return bool(rowcount(result))
 
     async def counts(self, wave_id: int) -> WaveCounts:
         """Invited (sent invitations), started, completed, and completed by age band."""
