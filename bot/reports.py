@@ -15,6 +15,7 @@ from analysis.stats.estimates import estimate_indicator
 from bot.catalog import survey_for_wave
 from storage.db import UnitOfWork
 from storage.records import WaveRecord
+from storage.repositories.comment_search import CommentSearch
 from surveys.definition import Indicator, Survey
 
 EXAMPLES_PER_GOAL = 3
@@ -148,12 +149,13 @@ async def _trend(
 async def _comments(
     uow: UnitOfWork, wave_id: int, per_goal: int
 ) -> tuple[dict[str, int], dict[str, tuple[str, ...]]]:
-    """Comment counts by goal and a few masked examples of each (masked text only)."""
-    counts = await uow.comments.counts_by_goal(wave_id)
+    """Comment counts by goal and a few masked examples of each (masked text only); comments
+    staff hid in the console are left out of both."""
+    comments = CommentSearch(uow.session)
+    counts = await comments.visible_counts_by_goal(wave_id)
     examples: dict[str, tuple[str, ...]] = {}
     for goal in counts:
-        found = await uow.comments.by_goal(goal, limit=per_goal, wave_id=wave_id)
-        examples[goal] = tuple(c.masked_text for c in found)
+        examples[goal] = tuple(await comments.visible_examples(wave_id, goal, per_goal))
     return counts, examples
 
 

@@ -1,0 +1,404 @@
+"""The console's comment workspace: filtered, sorted, seek-paged comments; bulk labels; hiding.
+
+Pages are keyset (seek) pages: each page continues after the last row of the previous one, so
+page 2,000 of 100,000 comments costs what page 1 costs. The goals shown and filtered on are the
+effective ones: an analyst's latest label wins over the classifier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, literal, or_, select
+from sqlalchemy import update as sql_update
+
+from storage.models import Answer, Comment, CommentHide, CommentLabel, Response
+from storage.repositories._base import Repository, join_codes, split_codes
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+class CommentSort(StrEnum):
+    """How the comment table is ordered."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    LEAST_CONFIDENT = "least_confident"
+    MOST_CONFIDENT = "most_confident"
+
+
+class CursorError(ValueError):
+    """A page cursor that this sort did not produce."""
+
+
+@dataclass(frozen=True)
+class CommentFilter:
+    """What an analyst narrowed the table to; None or False means no narrowing."""
+
+    wave_id: int | None = None
+    goal: str | None = None
+    unsure: bool = False
+    unreviewed: bool = False
+    min_confidence: float | None = None
+    max_confidence: float | None = None
+    district: str | None = None
+    age_band: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str | None = None
+    ids: tuple[int, ...] | None = None
+    include_hidden: bool = True
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    """One line of the comment table (masked text only)."""
+
+    id: int
+    wave_id: int
+    masked_text: str
+    goals: tuple[str, ...]
+    classifier_goals: tuple[str, ...]
+    primary_goal: str | None
+    confidence: float | None
+    needs_review: bool
+    labeled_at: datetime | None
+    age_band: str | None
+    district: str | None
+    created_at: datetime
+    hidden_reason: str | None
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    """A page of rows and the cursor of the next page (None on the last page)."""
+
+    rows: tuple[CommentRow, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class LabelChange:
+    """One recorded change of a comment's goals: who, when, from, to."""
+
+    comment_id: int
+    previous: tuple[str, ...] | None
+    goals: tuple[str, ...]
+    by: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ThemeSource:
+    """A visible comment as themes need it: its text, effective goals and profile."""
+
+    id: int
+    masked_text: str
+    goals: tuple[str, ...]
+    age_band: str | None
+    district: str | None
+
+
+def _latest_label() -> Any:
+    """The comment's latest label goals, as a correlated scalar subquery."""
+    return (
+        select(CommentLabel.goals)
+        .where(CommentLabel.comment_id == Comment.id)
+        .order_by(CommentLabel.id.desc())
+        .limit(1)
+        .correlate(Comment)
+        .scalar_subquery()
+    )
+
+
+def _has_goal(effective: Any, goal: str) -> ColumnElement[bool]:
+    """Whether ';'-joined goals hold this goal."""
+    return (literal(";") + func.coalesce(effective, "") + literal(";")).like(f"%;{goal};%")
+
+
+def _escape_like(text: str) -> str:
+    """A LIKE pattern matching the text literally anywhere."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _conditions(filters: CommentFilter, label: Any) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a filter (`label`: the latest label's goals)."""
+    found: list[ColumnElement[bool]] = []
+    checks: list[tuple[Any, Any]] = [
+        (filters.wave_id, lambda v: Comment.wave_id == v),
+        (filters.goal, lambda v: _has_goal(func.coalesce(label, Comment.goals), v)),
+        (filters.min_confidence, lambda v: Comment.confidence >= v),
+        (filters.max_confidence, lambda v: Comment.confidence <= v),
+        (filters.district, lambda v: Response.district == v),
+        (filters.age_band, lambda v: Response.age_band == v),
+        (filters.since, lambda v: Comment.created_at >= v),
+        (filters.until, lambda v: Comment.created_at < v),
+        (filters.text or None, lambda v: Comment.masked_text.like(_escape_like(v), escape="\\")),
+        (filters.ids, lambda v: Comment.id.in_(list(v))),
+    ]
+    found += [make(value) for value, make in checks if value is not None]
+    if filters.unsure:
+        found.append(Comment.needs_review.is_(True))
+    if filters.unreviewed:
+        found.append(~exists().where(CommentLabel.comment_id == Comment.id))
+    if not filters.include_hidden:
+        found.append(CommentHide.comment_id.is_(None))
+    return found
+
+
+def _order(sort: CommentSort) -> list[Any]:
+    """ORDER BY of a sort (id breaks ties, so the order is total)."""
+    if sort is CommentSort.OLDEST:
+        return [Comment.id.asc()]
+    if sort is CommentSort.LEAST_CONFIDENT:
+        return [Comment.confidence.asc(), Comment.id.asc()]
+    if sort is CommentSort.MOST_CONFIDENT:
+        return [Comment.confidence.desc(), Comment.id.desc()]
+    return [Comment.id.desc()]
+
+
+def _after(sort: CommentSort, cursor: str) -> ColumnElement[bool]:
+    """Rows strictly after the cursor's row in this sort."""
+    try:
+        if sort in (CommentSort.NEWEST, CommentSort.OLDEST):
+            last = int(cursor)
+            return Comment.id < last if sort is CommentSort.NEWEST else Comment.id > last
+        confidence_text, id_text = cursor.split("_", 1)
+        confidence, last = float(confidence_text), int(id_text)
+    except ValueError:
+        raise CursorError(f"page {cursor!r} is not a page of this table") from None
+    if sort is CommentSort.LEAST_CONFIDENT:
+        return or_(
+            Comment.confidence > confidence,
+            and_(Comment.confidence == confidence, Comment.id > last),
+        )
+    return or_(
+        Comment.confidence < confidence,
+        and_(Comment.confidence == confidence, Comment.id < last),
+    )
+
+
+def _cursor(sort: CommentSort, row: CommentRow) -> str:
+    """The cursor continuing after a row."""
+    if sort in (CommentSort.NEWEST, CommentSort.OLDEST):
+        return str(row.id)
+    return f"{row.confidence!r}_{row.id}"
+
+
+def _table(effective: Any) -> Select[Any]:
+    """Comments with their effective goals, latest label time, profile and hiding reason."""
+    labeled_at = (
+        select(func.max(CommentLabel.labeled_at))
+        .where(CommentLabel.comment_id == Comment.id)
+        .correlate(Comment)
+        .scalar_subquery()
+    )
+    return (
+        select(Comment, effective, labeled_at, Response.age_band, Response.district)
+        .add_columns(CommentHide.reason)
+        .join(Answer, Answer.id == Comment.answer_id)
+        .join(Response, Response.id == Answer.response_id)
+        .outerjoin(CommentHide, CommentHide.comment_id == Comment.id)
+    )
+
+
+def _row(comment: Comment, label: str | None, labeled_at: Any, *profile: Any) -> CommentRow:
+    """A result row as a record."""
+    age_band, district, hidden_reason = profile
+    return CommentRow(
+        id=comment.id,
+        wave_id=comment.wave_id,
+        masked_text=comment.masked_text,
+        goals=split_codes(label if label is not None else comment.goals),
+        classifier_goals=split_codes(comment.goals),
+        primary_goal=comment.primary_goal,
+        confidence=comment.confidence,
+        needs_review=comment.needs_review,
+        labeled_at=labeled_at,
+        age_band=age_band,
+        district=district,
+        created_at=comment.created_at,
+        hidden_reason=hidden_reason,
+    )
+
+
+class CommentSearch(Repository):
+    """The comment table of the console, its bulk labels and its moderation."""
+
+    async def page(
+        self,
+        filters: CommentFilter,
+        sort: CommentSort = CommentSort.NEWEST,
+        after: str | None = None,
+        size: int = PAGE_SIZE,
+    ) -> CommentPage:
+        """One page of matching comments; `after` is the previous page's next_cursor."""
+        size = max(1, min(size, MAX_PAGE_SIZE))
+        label = _latest_label()
+        stmt = _table(label).where(*_conditions(filters, label))
+        if sort in (CommentSort.LEAST_CONFIDENT, CommentSort.MOST_CONFIDENT):
+            stmt = stmt.where(Comment.confidence.is_not(None))
+        if after:
+            stmt = stmt.where(_after(sort, after))
+        result = await self.session.execute(stmt.order_by(*_order(sort)).limit(size + 1))
+        rows = [_row(*row) for row in result]
+        more = len(rows) > size
+        rows = rows[:size]
+        return CommentPage(tuple(rows), _cursor(sort, rows[-1]) if more else None)
+
+    async def effective_goals(self, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        """The current goals (latest label, else the classifier's) of these comments."""
+        if not ids:
+            return {}
+        label = _latest_label()
+        result = await self.session.execute(
+            select(Comment.id, label, Comment.goals).where(Comment.id.in_(list(ids)))
+        )
+        return {
+            int(cid): split_codes(lab if lab is not None else goals) for cid, lab, goals in result
+        }
+
+    async def relabel(
+        self, ids: Sequence[int], goals: Sequence[str], by: int, at: datetime
+    ) -> list[LabelChange]:
+        """Give these comments these goals; each change is recorded and becomes training data."""
+        current = await self.effective_goals(ids)
+        return await self._record({cid: tuple(goals) for cid in current}, current, by, at)
+
+    async def confirm(self, ids: Sequence[int], by: int, at: datetime) -> list[LabelChange]:
+        """Confirm the current goals of these comments (classified ones only) as an analyst's."""
+        current = await self.effective_goals(ids)
+        kept = {cid: goals for cid, goals in current.items() if goals}
+        return await self._record(kept, current, by, at)
+
+    async def _record(
+        self,
+        new: dict[int, tuple[str, ...]],
+        previous: dict[int, tuple[str, ...]],
+        by: int,
+        at: datetime,
+    ) -> list[LabelChange]:
+        """Store one label per comment with its previous goals; they leave the review queue."""
+        if not new:
+            return []
+        changes = [LabelChange(cid, previous.get(cid), goals, by, at) for cid, goals in new.items()]
+        self.session.add_all(
+            CommentLabel(
+                comment_id=change.comment_id,
+                goals=join_codes(change.goals) or "",
+                previous_goals=join_codes(change.previous),
+                labeled_by=by,
+                labeled_at=at,
+            )
+            for change in changes
+        )
+        await self.session.execute(
+            sql_update(Comment).where(Comment.id.in_(list(new))).values(needs_review=False)
+        )
+        await self.session.flush()
+        return changes
+
+    async def history(self, comment_id: int) -> list[LabelChange]:
+        """Every recorded label of a comment, oldest first."""
+        rows = await self.session.scalars(
+            select(CommentLabel)
+            .where(CommentLabel.comment_id == comment_id)
+            .order_by(CommentLabel.id)
+        )
+        return [
+            LabelChange(
+                comment_id,
+                None if row.previous_goals is None else split_codes(row.previous_goals),
+                split_codes(row.goals),
+                row.labeled_by,
+                row.labeled_at,
+            )
+            for row in rows
+        ]
+
+    async def hide(self, ids: Sequence[int], reason: str, by: int, at: datetime) -> list[int]:
+        """Take these comments out of reports with a reason; returns those newly hidden."""
+        reason = reason.strip()
+        if not reason:
+            raise ValueError("a comment is hidden only with a reason")
+        already = set(
+            await self.session.scalars(
+                select(CommentHide.comment_id).where(CommentHide.comment_id.in_(list(ids)))
+            )
+        )
+        known = await self.session.scalars(select(Comment.id).where(Comment.id.in_(list(ids))))
+        fresh = sorted(set(known) - already)
+        self.session.add_all(
+            CommentHide(comment_id=cid, reason=reason, hidden_by=by, hidden_at=at) for cid in fresh
+        )
+        await self.session.flush()
+        return fresh
+
+    async def unhide(self, ids: Sequence[int]) -> list[int]:
+        """Bring hidden comments back into reports; returns those that were hidden."""
+        result = await self.session.scalars(
+            delete(CommentHide)
+            .where(CommentHide.comment_id.in_(list(ids)))
+            .returning(CommentHide.comment_id)
+        )
+        return sorted(result)
+
+    async def visible_counts_by_goal(self, wave_id: int) -> dict[str, int]:
+        """How many classified, not hidden comments of a wave fall under each goal."""
+        rows = await self.session.execute(
+            select(Comment.goals, func.count())
+            .outerjoin(CommentHide, CommentHide.comment_id == Comment.id)
+            .where(
+                Comment.wave_id == wave_id,
+                Comment.goals.is_not(None),
+                CommentHide.comment_id.is_(None),
+            )
+            .group_by(Comment.goals)
+        )
+        counts: dict[str, int] = {}
+        for goals, count in rows:
+            for goal in split_codes(goals):
+                counts[goal] = counts.get(goal, 0) + int(count)
+        return dict(sorted(counts.items()))
+
+    async def visible_examples(self, wave_id: int, goal: str, limit: int) -> list[str]:
+        """Masked texts of a goal's newest not hidden comments in a wave."""
+        rows = await self.session.scalars(
+            select(Comment.masked_text)
+            .outerjoin(CommentHide, CommentHide.comment_id == Comment.id)
+            .where(
+                Comment.wave_id == wave_id,
+                _has_goal(Comment.goals, goal),
+                CommentHide.comment_id.is_(None),
+            )
+            .order_by(Comment.id.desc())
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def theme_sources(self, wave_id: int | None = None) -> list[ThemeSource]:
+        """Every visible comment with goals (of a wave or of all waves), oldest first."""
+        label = _latest_label()
+        stmt = (
+            select(Comment.id, Comment.masked_text, label, Comment.goals)
+            .add_columns(Response.age_band, Response.district)
+            .join(Answer, Answer.id == Comment.answer_id)
+            .join(Response, Response.id == Answer.response_id)
+            .outerjoin(CommentHide, CommentHide.comment_id == Comment.id)
+            .where(CommentHide.comment_id.is_(None))
+            .order_by(Comment.id)
+        )
+        if wave_id is not None:
+            stmt = stmt.where(Comment.wave_id == wave_id)
+        sources = []
+        for cid, text, lab, goals, age_band, district in await self.session.execute(stmt):
+            effective = split_codes(lab if lab is not None else goals)
+            if effective:
+                sources.append(ThemeSource(int(cid), text, effective, age_band, district))
+        return sources
