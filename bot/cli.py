@@ -45,6 +45,9 @@ COMMANDS: dict[str, CommandEntry] = {
     "comments": CommandEntry(
         "bot.commands.comments", "comments_group", "Residents' comments (masked; never chat ids)."
     ),
+    "console": CommandEntry(
+        "bot.commands.console", "console_group", "The staff and analysts' web console."
+    ),
     "db": CommandEntry("bot.commands.db", "db_group", "Database schema."),
     "demo": CommandEntry(
         "bot.commands.demo", "demo_command", "The real bot on a local Telegram stand-in."

@@ -1,0 +1,1 @@
+"""The staff and analysts' web console: a Starlette adapter over the application's services."""

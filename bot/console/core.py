@@ -1,0 +1,98 @@
+"""The console's few calls into the application: services, roles, access, audit.
+
+Pages call these (and bot/waves.py) only, so moving the use cases to bot/app/ repoints one file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.config import Settings
+from bot.services import Services
+from storage.db import UnitOfWork
+from storage.repositories.audit import AuditRecord, AuditRepository
+from storage.repositories.console import ConsoleAccessRepository
+
+
+class Role(StrEnum):
+    """The staff roles (stored in the staff table)."""
+
+    ADMIN = "admin"
+    ANALYST = "analyst"
+
+
+STAFF = (Role.ADMIN, Role.ANALYST)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The staff member behind a request: user id, role, the session's CSRF token."""
+
+    user_id: int
+    role: Role
+    csrf_token: str
+    session_digest: str
+    demo: bool = False
+
+
+async def open_services(settings: Settings) -> Services:
+    """The same services the bot and the CLI use, on the configured database."""
+    return await Services.open(settings)
+
+
+def access(uow: UnitOfWork) -> ConsoleAccessRepository:
+    """The console's login and session repository inside a unit of work."""
+    return ConsoleAccessRepository(uow.session)
+
+
+def audit_log(uow: UnitOfWork) -> AuditRepository:
+    """The audit log repository inside a unit of work."""
+    return AuditRepository(uow.session)
+
+
+async def role_of(services: Services, user_id: int) -> Role | None:
+    """The user's staff role, or None for anyone who is not staff."""
+    async with services.uow() as uow:
+        role = await uow.staff.role_of(user_id)
+    return Role(role) if role else None
+
+
+async def record(
+    services: Services,
+    viewer: Viewer,
+    action: str,
+    target: str,
+    *,
+    before: str | None = None,
+    after: str | None = None,
+) -> None:
+    """Write one staff action to the audit log (its own transaction, after the action)."""
+    async with services.uow() as uow:
+        await uow.begin_write()
+        await audit_log(uow).add(
+            at=services.now(),
+            user_id=viewer.user_id,
+            action=action,
+            target=target,
+            before=before,
+            after=after,
+        )
+        await uow.commit()
+
+
+async def recent_actions(services: Services, limit: int = 200) -> list[AuditRecord]:
+    """The newest audit entries first."""
+    async with services.uow() as uow:
+        return await audit_log(uow).recent(limit)
+
+
+CONSOLE_URL_VARIABLE = "MACHIKOE_CONSOLE_URL"
+DEFAULT_PORT = 8081
+
+
+def configured_base_url(env: dict[str, str] | None = None) -> str | None:
+    """The console's public address for login links (MACHIKOE_CONSOLE_URL), if set."""
+    value = (os.environ if env is None else env).get(CONSOLE_URL_VARIABLE, "").strip()
+    return value.rstrip("/") or None
