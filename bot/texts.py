@@ -63,7 +63,7 @@ _JA: dict[str, str] = {
     "invalid_unknown_choice": "ボタンから選んでください。",
     "invalid_empty": "空の回答は受け付けられません。文字を入力してください。",
     "tap_needed": "下のボタンから選んでください。",
-    "choice_hint": "下のボタンを押すか、答えの番号（1〜{count}）を入力してください。",
+    "choice_hint": "下のボタンを押すか、答えの番号（1〜{count}）を送ってください。",
     "text_needed": "文字で入力してください（スタンプや写真・音声は受け付けられません）。",
     "help": (
         "<b>まちの声の使い方</b>\n"
@@ -282,7 +282,7 @@ _EASY: dict[str, str] = {
     "invalid_unknown_choice": "ボタンから えらんで ください。",
     "invalid_empty": "なにか もじを かいて ください。",
     "tap_needed": "したの ボタンから えらんで ください。",
-    "choice_hint": "したの ボタンを おすか、こたえの ばんごう（1〜{count}）を かいて ください。",
+    "choice_hint": "したの ボタンを おすか、こたえの ばんごう（1〜{count}）を おくって ください。",
     "text_needed": "もじで かいて ください（スタンプや しゃしん、こえは だめです）。",
     "mydata_none": "あなたの ことは なにも ほぞん して いません。",
     "responses_below": "{count}つ（したに あります）",

@@ -80,7 +80,7 @@ async def test_every_invalid_input_gets_a_polite_re_ask_and_nothing_stored(
     assert "3/3" in kumi.last
     shown = len(kumi.resident.bot_messages)
     await kumi.say("まあまあ")
-    assert kumi.last == "下のボタンを押すか、答えの番号（1〜2）を入力してください。"
+    assert kumi.last == "下のボタンを押すか、答えの番号（1〜2）を送ってください。"
     assert len(kumi.resident.bot_messages) == shown + 1, "one hint, the question not reposted"
     await kumi.say("よい")
     assert "回答の確認" in kumi.last

@@ -23,7 +23,7 @@ async def test_a_word_that_names_no_choice_gets_one_short_hint(bot_app: BotApp) 
     question = ken.resident.last_bot_message
     shown = len(ken.resident.bot_messages)
     await ken.say("まあまあかな")
-    assert ken.last == "下のボタンを押すか、答えの番号（1〜5）を入力してください。"
+    assert ken.last == "下のボタンを押すか、答えの番号（1〜5）を送ってください。"
     await ken.say("9")
     assert len(ken.resident.bot_messages) == shown + 2, "hints only, the question not reposted"
     assert question is not None and ken.resident.last_bot_message.message_id > question.message_id
