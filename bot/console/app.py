@@ -25,6 +25,8 @@ from bot.services import Services
 PAGE_MODULES: tuple[str, ...] = (
     "bot.console.pages.login",
     "bot.console.pages.home",
+    "bot.console.pages.waves",
+    "bot.console.pages.staff",
 )
 STATIC = Path(__file__).parent / "static"
 HEADERS = {

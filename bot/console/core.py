@@ -96,3 +96,12 @@ def configured_base_url(env: dict[str, str] | None = None) -> str | None:
     """The console's public address for login links (MACHIKOE_CONSOLE_URL), if set."""
     value = (os.environ if env is None else env).get(CONSOLE_URL_VARIABLE, "").strip()
     return value.rstrip("/") or None
+
+
+async def survey_ids(services: Services) -> list[str]:
+    """Surveys a wave can be made of: loaded ones and the bundled ones."""
+    from surveys.bundled import bundled_surveys
+
+    async with services.uow() as uow:
+        loaded = {record.survey_id for record in await uow.surveys.list_latest()}
+    return sorted((loaded | set(bundled_surveys())) - {"profile"})
