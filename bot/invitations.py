@@ -1,10 +1,12 @@
-"""Send a wave's invitations and reminders at Telegram's pace, resumable, never twice."""
+"""Send a wave's invitations and reminders at Telegram's pace, resumable, never twice.
+
+Only inside the wave's sending hours: outside them the sender stops claiming, gives back what
+it has not sent, and the scheduler starts it again at the next opening of the window."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 import time
 import uuid
@@ -12,16 +14,18 @@ import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import timedelta
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot import callbacks
+from bot.invitation_texts import invitation_message, is_results, results_message
 from bot.services import Services
 from storage.db import UnitOfWork
 from storage.records import InvitationTarget, WaveRecord
+from surveys.sending import ContactRules
+from surveys.waves import WaveStatus
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,8 @@ Never resent: the message may have reached Telegram just before the crash and no
 whether it did. Sending is at most once: a resident may miss one invitation, never gets two.
 A sender that stops gracefully gives its unsent claims back to ``pending`` instead."""
 MAX_TRIES = 5
+SENDING_STATUSES = (WaveStatus.OPEN, WaveStatus.CLOSED)
+"""A closed wave sends only its results message (its other pending messages were dropped)."""
 
 ProgressCallback = Callable[[dict[str, int]], Awaitable[None]]
 
@@ -108,56 +114,6 @@ class SendTally:
     retried: int = 0
 
 
-_TEXTS: dict[str, dict[str, str]] = {
-    "ja": {
-        "invite": "<b>まちの声アンケートのお願い</b>\n日立市の「{title}」にご協力ください。"
-        "回答は数分で終わります。{closes}\n下のボタンから回答をはじめられます。",
-        "reminder": "<b>アンケートの締切が近づいています</b>\n「{title}」はまだ回答を受け付けて"
-        "います。{closes}\n途中からでも続けられます。",
-        "closes": "締切: {when}",
-        "start": "回答をはじめる",
-        "continue": "回答を続ける",
-    },
-    "ja-easy": {
-        "invite": "<b>アンケートに こたえて ください</b>\n日立市の「{title}」です。"
-        "すこしの じかんで おわります。{closes}\nしたの ボタンを おして ください。",
-        "reminder": "<b>アンケートの しめきりが ちかいです</b>\n「{title}」に まだ こたえられます。"
-        "{closes}",
-        "closes": "しめきり: {when}",
-        "start": "こたえる",
-        "continue": "つづける",
-    },
-    "en": {
-        "invite": "<b>Please take part in the town's survey</b>\nHitachi City asks for your "
-        "views: {title}. It takes a few minutes. {closes}\nTap the button below to start.",
-        "reminder": "<b>The survey closes soon</b>\n{title} is still open. {closes}\n"
-        "You can continue where you stopped.",
-        "closes": "Closes {when}.",
-        "start": "Start the survey",
-        "continue": "Continue",
-    },
-}
-
-
-def invitation_message(
-    kind: str, language: str, title: str, closes_at: datetime | None, zone: tzinfo, wave_id: int
-) -> tuple[str, InlineKeyboardMarkup]:
-    """The HTML text and start button of an invitation or a reminder in a resident's language."""
-    texts = _TEXTS.get(language, _TEXTS["ja"])
-    closes = ""
-    if closes_at is not None:
-        local = closes_at.astimezone(zone)
-        when = local.strftime("%b %d %H:%M") if language == "en" else f"{local:%-m月%-d日 %H:%M}"
-        closes = texts["closes"].format(when=when)
-    reminder = kind.startswith("reminder")
-    text = texts["reminder" if reminder else "invite"].format(
-        title=html.escape(title), closes=html.escape(closes)
-    )
-    label = texts["continue" if reminder else "start"]
-    button = InlineKeyboardButton(label, callback_data=callbacks.start_wave_data(wave_id))
-    return text, InlineKeyboardMarkup([[button]])
-
-
 def _seconds(error: RetryAfter) -> float:
     """retry_after as seconds (PTB gives an int now, a timedelta in a later version)."""
     with warnings.catch_warnings():
@@ -189,6 +145,7 @@ class InvitationSender:
         self.progress_every = progress_every
         self.name = uuid.uuid4().hex[:8]
         self.tally = SendTally()
+        self.rules = ContactRules()
 
     async def run(self, wave_id: int, progress: ProgressCallback | None = None) -> SendTally:
         """Claim and send until nothing is pending, the wave closes, or keep_going() is False."""
@@ -198,7 +155,10 @@ class InvitationSender:
             wave = await uow.waves.get(wave_id)
             title = await self._title(uow, wave) if wave else ""
             await uow.commit()
-        if wave is None or wave.status != "open":
+        if wave is None or wave.status not in SENDING_STATUSES:
+            return self.tally
+        self.rules = ContactRules.from_stored(wave.contact_rules)
+        if not self._in_window():
             return self.tally
         queue: asyncio.Queue[InvitationTarget | None] = asyncio.Queue(maxsize=self.batch * 2)
         workers = [asyncio.create_task(self._work(queue, wave, title)) for _ in range(self.workers)]
@@ -234,6 +194,15 @@ class InvitationSender:
         )
         return self.tally
 
+    def _in_window(self) -> bool:
+        """Whether now is inside the wave's sending hours."""
+        now = self.services.now()
+        return self.rules.next_send_time(now, self.services.timezone) <= now
+
+    def _going(self) -> bool:
+        """Told to go on, and still inside the sending hours."""
+        return self.keep_going() and self._in_window()
+
     async def _title(self, uow: UnitOfWork, wave: WaveRecord) -> str:
         """The survey's title as residents know it."""
         record = None
@@ -244,10 +213,10 @@ class InvitationSender:
     async def _produce(self, queue: asyncio.Queue[InvitationTarget | None], wave_id: int) -> None:
         """Claim batches while the wave is open and we are told to go on; then stop workers."""
         try:
-            while self.keep_going():
+            while self._going():
                 async with self.services.uow() as uow:
                     wave = await uow.waves.get(wave_id)
-                    if wave is None or wave.status != "open":
+                    if wave is None or wave.status not in SENDING_STATUSES:
                         break
                     targets = await uow.invitations.claim(
                         wave_id, self.name, self.services.now(), self.batch
@@ -269,7 +238,7 @@ class InvitationSender:
             target = await queue.get()
             if target is None:
                 return
-            if not self.keep_going():
+            if not self._going():
                 async with self.services.uow() as uow:
                     await uow.invitations.release([target.invitation_id], self.services.now())
                     await uow.commit()
@@ -278,9 +247,21 @@ class InvitationSender:
 
     async def _deliver(self, target: InvitationTarget, wave: WaveRecord, title: str) -> None:
         """Send one message and record what happened right after the API call returns."""
-        text, keyboard = invitation_message(
-            target.kind, target.language, title, wave.closes_at, self.services.timezone, wave.id
-        )
+        if is_results(target.kind):
+            text, keyboard = (
+                results_message(target.language, title, wave.results_message or ""),
+                None,
+            )
+        else:
+            text, keyboard = invitation_message(
+                target.kind,
+                target.language,
+                title,
+                wave.closes_at,
+                self.services.timezone,
+                wave.id,
+                started=target.started,
+            )
         outcome, error = "failed", f"gave up after {MAX_TRIES} tries"
         for attempt in range(MAX_TRIES):
             ticket = await self.pacer.wait(target.chat_id)

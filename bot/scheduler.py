@@ -14,6 +14,7 @@ from bot.services import Services
 from bot.waves import WaveError, close_wave_in, next_summary_time, open_wave_in
 from storage.db import UnitOfWork
 from storage.records import JobRecord
+from surveys.sending import ContactRules
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ class SchedulerState:
     registered: dict[int, datetime] = field(default_factory=dict)
     sending: set[int] = field(default_factory=set)
     progress: dict[int, ProgressCallback] = field(default_factory=dict)
+    wakeups: dict[int, datetime] = field(default_factory=dict)
+    """Waves whose waiting messages this process starts sending at a later time."""
 
 
 def state_of(application: App) -> SchedulerState:
@@ -116,8 +119,50 @@ async def sync_jobs(application: App) -> int:
         )
         added += 1
     for wave_id in unsent:
-        start_sending(application, wave_id)
+        await _send_or_wait(application, services, wave_id)
     return added
+
+
+async def _send_or_wait(application: App, services: Services, wave_id: int) -> None:
+    """Send a wave's waiting messages now if its sending hours allow, else wake up then."""
+    now = services.now()
+    async with services.uow() as uow:
+        resume = await resume_time(uow, services, wave_id)
+    if resume is None:
+        return
+    if resume <= now:
+        start_sending(application, wave_id)
+        return
+    state = state_of(application)
+    if state.wakeups.get(wave_id) == resume or application.job_queue is None:
+        return
+    state.wakeups[wave_id] = resume
+    application.job_queue.run_once(
+        _wake,
+        when=(resume - now).total_seconds(),
+        data=wave_id,
+        name=f"wave-{wave_id}-resume",
+        job_kwargs=NO_MISFIRE,
+    )
+    log.info("wave %s: messages wait for the sending hours until %s", wave_id, resume.isoformat())
+
+
+async def resume_time(uow: UnitOfWork, services: Services, wave_id: int) -> datetime | None:
+    """When the wave's waiting messages may go (sending hours and gaps); None: none waits."""
+    wave = await uow.waves.get(wave_id)
+    if wave is None:
+        return None
+    due = await uow.invitations.next_due(wave_id, services.now())
+    if due is None:
+        return None
+    return ContactRules.from_stored(wave.contact_rules).next_send_time(due, services.timezone)
+
+
+async def _wake(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """JobQueue callback: the sending hours opened (or a gap passed) for a wave's messages."""
+    assert context.job is not None and isinstance(context.job.data, int)
+    state_of(context.application).wakeups.pop(context.job.data, None)
+    await _send_or_wait(context.application, _services(context.application), context.job.data)
 
 
 async def _revive_dead_jobs(uow: UnitOfWork, now: datetime) -> None:
@@ -179,7 +224,7 @@ async def run_job(application: App, job_id: int, run_at: datetime | None = None)
     if job.kind == "summary":
         await _summarise(application, job)
     if start:
-        start_sending(application, job.wave_id)
+        await _send_or_wait(application, services, job.wave_id)
     await sync_jobs(application)
     return True
 
@@ -196,8 +241,14 @@ async def _run_in_transaction(uow: Any, services: Services, job: JobRecord) -> b
         wave = await uow.waves.get(job.wave_id)
         if wave is None or wave.status != "open":
             return False
+        rules = ContactRules.from_stored(wave.contact_rules)
         created = await uow.invitations.create_reminders(
-            job.wave_id, f"reminder-{job.id}", services.now(), due=job.run_at
+            job.wave_id,
+            f"reminder-{job.id}",
+            services.now(),
+            due=job.run_at,
+            max_reminders=rules.max_reminders,
+            min_gap=rules.min_gap,
         )
         log.info("wave %s: %s reminders to send", job.wave_id, created)
         return True

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from surveys.profile import PROFILE_FIELDS
+from surveys.sending import ContactRules, SendingRuleError, SendWindow, parse_gap
 from surveys.waves import Audience
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -105,6 +106,42 @@ def next_summary_time(schedule: dict[str, Any], after: datetime, zone: tzinfo) -
         if wanted and candidate > after:
             return candidate
     raise AssertionError("a weekly time always comes within 8 days")
+
+
+def parse_rules(
+    send_window: str | None, max_reminders: int | None, min_gap: str | None
+) -> dict[str, Any]:
+    """The sending rules given (as a wave stores them); options not given are left out."""
+    rules: dict[str, Any] = {}
+    try:
+        if send_window is not None:
+            rules["send_window"] = str(SendWindow.parse(send_window))
+        if max_reminders is not None:
+            rules["max_reminders"] = max_reminders
+        if min_gap is not None:
+            rules["min_gap_hours"] = parse_gap(min_gap).total_seconds() / 3600
+        ContactRules.from_stored(rules)
+    except SendingRuleError as exc:
+        raise WaveError(str(exc)) from None
+    return rules
+
+
+def merge_rules(stored: dict[str, Any] | None, changes: dict[str, Any]) -> dict[str, Any]:
+    """A wave's rules with these changes, complete (every default written out)."""
+    try:
+        return ContactRules.from_stored({**(stored or {}), **changes}).stored()
+    except SendingRuleError as exc:
+        raise WaveError(str(exc)) from None
+
+
+def rules_text(stored: dict[str, Any] | None) -> str:
+    """A wave's sending rules in one line."""
+    rules = ContactRules.from_stored(stored)
+    hours = rules.min_gap.total_seconds() / 3600
+    return (
+        f"sending hours {rules.window}, at most {rules.max_reminders} reminders per resident, "
+        f"{hours:g}h apart at least"
+    )
 
 
 def audience_text(audience: dict[str, list[str]]) -> str:

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bot.catalog import ensure_bundled_surveys
 from bot.services import Services
-from bot.wave_plans import WaveError, next_summary_time, reminder_time
+from bot.wave_plans import WaveError, merge_rules, next_summary_time, reminder_time
 from bot.wave_plans import audience_text as audience_text  # the staff screens show it
 from storage.db import UnitOfWork
 from storage.records import JobRecord, WaveCounts, WaveRecord
 from surveys.bundled import bundled_surveys
+from surveys.sending import ContactRules
 from surveys.waves import (
     PlanChange,
     WaveRuleError,
@@ -33,6 +35,10 @@ class WaveDetails:
     counts: WaveCounts
     invitations: dict[str, int] = field(default_factory=dict)
     jobs: list[JobRecord] = field(default_factory=list)
+    waiting: int = 0
+    """Messages of every kind (invitations, reminders, results) not sent nor claimed yet."""
+    resume_at: datetime | None = None
+    """When the pending messages may go (sending hours, gaps); None when none is pending."""
 
     @property
     def invitations_total(self) -> int:
@@ -89,8 +95,9 @@ async def create_wave(
     audience: dict[str, list[str]] | None = None,
     reminders: Sequence[str] = (),
     summary: dict[str, str] | None = None,
+    rules: dict[str, Any] | None = None,
 ) -> WaveRecord:
-    """Plan a draft wave of a loaded or bundled survey."""
+    """Plan a draft wave of a loaded or bundled survey (rules: sending hours, reminder cap)."""
     now = services.now()
     _check_times(opens_at, closes_at, now)
     async with services.uow() as uow:
@@ -109,6 +116,7 @@ async def create_wave(
             audience=audience or {},
             reminders=list(reminders),
             summary_schedule=summary,
+            contact_rules=merge_rules(None, rules or {}),
         )
         await uow.commit()
     return wave
@@ -124,6 +132,7 @@ async def edit_wave(
     audience: dict[str, list[str]] | None = None,
     reminders: Sequence[str] | None = None,
     summary: dict[str, str] | None = None,
+    rules: dict[str, Any] | None = None,
 ) -> WaveRecord:
     """Change a draft wave's plan: the fields given (not None), as `create_wave` takes them."""
     planned = {
@@ -135,11 +144,13 @@ async def edit_wave(
         "summary_schedule": summary,
     }
     fields = {column: value for column, value in planned.items() if value is not None}
-    if not fields:
+    if not fields and not rules:
         raise WaveError(f"wave {wave_id}: nothing to change (give e.g. --name or --closes)")
     async with services.uow() as uow:
         wave = await _require(uow, wave_id)
         _check_draft(wave.status, PlanChange.EDIT, wave_id)
+        if rules:
+            fields["contact_rules"] = merge_rules(wave.contact_rules, rules)
         opens_at = fields.get("opens_at", wave.opens_at)
         _check_times(opens_at, fields.get("closes_at", wave.closes_at), services.now())
         wave = await uow.waves.update(wave_id, **fields)
@@ -202,7 +213,8 @@ async def open_wave_in(
         definition_id = latest.id
     await uow.jobs.cancel(wave_id)
     wave = await uow.waves.update_status(wave_id, WaveStatus.OPEN, now, definition_id)
-    invited = await uow.invitations.invite_audience(wave_id, wave.audience, now)
+    gap = ContactRules.from_stored(wave.contact_rules).min_gap
+    invited = await uow.invitations.invite_audience(wave_id, wave.audience, now, min_gap=gap)
     await uow.jobs.add("invite", wave_id, now, progress)
     if wave.closes_at is not None:
         await uow.jobs.add("close", wave_id, wave.closes_at)
@@ -275,11 +287,16 @@ async def wave_details(services: Services, wave_id: int) -> WaveDetails:
     """A wave with its live counts, invitation progress and jobs."""
     async with services.uow() as uow:
         wave = await _require(uow, wave_id)
+        due = await uow.invitations.next_due(wave_id, services.now())
+        rules = ContactRules.from_stored(wave.contact_rules)
+        every_kind = await uow.invitations.progress(wave_id, kind=None)
         return WaveDetails(
             wave=wave,
             counts=await uow.waves.counts(wave_id),
             invitations=_progress(await uow.invitations.progress(wave_id)),
             jobs=await uow.jobs.for_wave(wave_id),
+            waiting=every_kind["pending"],
+            resume_at=None if due is None else rules.next_send_time(due, services.timezone),
         )
 
 

@@ -17,8 +17,10 @@ from bot.wave_plans import (
     audience_text,
     parse_audience,
     parse_reminder,
+    parse_rules,
     parse_summary,
     parse_time,
+    rules_text,
 )
 from bot.waves import (
     WaveDetails,
@@ -64,6 +66,7 @@ def describe(details: WaveDetails, zone: tzinfo) -> list[str]:
             else "-"
         ),
         f"results embargo: {'lifted' if wave.embargo_lifted else 'until closing'}",
+        f"sending: {rules_text(wave.contact_rules)}",
         f"invitations: {details.invitations_done}/{details.invitations_total} processed "
         + "("
         + ", ".join(f"{state} {n}" for state, n in details.invitations.items())
@@ -74,6 +77,12 @@ def describe(details: WaveDetails, zone: tzinfo) -> list[str]:
     if counts.by_age_band:
         bands = ", ".join(f"{band} {n}" for band, n in sorted(counts.by_age_band.items()))
         lines.append(f"completed by age band: {bands}")
+    if details.waiting:
+        lines.append(
+            f"waiting: {details.waiting} messages, next sending {_when(details.resume_at, zone)}"
+        )
+    if wave.results_sent_at is not None:
+        lines.append(f"results sent back: {_when(wave.results_sent_at, zone)}")
     pending = [job for job in details.jobs if job.state == "pending"]
     for job in pending:
         lines.append(f"next: {job.kind} at {_when(job.run_at, zone)}")
@@ -95,6 +104,9 @@ class PlanInput:
     audience: tuple[str, ...]
     reminders: tuple[str, ...]
     summary: str | None
+    send_window: str | None
+    max_reminders: int | None
+    min_gap: str | None
 
     def parsed(self, zone: tzinfo, now: datetime) -> dict[str, Any]:
         """The options given, as `create_wave` and `edit_wave` take them."""
@@ -105,6 +117,7 @@ class PlanInput:
             "audience": parse_audience(self.audience) if self.audience else None,
             "reminders": [parse_reminder(text, zone, now) for text in self.reminders] or None,
             "summary": parse_summary(self.summary) if self.summary else None,
+            "rules": parse_rules(self.send_window, self.max_reminders, self.min_gap) or None,
         }
         return {key: value for key, value in plan.items() if value is not None}
 
@@ -122,6 +135,18 @@ _PLAN_OPTIONS = (
         "--reminder", "reminders", multiple=True, help="Reminder: 3d / 12h before closing, or ISO."
     ),
     click.option("--summary", help='Periodic summary, e.g. "mon 09:00" or "daily 18:00".'),
+    click.option(
+        "--send-window",
+        help="Hours (Asia/Tokyo) when messages go out, e.g. 10:00-19:00 (default 09:00-20:00).",
+    ),
+    click.option(
+        "--max-reminders",
+        type=click.IntRange(min=0),
+        help="At most this many reminders per resident (default 2).",
+    ),
+    click.option(
+        "--min-gap", help="Least time between two messages to one resident, e.g. 24h or 2d."
+    ),
 )
 
 

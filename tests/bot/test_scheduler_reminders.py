@@ -54,10 +54,10 @@ def reminded(app: BotApp, count: int) -> list[int]:
 async def test_a_reminder_due_while_the_bot_was_down_fires_once_at_start_up(
     bot_app: BotApp,
 ) -> None:
-    at = (bot_app.services.now() + timedelta(hours=1)).isoformat()
+    at = (bot_app.services.now() + timedelta(hours=25)).isoformat()  # a day after inviting
     wave_id, _ = await invited_wave(bot_app, 3, [at])
     assert await reminder_jobs(bot_app, wave_id) == ["pending"]
-    bot_app.clock.advance(timedelta(hours=2))  # down across the reminder's time
+    bot_app.clock.advance(timedelta(hours=26))  # down across the reminder's time
     await bot_app.restart()
     await wait_reminders_done(bot_app, wave_id)
     assert reminded(bot_app, 3) == [1, 1, 1]

@@ -1,0 +1,99 @@
+"""What residents read in an invitation, a reminder, a "continue" note and the results message."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, tzinfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from storage.repositories.invitation_rules import RESULTS
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "ja": {
+        "invite": "<b>まちの声アンケートのお願い</b>\n日立市の「{title}」にご協力ください。"
+        "回答は数分で終わります。{closes}\n下のボタンから回答をはじめられます。",
+        "reminder": "<b>アンケートの締切が近づいています</b>\n「{title}」はまだ回答を受け付けて"
+        "います。{closes}\n途中からでも続けられます。",
+        "resume": "<b>続きから回答できます</b>\n「{title}」の回答は途中まで保存されています。"
+        "{closes}\n下のボタンから続きをどうぞ。",
+        "results": "<b>「{title}」の結果をお知らせします</b>\nご回答ありがとうございました。\n\n"
+        "{summary}",
+        "closes": "締切: {when}",
+        "start": "回答をはじめる",
+        "continue": "回答を続ける",
+    },
+    "ja-easy": {
+        "invite": "<b>アンケートに こたえて ください</b>\n日立市の「{title}」です。"
+        "すこしの じかんで おわります。{closes}\nしたの ボタンを おして ください。",
+        "reminder": "<b>アンケートの しめきりが ちかいです</b>\n「{title}」に まだ こたえられます。"
+        "{closes}",
+        "resume": "<b>つづきから こたえられます</b>\n「{title}」の こたえは とちゅうまで "
+        "のこって います。{closes}\nしたの ボタンを おして ください。",
+        "results": "<b>「{title}」の けっかです</b>\nこたえて くれて ありがとう ございました。\n\n"
+        "{summary}",
+        "closes": "しめきり: {when}",
+        "start": "こたえる",
+        "continue": "つづける",
+    },
+    "en": {
+        "invite": "<b>Please take part in the town's survey</b>\nHitachi City asks for your "
+        "views: {title}. It takes a few minutes. {closes}\nTap the button below to start.",
+        "reminder": "<b>The survey closes soon</b>\n{title} is still open. {closes}\n"
+        "You can continue where you stopped.",
+        "resume": "<b>You can continue where you stopped</b>\nYour answers to {title} so far "
+        "are saved. {closes}\nTap the button below to continue.",
+        "results": "<b>Results of {title}</b>\nThank you for taking part. The city's summary "
+        "(in Japanese):\n\n{summary}",
+        "closes": "Closes {when}.",
+        "start": "Start the survey",
+        "continue": "Continue",
+    },
+}
+
+
+def _closes(texts: dict[str, str], language: str, closes_at: datetime | None, zone: tzinfo) -> str:
+    """The closing line ("締切: 6月9日 20:00"), empty without a closing time."""
+    if closes_at is None:
+        return ""
+    local = closes_at.astimezone(zone)
+    when = local.strftime("%b %d %H:%M") if language == "en" else f"{local:%-m月%-d日 %H:%M}"
+    return texts["closes"].format(when=when)
+
+
+def invitation_message(
+    kind: str,
+    language: str,
+    title: str,
+    closes_at: datetime | None,
+    zone: tzinfo,
+    wave_id: int,
+    *,
+    started: bool = False,
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The HTML text and button of an invitation or a reminder in a resident's language.
+
+    A resident who has begun the survey is told they can continue, never invited again."""
+    texts = _TEXTS.get(language, _TEXTS["ja"])
+    closes = html.escape(_closes(texts, language, closes_at, zone))
+    if started:
+        template, label = texts["resume"], texts["continue"]
+    elif kind.startswith("reminder"):
+        template, label = texts["reminder"], texts["continue"]
+    else:
+        template, label = texts["invite"], texts["start"]
+    text = template.format(title=html.escape(title), closes=closes)
+    button = InlineKeyboardButton(label, callback_data=callbacks.start_wave_data(wave_id))
+    return text, InlineKeyboardMarkup([[button]])
+
+
+def results_message(language: str, title: str, summary: str) -> str:
+    """The HTML results message (the summary as staff wrote it, escaped)."""
+    texts = _TEXTS.get(language, _TEXTS["ja"])
+    return texts["results"].format(title=html.escape(title), summary=html.escape(summary))
+
+
+def is_results(kind: str) -> bool:
+    """Whether an invitation row is the results message."""
+    return kind == RESULTS
