@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-PROFILE_FIELDS: tuple[str, ...] = ("age_band", "sex", "district", "years_lived")
+from surveys.profile import PROFILE_FIELDS as PROFILE_FIELDS  # records carry these fields
+
 UNKNOWN = "unknown"
 
 

@@ -41,4 +41,5 @@ def load_bundled(survey_id: str) -> Survey:
     """Load and validate a bundled survey definition."""
     bundled_survey_path(survey_id)
     resource = files("surveys").joinpath("data", f"{survey_id}.yaml")
-    return parse_survey(resource.read_text(encoding="utf-8"), f"{survey_id}.yaml")
+    profile: dict[str, tuple[str, ...]] | None = {} if survey_id == _PROFILE else None
+    return parse_survey(resource.read_text(encoding="utf-8"), f"{survey_id}.yaml", profile=profile)

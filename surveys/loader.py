@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +13,11 @@ import yaml
 from pydantic import ValidationError
 
 from surveys.definition import Survey
-from surveys.rules import DefinitionRuleError
+from surveys.rules import DefinitionRuleError, ProfileValues, check_survey
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 32
+PROFILE_FILE = "profile.yaml"
 FieldPath = tuple[str | int, ...]
 
 
@@ -60,8 +63,8 @@ def format_path(path: FieldPath) -> str:
     return text
 
 
-def load_survey(path: str | os.PathLike[str]) -> Survey:
-    """Read and validate a survey definition file."""
+def load_survey(path: str | os.PathLike[str], *, profile: ProfileValues | None = None) -> Survey:
+    """Read and validate a survey definition file (see parse_survey for ``profile``)."""
     source = os.fspath(path)
     name = Path(source).name
     try:
@@ -78,15 +81,27 @@ def load_survey(path: str | os.PathLike[str]) -> Survey:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SurveyDefinitionError(name, None, "", "file is not UTF-8 text") from None
-    return parse_survey(text, name)
+    return parse_survey(text, name, profile=profile)
 
 
 def _too_big(size: int) -> str:
     return f"file is {size} bytes; the limit is {MAX_FILE_BYTES} (256 KiB)"
 
 
-def parse_survey(text: str, source: str) -> Survey:
-    """Validate a survey definition given as YAML text; ``source`` names it in errors."""
+@cache
+def bundled_profile_values() -> ProfileValues:
+    """The allowed codes of each field of the bundled profile survey."""
+    text = files("surveys").joinpath("data", PROFILE_FILE).read_text(encoding="utf-8")
+    profile = parse_survey(text, PROFILE_FILE, profile={})
+    return {question.id: question.choice_ids for question in profile.questions}
+
+
+def parse_survey(text: str, source: str, *, profile: ProfileValues | None = None) -> Survey:
+    """Validate a survey definition given as YAML text; ``source`` names it in errors.
+
+    ``profile`` gives the profile fields and codes that skip logic and indicators may refer to;
+    by default those of the bundled profile survey ({} for the profile survey itself).
+    """
     size = len(text.encode("utf-8"))
     if size > MAX_FILE_BYTES:
         raise SurveyDefinitionError(source, None, "", _too_big(size))
@@ -98,7 +113,9 @@ def parse_survey(text: str, source: str) -> Survey:
             source, node.start_mark.line + 1, "", "top level must be a mapping of survey fields"
         )
     try:
-        return Survey.model_validate(data)
+        survey = Survey.model_validate(data)
+        check_survey(survey, bundled_profile_values() if profile is None else profile)
+        return survey
     except ValidationError as error:
         first = error.errors()[0]
         path = tuple(first["loc"])

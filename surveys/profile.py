@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from surveys.bundled import load_bundled
 from surveys.definition import Survey
 
 PROFILE_SURVEY_ID = "profile"
@@ -13,8 +14,6 @@ PROFILE_FIELDS: tuple[str, ...] = ("age_band", "sex", "district", "years_lived")
 @cache
 def profile_survey() -> Survey:
     """The bundled profile survey (age band, sex, district, years lived)."""
-    from surveys.bundled import load_bundled
-
     return load_bundled(PROFILE_SURVEY_ID)
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Mapping
 
+from surveys.definition import CHOICE_TYPES, Indicator, Question, QuestionType, Survey
 from surveys.expressions import KEYWORDS, ConditionSyntaxError, parse_condition
 
-if TYPE_CHECKING:
-    from surveys.definition import Indicator, Question, Survey
-
 Path = tuple[str | int, ...]
+# The allowed codes of each profile field (age_band → 18-19, 20s, …), handed in by the caller.
+ProfileValues = Mapping[str, tuple[str, ...]]
 
 
 class DefinitionRuleError(Exception):
@@ -22,13 +21,13 @@ class DefinitionRuleError(Exception):
         self.message = message
 
 
-def check_survey(survey: Survey) -> None:
+def check_survey(survey: Survey, profile: ProfileValues) -> None:
     """Raise DefinitionRuleError for the first rule the survey breaks."""
-    for path, message in survey_problems(survey):
+    for path, message in survey_problems(survey, profile):
         raise DefinitionRuleError(path, message)
 
 
-def survey_problems(survey: Survey) -> Iterator[tuple[Path, str]]:
+def survey_problems(survey: Survey, profile: ProfileValues) -> Iterator[tuple[Path, str]]:
     """Every broken rule, in file order, as (field path, message)."""
     if not survey.questions:
         yield ("questions",), "a survey needs at least one question"
@@ -40,7 +39,7 @@ def survey_problems(survey: Survey) -> Iterator[tuple[Path, str]]:
         elif question.id in KEYWORDS:
             yield (*at, "id"), f'id "{question.id}" is a reserved word'
         yield from _question_problems(question, at)
-        yield from _relevant_problems(survey, question, at, seen)
+        yield from _relevant_problems(survey, question, at, seen, profile)
         seen.setdefault(question.id, index)
     indicator_ids: set[str] = set()
     for index, indicator in enumerate(survey.indicators):
@@ -48,13 +47,11 @@ def survey_problems(survey: Survey) -> Iterator[tuple[Path, str]]:
         if indicator.id in indicator_ids:
             yield (*at, "id"), f'duplicate id "{indicator.id}"'
         indicator_ids.add(indicator.id)
-        yield from _indicator_problems(survey, indicator, at)
+        yield from _indicator_problems(survey, indicator, at, profile)
 
 
 def _question_problems(question: Question, at: Path) -> Iterator[tuple[Path, str]]:
     """Rules on one question's own fields."""
-    from surveys.definition import CHOICE_TYPES, QuestionType
-
     kind = question.type.value
     choices = question.choices or ()
     if question.type in CHOICE_TYPES:
@@ -84,8 +81,6 @@ def _question_problems(question: Question, at: Path) -> Iterator[tuple[Path, str
 
 def _limit_problems(question: Question, at: Path) -> Iterator[tuple[Path, str]]:
     """Rules on min, max and max_length."""
-    from surveys.definition import QuestionType
-
     kind = question.type.value
     if question.type not in (QuestionType.MULTI, QuestionType.NUMBER):
         for name in ("min", "max"):
@@ -109,7 +104,7 @@ def _limit_problems(question: Question, at: Path) -> Iterator[tuple[Path, str]]:
 
 
 def _relevant_problems(
-    survey: Survey, question: Question, at: Path, earlier: dict[str, int]
+    survey: Survey, question: Question, at: Path, earlier: dict[str, int], profile: ProfileValues
 ) -> Iterator[tuple[Path, str]]:
     """Rules on a question's skip-logic condition."""
     if question.relevant is None:
@@ -124,7 +119,9 @@ def _relevant_problems(
     for compare in condition.comparisons:
         name = compare.name
         if name.startswith("profile."):
-            yield from _profile_problems(name.removeprefix("profile."), compare.values, where)
+            yield from _profile_problems(
+                name.removeprefix("profile."), compare.values, where, profile
+            )
             continue
         if name == question.id:
             yield where, f'"{name}" refers to the question itself'
@@ -141,26 +138,22 @@ def _relevant_problems(
 
 
 def _profile_problems(
-    field: str, values: tuple[str | int, ...], where: Path
+    field: str, values: tuple[str | int, ...], where: Path, profile: ProfileValues
 ) -> Iterator[tuple[Path, str]]:
     """Rules on a reference to a profile field and its values."""
-    from surveys.profile import PROFILE_FIELDS, profile_values
-
-    if field not in PROFILE_FIELDS:
-        yield where, f'unknown profile field "{field}" (expected {", ".join(PROFILE_FIELDS)})'
+    if field not in profile:
+        yield where, f'unknown profile field "{field}" (expected {", ".join(profile)})'
         return
-    allowed = profile_values()[field]
+    allowed = profile[field]
     for value in values:
         if str(value) not in allowed:
             yield where, f'profile field {field} has no value "{value}"'
 
 
 def _indicator_problems(
-    survey: Survey, indicator: Indicator, at: Path
+    survey: Survey, indicator: Indicator, at: Path, profile: ProfileValues
 ) -> Iterator[tuple[Path, str]]:
     """Rules on one indicator: its question, its yes codes and its subgroup."""
-    from surveys.profile import PROFILE_FIELDS, profile_values
-
     if indicator.question not in survey.question_ids:
         yield (*at, "question"), f'unknown question "{indicator.question}"'
     else:
@@ -172,13 +165,13 @@ def _indicator_problems(
                 if code not in question.choice_ids:
                     yield (*at, "yes", index), f'question "{question.id}" has no choice "{code}"'
     for field, allowed in (indicator.subgroup or {}).items():
-        if field not in PROFILE_FIELDS:
+        if field not in profile:
             yield (
                 (*at, "subgroup", field),
-                f'unknown profile field "{field}" (expected {", ".join(PROFILE_FIELDS)})',
+                f'unknown profile field "{field}" (expected {", ".join(profile)})',
             )
             continue
-        known = profile_values()[field]
+        known = profile[field]
         for index, value in enumerate(allowed):
             if value not in known:
                 yield (
