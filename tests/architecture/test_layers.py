@@ -1,0 +1,64 @@
+"""The walls of DESIGN.md: dependencies point one way, and the pure core has no import cycle."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# What each package may import from the project (everything else is a wall).
+ALLOWED = {
+    "surveys": {"surveys"},
+    "storage": {"storage", "surveys"},
+    "analysis": {"analysis", "surveys"},
+}
+PROJECT = {"bot", "surveys", "storage", "analysis"}
+
+
+def _imports(path: Path) -> set[str]:
+    """The project modules a file imports (at any depth, TYPE_CHECKING blocks included)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {name for name in found if name.split(".")[0] in PROJECT}
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_a_package_imports_only_what_its_layer_allows(package: str) -> None:
+    crossings = {
+        f"{_module(path)} → {name}"
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts
+        for name in _imports(path)
+        if name.split(".")[0] not in ALLOWED[package]
+    }
+    assert crossings == set()
+
+
+def test_the_survey_core_has_no_import_cycle() -> None:
+    graph = {
+        _module(path): {name for name in _imports(path) if name.startswith("surveys.")}
+        for path in (ROOT / "surveys").glob("*.py")
+    }
+    done: set[str] = set()
+
+    def visit(module: str, trail: tuple[str, ...]) -> None:
+        assert module not in trail, " → ".join((*trail[trail.index(module) :], module))
+        if module in done:
+            return
+        for imported in sorted(graph.get(module, ())):
+            visit(imported, (*trail, module))
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module, ())
