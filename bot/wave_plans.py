@@ -139,8 +139,8 @@ def rules_text(stored: dict[str, Any] | None) -> str:
     rules = ContactRules.from_stored(stored)
     hours = rules.min_gap.total_seconds() / 3600
     return (
-        f"sending hours {rules.window}, at most {rules.max_reminders} reminders per resident, "
-        f"{hours:g}h apart at least"
+        f"hours {rules.window}, reminders at most {rules.max_reminders} per resident, "
+        f"messages {hours:g}h apart at least"
     )
 
 

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -35,6 +35,10 @@ from bot.waves import (
     wave_details,
 )
 from storage.records import WaveRecord
+from surveys.sending import ContactRules
+
+if TYPE_CHECKING:
+    from bot.results_back import ResultsBack
 
 
 def _when(value: datetime | None, zone: tzinfo) -> str:
@@ -341,4 +345,44 @@ def show_command(ctx: click.Context, wave_id: int) -> None:
     """A wave's plan, invitation progress and live counts (by age band)."""
     details = with_services(ctx, lambda services: wave_details(services, wave_id))
     for line in describe(details, _zone(ctx)):
+        click.echo(line)
+
+
+_MESSAGE = click.option("--message", help="Words or a link from the city to add to the results.")
+
+
+def _results_lines(verb: str, back: ResultsBack, zone: tzinfo) -> list[str]:
+    """What `results-preview` and `send-results` print: the reach, the time, the message."""
+    window = ContactRules.from_stored(back.wave.contact_rules).window
+    return [
+        f"wave {back.wave.id}: results {verb} {back.recipients} residents who answered and "
+        f"are still subscribed, from {_when(back.sends_from, zone)} (sending hours {window})",
+        "---",
+        back.text,
+    ]
+
+
+@wave_group.command("results-preview")
+@click.argument("wave_id", metavar="WAVE", type=int)
+@_MESSAGE
+@click.pass_context
+def results_preview_command(ctx: click.Context, wave_id: int, message: str | None) -> None:
+    """Show the results message a closed wave's participants would get (nothing is sent)."""
+    from bot.results_back import preview_results
+
+    back = with_services(ctx, lambda services: preview_results(services, wave_id, message))
+    for line in _results_lines("would go to", back, _zone(ctx)):
+        click.echo(line)
+
+
+@wave_group.command("send-results")
+@click.argument("wave_id", metavar="WAVE", type=int)
+@_MESSAGE
+@click.pass_context
+def send_results_command(ctx: click.Context, wave_id: int, message: str | None) -> None:
+    """Send a closed wave's results to its participants, once (the running bot sends them)."""
+    from bot.results_back import send_results
+
+    back = with_services(ctx, lambda services: send_results(services, wave_id, message))
+    for line in _results_lines("go to", back, _zone(ctx))[:1]:
         click.echo(line)

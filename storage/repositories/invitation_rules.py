@@ -51,6 +51,13 @@ def _finished(wave_id: int) -> Select[Any]:
     )
 
 
+def _answered(wave_id: int) -> Select[Any]:
+    """Residents who answered this wave in the chat (finished or not)."""
+    return select(Response.respondent_id).where(
+        Response.wave_id == wave_id, Response.respondent_id.is_not(None)
+    )
+
+
 class InvitationRules(Repository):
     """Reminders within the cap, messages held back for the gap, messages nobody wants now."""
 
@@ -126,14 +133,20 @@ class InvitationRules(Repository):
             await self.hold_for_gap(wave_id, kind, at, min_gap)
         return created
 
+    async def participants(self, wave_id: int) -> int:
+        """How many residents answered the wave and can still be written to."""
+        source = reachable(select(func.count()).select_from(Contact)).where(
+            Contact.respondent_id.in_(_answered(wave_id))
+        )
+        return int(await self.session.scalar(source) or 0)
+
     async def invite_participants(
         self, wave_id: int, at: datetime, min_gap: timedelta | None = None
     ) -> int:
         """Pending results messages for everyone who answered the wave and is still reachable."""
-        answered = select(Response.respondent_id).where(
-            Response.wave_id == wave_id, Response.respondent_id.is_not(None)
+        source = reachable(select(Contact.respondent_id)).where(
+            Contact.respondent_id.in_(_answered(wave_id))
         )
-        source = reachable(select(Contact.respondent_id)).where(Contact.respondent_id.in_(answered))
         created = await self._insert_from(source, wave_id, RESULTS, at)
         if created and min_gap:
             await self.hold_for_gap(wave_id, RESULTS, at, min_gap)

@@ -1,0 +1,130 @@
+"""Sending hours, reminder caps and results back through the running bot, with a settable clock."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.results_back import send_results
+from bot.scheduler import start_sending, state_of, sync_jobs
+from bot.wave_plans import WaveError
+from bot.waves import close_wave, create_wave, open_wave, wave_details
+from tests.bot.conftest import BotApp
+from tests.bot.test_invitations_sending import FIRST, invitations_in, residents, wait_sent
+from tests.bot.test_scheduler_reminders import REMINDER, reminded, wait_reminders_done
+from tests.builders import make_response
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def tokyo(day: int, hour: int, minute: int = 0) -> datetime:
+    """A June 2025 time in Tokyo."""
+    return datetime(2025, 6, day, hour, minute, tzinfo=TOKYO)
+
+
+async def opened(app: BotApp, count: int, **plan: object) -> int:
+    """Residents, then a new wave of the survey opened now (nothing sent yet); its id."""
+    await residents(app, count)
+    await close_wave(app.services, app.wave_id)
+    closes = app.services.now() + timedelta(days=7)
+    wave = await create_wave(
+        app.services,
+        survey_id="residency-livability",
+        closes_at=closes,
+        **plan,  # type: ignore[arg-type]
+    )
+    await open_wave(app.services, wave.id)
+    return wave.id
+
+
+async def sender_done(app: BotApp) -> None:
+    """Wait until no sender of this process runs."""
+    for _ in range(100):
+        if not state_of(app.application).sending:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("a sender is still running")
+
+
+def received(app: BotApp, count: int, marker: str = "アンケート") -> list[int]:
+    """How many such messages each resident's chat received."""
+    return [invitations_in(app, FIRST + i, marker) for i in range(count)]
+
+
+async def test_a_wave_opened_at_night_sends_nothing_until_nine(bot_app: BotApp) -> None:
+    bot_app.clock.now = tokyo(2, 23, 0)
+    wave_id = await opened(bot_app, 3)
+    start_sending(bot_app.application, wave_id)  # what the staff's 開始 button does
+    await sender_done(bot_app)
+    await sync_jobs(bot_app.application)  # what start-up and the poll do
+    await bot_app.settle()
+    assert received(bot_app, 3) == [0, 0, 0]
+    assert state_of(bot_app.application).wakeups[wave_id] == tokyo(3, 9, 0)
+    details = await wave_details(bot_app.services, wave_id)
+    assert (details.waiting, details.resume_at) == (3, tokyo(3, 9, 0))
+
+    bot_app.clock.now = tokyo(3, 9, 0)
+    await sync_jobs(bot_app.application)
+    await wait_sent(bot_app, wave_id)
+    assert received(bot_app, 3) == [1, 1, 1]
+
+
+async def test_a_restart_at_0859_sends_at_0900(bot_app: BotApp) -> None:
+    bot_app.clock.now = tokyo(2, 8, 59)
+    wave_id = await opened(bot_app, 2)
+    await bot_app.restart()
+    await sender_done(bot_app)
+    await bot_app.settle()
+    assert received(bot_app, 2) == [0, 0]
+    assert state_of(bot_app.application).wakeups[wave_id] == tokyo(2, 9, 0)
+
+    bot_app.clock.advance(timedelta(minutes=1))
+    await sync_jobs(bot_app.application)
+    await wait_sent(bot_app, wave_id)
+    assert received(bot_app, 2) == [1, 1]
+
+
+async def test_the_reminder_cap_holds_across_restarts(bot_app: BotApp) -> None:
+    start = bot_app.services.now()
+    times = [(start + timedelta(days=d, hours=1)).isoformat() for d in (1, 2, 3)]
+    wave_id = await opened(bot_app, 2, reminders=times, rules={"max_reminders": 1})
+    start_sending(bot_app.application, wave_id)
+    await wait_sent(bot_app, wave_id)
+    for _ in times:
+        bot_app.clock.advance(timedelta(days=1, hours=1))
+        await bot_app.restart()
+        await wait_sent(bot_app, wave_id, kind=None)
+    await wait_reminders_done(bot_app, wave_id)
+    assert reminded(bot_app, 2) == [1, 1]
+
+
+async def test_the_results_go_back_once_inside_the_sending_hours(bot_app: BotApp) -> None:
+    people = await residents(bot_app, 3)
+    async with bot_app.services.uow() as uow:
+        answered = [await uow.respondents.get(person) for person in people[:2]]
+    for respondent in answered:
+        assert respondent is not None
+        await make_response(bot_app.services.uow, bot_app.wave_id, respondent)
+    with pytest.raises(WaveError, match="only after it closes"):
+        await send_results(bot_app.services, bot_app.wave_id)
+    await close_wave(bot_app.services, bot_app.wave_id)
+    bot_app.clock.now = tokyo(2, 21, 0)
+    back = await send_results(bot_app.services, bot_app.wave_id, "結果は市報7月号でも")
+    assert back.recipients == 2 and back.sends_from == tokyo(3, 9, 0)
+    with pytest.raises(WaveError, match="already sent back"):
+        await send_results(bot_app.services, bot_app.wave_id)
+    await sync_jobs(bot_app.application)
+    await bot_app.settle()
+    assert received(bot_app, 3, "結果をお知らせします") == [0, 0, 0]
+
+    bot_app.clock.now = tokyo(3, 9, 0)
+    await bot_app.restart()
+    await wait_sent(bot_app, bot_app.wave_id, kind="results")
+    await bot_app.restart()
+    await bot_app.settle()
+    assert received(bot_app, 3, "結果をお知らせします") == [1, 1, 0]
+    assert received(bot_app, 3, "市報7月号") == [1, 1, 0]
+    assert received(bot_app, 3, REMINDER) == [0, 0, 0]
