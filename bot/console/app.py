@@ -26,6 +26,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "bot.console.pages.login",
     "bot.console.pages.home",
     "bot.console.pages.waves",
+    "bot.console.pages.comments",
     "bot.console.pages.staff",
 )
 STATIC = Path(__file__).parent / "static"
