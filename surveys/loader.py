@@ -25,15 +25,22 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 booleans: only true/false, so ``yes:`` stays a key."""
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same on libyaml's parser (in every PyYAML wheel): the pure-Python scanner took most
+    of the time `machikoe survey validate` needs. Its error messages are terser, so a file it
+    refuses is read again by _Loader for the message."""
+
+
+for _loader in (_Loader, _FastLoader):
+    _loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
 
 
 class SurveyDefinitionError(Exception):
@@ -125,11 +132,13 @@ def parse_survey(text: str, source: str, *, profile: ProfileValues | None = None
     raise SurveyDefinitionError(source, _line_of(node, path), format_path(path), message)
 
 
-def _read_yaml(text: str, source: str) -> tuple[yaml.Node | None, Any]:
+def _read_yaml(
+    text: str, source: str, loader_class: type[yaml.SafeLoader] = _FastLoader
+) -> tuple[yaml.Node | None, Any]:
     """Compose and construct YAML safely; reject aliases and duplicate keys."""
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=loader_class):
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -144,8 +153,10 @@ def _read_yaml(text: str, source: str) -> tuple[yaml.Node | None, Any]:
                     source, line, "", "YAML aliases (*name) are not allowed"
                 )
     except yaml.YAMLError as error:
+        if loader_class is not _Loader:
+            return _read_yaml(text, source, _Loader)
         raise _yaml_error(error, source) from None
-    loader = _Loader(text)
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -153,6 +164,8 @@ def _read_yaml(text: str, source: str) -> tuple[yaml.Node | None, Any]:
         _check_duplicate_keys(node, (), source)
         return node, loader.construct_document(node)
     except yaml.YAMLError as error:
+        if loader_class is not _Loader:
+            return _read_yaml(text, source, _Loader)
         raise _yaml_error(error, source) from None
     finally:
         loader.dispose()
