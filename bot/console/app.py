@@ -27,6 +27,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "bot.console.pages.home",
     "bot.console.pages.waves",
     "bot.console.pages.comments",
+    "bot.console.pages.themes",
     "bot.console.pages.staff",
 )
 STATIC = Path(__file__).parent / "static"
