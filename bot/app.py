@@ -6,6 +6,7 @@ import contextlib
 import html
 import importlib
 import logging
+from datetime import timedelta
 from types import ModuleType
 
 from telegram import BotCommand, Update
@@ -17,6 +18,7 @@ from bot.comments import install as install_comment_pipeline
 from bot.flood import GROUP as FLOOD_GROUP
 from bot.flood import flood_handler
 from bot.handlers import handler_modules
+from bot.inbox import Inbox
 from bot.services import Services
 from bot.texts import t
 from bot.transport import use_aiohttp
@@ -47,16 +49,18 @@ def build_application(
 ) -> Application:  # type: ignore[type-arg]
     """The machikoe bot: every handler module of bot/handlers, services in bot_data."""
     base = base_url or TELEGRAM_BASE_URL
+    inbox = Inbox(services, timedelta(hours=services.settings.inbox_max_age_hours))
     builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(base)
         .base_file_url(base_file_url or file_url_for(base))
-        .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates))
+        .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates, inbox.handled))
         .post_init(run_startup_hooks)
     )
     application = use_aiohttp(builder, max_concurrent_updates).build()
     application.bot_data["services"] = services
+    application.bot_data["inbox"] = inbox
     install_comment_pipeline(services)
     application.add_handler(flood_handler(), group=FLOOD_GROUP)
     for module in handler_modules():

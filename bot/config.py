@@ -46,6 +46,7 @@ class Settings:
     retention_days: int | None = None
     contact_retention_days: int | None = None
     comment_retention_days: int | None = None
+    inbox_max_age_hours: int = 24
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -71,6 +72,10 @@ class Settings:
             comment_retention_days=_optional_int(
                 "MACHIKOE_COMMENT_RETENTION_DAYS", env.get("MACHIKOE_COMMENT_RETENTION_DAYS")
             ),
+            inbox_max_age_hours=_optional_int(
+                "MACHIKOE_INBOX_MAX_AGE_HOURS", env.get("MACHIKOE_INBOX_MAX_AGE_HOURS")
+            )
+            or 24,
         )
 
     def with_overrides(self, **overrides: Any) -> Settings:

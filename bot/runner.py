@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import run_startup_hooks
+from bot.intake import Intake
 
 log = logging.getLogger(__name__)
 
@@ -35,28 +36,28 @@ async def start(
     *,
     poll_timeout: int = 10,
 ) -> None:
-    """Initialise, run start-up hooks, start processing and fetching updates."""
+    """Initialise, run start-up hooks, handle what a stopped bot left, then take updates."""
     if webhook is not None and not webhook.secret_token:
         raise ValueError("webhook mode needs a secret token")
     await application.initialize()
     await run_startup_hooks(application)
     await application.start()
-    updater = application.updater
-    assert updater is not None
+    intake = Intake(application, application.bot_data["inbox"])
+    application.bot_data["intake"] = intake
     if webhook is None:
         await application.bot.delete_webhook()
-        await updater.start_polling(
-            poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-        )
+        await intake.start(polling=True, timeout=poll_timeout)
         log.info("long polling started")
         return
-    await updater.start_webhook(
-        listen=webhook.listen,
-        port=webhook.port,
-        url_path=webhook.url_path or urlparse(webhook.url).path.lstrip("/"),
-        webhook_url=webhook.url,
-        secret_token=webhook.secret_token,
-        allowed_updates=Update.ALL_TYPES,
+    await intake.start(polling=False)
+    intake.serve_webhook(
+        webhook.listen,
+        webhook.port,
+        webhook.url_path or urlparse(webhook.url).path,
+        webhook.secret_token,
+    )
+    await application.bot.set_webhook(
+        webhook.url, secret_token=webhook.secret_token, allowed_updates=Update.ALL_TYPES
     )
     log.info("webhook server listening on %s:%s", webhook.listen, webhook.port)
 
@@ -70,12 +71,14 @@ def settle_memory() -> None:
 
 
 async def stop(application: Application) -> None:  # type: ignore[type-arg]
-    """Stop fetching, finish the updates in hand, and release everything."""
-    updater = application.updater
-    if updater is not None and updater.running:
-        await updater.stop()
+    """Stop taking updates, finish the updates in hand, mark them done, release everything."""
+    intake: Intake | None = application.bot_data.pop("intake", None)
+    if intake is not None:
+        await intake.stop()
     if application.running:
         await application.stop()
+    if intake is not None:
+        await intake.inbox.close()
     await application.shutdown()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -34,8 +34,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     An update first waits for its chat's earlier updates, then for a free slot, so a resident
     who sends many updates at once holds one slot, never all of them."""
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+    def __init__(
+        self,
+        max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
+        on_handled: Callable[[object], None] | None = None,
+    ) -> None:
         super().__init__(max_concurrent_updates)
+        self._on_handled = on_handled
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: dict[int, int] = {}
         self._in_hand = 0
@@ -46,25 +51,32 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         return self._in_hand
 
     async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for the chat's earlier updates (FIFO lock), then for a slot, then process."""
+        """Wait for the chat's earlier updates (FIFO lock), then for a slot, then process;
+        report the update handled (not when cancelled: a stopping bot handles it next time)."""
         self._in_hand += 1
         try:
-            key = chat_key(update)
-            if key is None:
-                await super().process_update(update, coroutine)
-                return
-            lock = self._locks.setdefault(key, asyncio.Lock())
-            self._users[key] = self._users.get(key, 0) + 1
-            try:
-                async with lock:
-                    await super().process_update(update, coroutine)
-            finally:
-                self._users[key] -= 1
-                if self._users[key] == 0:
-                    del self._users[key]
-                    del self._locks[key]
+            await self._in_turn(update, coroutine)
+            if self._on_handled is not None:
+                self._on_handled(update)
         finally:
             self._in_hand -= 1
+
+    async def _in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Process the update after its chat's earlier ones."""
+        key = chat_key(update)
+        if key is None:
+            await super().process_update(update, coroutine)
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
+        try:
+            async with lock:
+                await super().process_update(update, coroutine)
+        finally:
+            self._users[key] -= 1
+            if self._users[key] == 0:
+                del self._users[key]
+                del self._locks[key]
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Process the update (its chat's turn and a slot are already taken)."""

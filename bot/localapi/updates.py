@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +37,9 @@ class UpdateQueue:
 
     def __init__(self) -> None:
         self.updates: deque[PendingUpdate] = deque()
-        self.next_update_id = 1
+        # like Telegram's, update ids keep rising across restarts of the server (a bot's inbox
+        # remembers the ids it handled, and a new server must not hand out one of them again)
+        self.next_update_id = int(time.time() * 1000)
         self.allowed_updates: list[str] = []
         self._arrived = asyncio.Event()
         self._poller: asyncio.Future[None] | None = None
