@@ -28,8 +28,10 @@ PAGE_MODULES: tuple[str, ...] = (
     "bot.console.pages.waves",
     "bot.console.pages.comments",
     "bot.console.pages.themes",
+    "bot.console.pages.indicators",
     "bot.console.pages.staff",
 )
+DEMO_MODULE = "bot.console.pages.demo"  # only in the demo's app: logs in as the demo admin
 STATIC = Path(__file__).parent / "static"
 HEADERS = {
     # everything comes from the console itself: no CDN, no font service (LGWAN)
@@ -55,11 +57,11 @@ class SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
-def _pages() -> tuple[list[BaseRoute], list[NavItem]]:
-    """Routes and navigation of every page module."""
+def _pages(*, demo: bool) -> tuple[list[BaseRoute], list[NavItem]]:
+    """Routes and navigation of every page module (and the demo's login in the demo)."""
     routes: list[BaseRoute] = []
     nav: list[NavItem] = []
-    for name in PAGE_MODULES:
+    for name in (*PAGE_MODULES, DEMO_MODULE) if demo else PAGE_MODULES:
         module = importlib.import_module(name)
         routes += module.routes
         if getattr(module, "nav", None) is not None:
@@ -87,7 +89,7 @@ def create_app(
         finally:
             await app.state.services.close()
 
-    routes, nav = _pages()
+    routes, nav = _pages(demo=demo)
     routes.append(Mount("/static", StaticFiles(directory=STATIC), name="static"))
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], lifespan=lifespan)
     app.state.services = services
