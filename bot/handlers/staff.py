@@ -12,7 +12,13 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.handlers.staff_screens import age_bands_text, audience_text, reminders_text
+from bot.handlers.staff_screens import (
+    age_bands_text,
+    audience_text,
+    reminders_text,
+    sending_text,
+    waiting_text,
+)
 from bot.invitations import ProgressCallback
 from bot.roles import ADMIN, require_role, services_of
 from bot.waves import (
@@ -82,12 +88,16 @@ def wave_text(details: WaveDetails, zone: tzinfo, note: str | None = None) -> st
         f"対象: {html.escape(audience_text(wave.audience))}",
         f"リマインド: {html.escape(reminders_text(wave.reminders, zone))}",
         f"結果の公開: {'解禁済み' if wave.embargo_lifted else '終了後'}",
+        f"送信の決まり: {sending_text(wave.contact_rules)}",
         f"招待の送信: {details.invitations_done}/{details.invitations_total}",
         f"招待 {counts.invited}・回答開始 {counts.started}・完了 {counts.completed}"
         f"・完了率 {_rate(details)}",
     ]
     if counts.by_age_band:
         lines.append(f"年代別の完了: {html.escape(age_bands_text(counts.by_age_band))}")
+    waiting = waiting_text(details.waiting, details.resume_at, zone)
+    if waiting:
+        lines.append(waiting)
     if note:
         lines.append(f"\n{html.escape(note)}")
     return "\n".join(lines)

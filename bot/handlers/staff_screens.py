@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
+from typing import Any
 
 from bot.roles import ADMIN, ANALYST
 from bot.texts import t
 from surveys.profile import PROFILE_FIELDS, profile_label, profile_survey
+from surveys.sending import ContactRules
 
 EVERYONE = "購読中の全員"
 UNKNOWN_BAND = "不明"
@@ -61,6 +63,23 @@ def _reminder_text(reminder: str, zone: tzinfo) -> str:
         return datetime.fromisoformat(reminder).astimezone(zone).strftime("%Y-%m-%d %H:%M")
     except ValueError:
         return reminder
+
+
+def sending_text(stored_rules: Mapping[str, Any] | None) -> str:
+    """A wave's sending rules: 送信時間 09:00〜20:00・リマインドは1人2回まで・間隔24時間以上."""
+    rules = ContactRules.from_stored(stored_rules)
+    window = f"{rules.window.start:%H:%M}〜{rules.window.end:%H:%M}"
+    hours = rules.min_gap.total_seconds() / 3600
+    return f"送信時間 {window}・リマインドは1人{rules.max_reminders}回まで・間隔{hours:g}時間以上"
+
+
+def waiting_text(waiting: int, resume_at: datetime | None, zone: tzinfo) -> str | None:
+    """What waits to be sent: 送信待ち 120件（6月3日 09:00から）; None when nothing waits."""
+    if not waiting:
+        return None
+    if resume_at is None:
+        return f"送信待ち {waiting}件"
+    return f"送信待ち {waiting}件（{resume_at.astimezone(zone):%-m月%-d日 %H:%M}から）"
 
 
 def staff_help(role: str) -> str:

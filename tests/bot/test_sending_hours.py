@@ -9,12 +9,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.results_back import send_results
+from bot.roles import ADMIN
 from bot.scheduler import start_sending, state_of, sync_jobs
 from bot.wave_plans import WaveError
 from bot.waves import close_wave, create_wave, open_wave, wave_details
 from tests.bot.conftest import BotApp
 from tests.bot.test_invitations_sending import FIRST, invitations_in, residents, wait_sent
 from tests.bot.test_scheduler_reminders import REMINDER, reminded, wait_reminders_done
+from tests.bot.test_staff_commands import ADMIN_ID, add_staff, last_text
 from tests.builders import make_response
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -70,6 +72,17 @@ async def test_a_wave_opened_at_night_sends_nothing_until_nine(bot_app: BotApp) 
     await sync_jobs(bot_app.application)
     await wait_sent(bot_app, wave_id)
     assert received(bot_app, 3) == [1, 1, 1]
+
+
+async def test_an_admin_sees_in_the_chat_what_waits_for_the_morning(bot_app: BotApp) -> None:
+    await add_staff(bot_app, ADMIN_ID, ADMIN)
+    bot_app.clock.now = tokyo(2, 22, 30)
+    wave_id = await opened(bot_app, 2, rules={"send_window": "10:00-19:00"})
+    bot_app.server.user(ADMIN_ID).send_command(f"/wave {wave_id}")
+    await bot_app.settle()
+    text = last_text(bot_app, ADMIN_ID)
+    assert "送信の決まり: 送信時間 10:00〜19:00・リマインドは1人2回まで・間隔24時間以上" in text
+    assert "送信待ち 2件（6月3日 10:00から）" in text
 
 
 async def test_a_restart_at_0859_sends_at_0900(bot_app: BotApp) -> None:
