@@ -36,20 +36,25 @@ class SendWindow:
 
     @classmethod
     def parse(cls, text: str) -> SendWindow:
-        """A window like "10:00-19:00" (a window over midnight, "21:00-07:00", works too)."""
+        """A window like "10:00-19:00"; "21:00-07:00" runs over midnight, "00:00-24:00" all day."""
         match = _WINDOW.match(text)
         if match is None:
             raise SendingRuleError(f'not a sending window: "{text}" (use e.g. 10:00-19:00)')
-        start, end = (_clock_time(part, text) for part in match.groups())
-        if start == end:
+        first, last = match.groups()
+        start = _clock_time(first, text)
+        end = time(0, 0) if last == "24:00" else _clock_time(last, text)
+        if start == end and last != "24:00":
             raise SendingRuleError(f'the sending window "{text}" starts and ends at the same time')
         return cls(start, end)
 
     def __str__(self) -> str:
-        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+        end = "24:00" if self.end == time(0, 0) else f"{self.end:%H:%M}"
+        return f"{self.start:%H:%M}-{end}"
 
     def contains(self, moment: time) -> bool:
         """Whether a time of day is inside the window (its start is, its end is not)."""
+        if self.start == self.end:
+            return True  # 00:00-24:00: all day
         if self.start < self.end:
             return self.start <= moment < self.end
         return moment >= self.start or moment < self.end

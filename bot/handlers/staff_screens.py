@@ -68,7 +68,7 @@ def _reminder_text(reminder: str, zone: tzinfo) -> str:
 def sending_text(stored_rules: Mapping[str, Any] | None) -> str:
     """A wave's sending rules: 送信時間 09:00〜20:00・リマインドは1人2回まで・間隔24時間以上."""
     rules = ContactRules.from_stored(stored_rules)
-    window = f"{rules.window.start:%H:%M}〜{rules.window.end:%H:%M}"
+    window = str(rules.window).replace("-", "〜")
     hours = rules.min_gap.total_seconds() / 3600
     return f"送信時間 {window}・リマインドは1人{rules.max_reminders}回まで・間隔{hours:g}時間以上"
 

@@ -57,6 +57,15 @@ def test_a_window_over_midnight_is_open_late_and_early() -> None:
     assert window.next_send_time(tokyo(3, 7, 0), TOKYO) == tokyo(3, 21, 0)
 
 
+def test_a_window_to_midnight_and_an_all_day_window() -> None:
+    evening = SendWindow.parse("10:00-24:00")
+    assert evening.next_send_time(tokyo(2, 23, 59), TOKYO) == tokyo(2, 23, 59)
+    assert evening.next_send_time(tokyo(3, 0, 0), TOKYO) == tokyo(3, 10, 0)
+    always = SendWindow.parse("00:00-24:00")
+    assert always.next_send_time(tokyo(3, 3, 0), TOKYO) == tokyo(3, 3, 0)
+    assert [str(evening), str(always)] == ["10:00-24:00", "00:00-24:00"]
+
+
 @pytest.mark.parametrize(
     ("text", "says"),
     [
