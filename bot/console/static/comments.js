@@ -13,13 +13,15 @@ function rows() {
   return Array.from(document.querySelectorAll("tr[data-comment]"));
 }
 
-function moveFrom(row, step) {
+function moveFrom(row, step, done = "") {
   const all = rows();
   const next = all[all.indexOf(row) + step];
-  if (next) next.focus();
-  else if (step > 0) {
+  if (next) {
+    next.focus();
+    if (done) say(done);
+  } else if (step > 0) {
     const more = document.getElementById("next-page");
-    say(more ? "このページは終わりです。「次の50件」で続きへ。" : "最後のコメントです。");
+    say(done + (more ? "このページは終わりです。「次の50件」で続きへ。" : "最後のコメントです。"));
   }
 }
 
@@ -54,8 +56,7 @@ function review(row, goals) {
       row.classList.add("done");
       const cell = row.querySelector("[data-goal-cell]");
       if (cell) cell.textContent = changed.goals.map((g) => (g === "other" ? "その他" : `目標${g}`)).join("、");
-      say(`コメント${row.dataset.comment}：${goals === null ? "確定" : "変更"}しました。`);
-      moveFrom(row, 1);
+      moveFrom(row, 1, `コメント${row.dataset.comment}：${goals === null ? "確定" : "変更"}しました。`);
     })
     .catch(() => say("保存できませんでした。ページを読み込み直してください。"));
 }
