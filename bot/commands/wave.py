@@ -264,6 +264,10 @@ def _watch(ctx: click.Context, wave_id: int, poll: float = 1.0) -> None:
                 )
                 if details.invitations_done == details.invitations_total:
                     return
+                if details.resume_at is not None and details.resume_at > services.now():
+                    when = _when(details.resume_at, services.timezone)
+                    bar.console.print(f"the rest waits for the sending hours: from {when}")
+                    return
                 await asyncio.sleep(poll)
 
     with_services(ctx, work)

@@ -78,7 +78,8 @@ def test_show_says_what_waits_for_the_sending_hours(migrated_database_url: str) 
     window = f"{opening:%H:%M}-{closing:%H:%M}"  # opens two hours from now
     wave_id = create(url, "--closes", "+7d", "--send-window", window)
     query(url, lambda uow: subscribed(uow, 3))
-    ok(url, "wave", "open", str(wave_id))
+    watched = "\n".join(ok(url, "wave", "open", str(wave_id), "--watch"))  # does not hang
+    assert f"the rest waits for the sending hours: from {opening:%Y-%m-%d %H:%M}" in watched
     shown = ok(url, "wave", "show", str(wave_id))
     assert f"waiting: 3 messages, next sending {opening:%Y-%m-%d %H:%M}" in shown
 
