@@ -20,6 +20,9 @@ from bot import comments, waves
 from bot.app import build_application
 from bot.catalog import store_survey_file
 from bot.config import Settings
+from bot.console.app import create_app
+from bot.console.pages.demo import DEMO_ADMIN_ID
+from bot.console.serve import ConsoleServer
 from bot.demo.personas import make_personas
 from bot.demo.server import DemoServer
 from bot.demo.simulate import SimulationResult, simulate_residents
@@ -46,6 +49,14 @@ class DemoOptions:
     exit_after: bool = False
     survey_file: Path | None = None
     progress: bool = True
+    console_port: int | None = None
+
+    @property
+    def console_listen_port(self) -> int:
+        """The console's port: given, or the chat page's plus one (any free one for port 0)."""
+        if self.console_port is not None:
+            return self.console_port
+        return self.port + 1 if self.port else 0
 
 
 @dataclass
@@ -59,11 +70,17 @@ class DemoRun:
     survey: Survey
     wave_id: int
     temporary: bool = False
+    console: ConsoleServer | None = None
 
     @property
     def url(self) -> str:
         """The chat page."""
         return f"{self.server.url}/"
+
+    @property
+    def console_url(self) -> str | None:
+        """The console, logged in as the demo admin on opening."""
+        return f"{self.console.url}/demo-login" if self.console else None
 
     @property
     def report_dir(self) -> Path:
@@ -148,11 +165,23 @@ async def _start_in(folder: Path, options: DemoOptions, base: Settings) -> DemoR
     )
     try:
         await start(application, poll_timeout=10)
+        console = await _start_console(services, options)
     except BaseException:
+        await stop(application)
         await server.stop()
         await services.close()
         raise
-    return DemoRun(folder, services, server, application, survey, wave_id)
+    return DemoRun(folder, services, server, application, survey, wave_id, console=console)
+
+
+async def _start_console(services: Services, options: DemoOptions) -> ConsoleServer:
+    """The staff console on the demo's database, with a clearly marked demo admin."""
+    await make_staff(services, DEMO_ADMIN_ID)
+    app = create_app(services, base_url="http://demo.invalid", demo=True)
+    console = ConsoleServer(app, options.host, options.console_listen_port)
+    await console.start()
+    app.state.base_url = console.url
+    return console
 
 
 def _say_where(run: DemoRun, options: DemoOptions, say: Say) -> None:
@@ -163,12 +192,15 @@ def _say_where(run: DemoRun, options: DemoOptions, say: Say) -> None:
         say(f"data folder: {run.data_dir} (removed when the demo stops; --data-dir DIR keeps it)")
     if not options.exit_after:
         say(f"chat page: {run.url}  (each tab is a resident; 職員として開く = staff)")
+        say(f"staff console: {run.console_url}  (logged in as the demo admin)")
 
 
 async def stop_demo(run: DemoRun) -> None:
     """Stop the bot, the server and the database; a temporary data folder is removed."""
     pipeline = comments.pipeline_of(run.services)
     try:
+        if run.console is not None:
+            await run.console.stop()
         await stop(run.application)
         if pipeline is not None:
             pipeline.close()
