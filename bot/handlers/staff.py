@@ -16,6 +16,7 @@ from bot.handlers.staff_screens import (
     age_bands_text,
     audience_text,
     reminders_text,
+    results_preview_text,
     sending_text,
     waiting_text,
 )
@@ -113,6 +114,8 @@ def wave_keyboard(details: WaveDetails) -> InlineKeyboardMarkup:
         row.append(InlineKeyboardButton("予約", callback_data=data("s", wave_id)))
     if status == "open":
         row.append(InlineKeyboardButton("終了", callback_data=data("c", wave_id)))
+    if status == "closed" and details.wave.results_sent_at is None:
+        row.append(InlineKeyboardButton("結果を送る", callback_data=data("r", wave_id)))
     row.append(InlineKeyboardButton("更新", callback_data=data("v", wave_id)))
     return InlineKeyboardMarkup([row])
 
@@ -208,9 +211,14 @@ async def wave_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             CONFIRM[action].format(id=wave_id), reply_markup=confirm_keyboard(action, wave_id)
         )
         return
+    if action == "r":
+        await _preview_results(update, context, wave_id)
+        return
     note: str | None = None
     try:
-        if action == "O":
+        if action == "R":
+            note = await _send_results(context, wave_id)
+        elif action == "O":
             wave, invited = await open_wave(services, wave_id)
             note = f"開始しました。招待 {invited} 件を送信します。"
             await _follow_progress(update, context, wave.id)
@@ -234,6 +242,48 @@ async def wave_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             parse_mode=ParseMode.HTML,
             reply_markup=wave_keyboard(details),
         )
+
+
+async def _preview_results(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, wave_id: int
+) -> None:
+    """Show the results message and its reach, with 送る / やめる (nothing is sent yet)."""
+    from bot.results_back import preview_results
+
+    query = update.callback_query
+    assert query is not None
+    services = services_of(context)
+    try:
+        back = await preview_results(services, wave_id)
+    except WaveError as exc:
+        await query.answer(str(exc)[:200], show_alert=True)
+        return
+    await query.answer()
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("送る", callback_data=data("R", wave_id)),
+                InlineKeyboardButton("やめる", callback_data=data("v", wave_id)),
+            ]
+        ]
+    )
+    await query.edit_message_text(
+        results_preview_text(back.text, back.recipients, back.sends_from, services.timezone),
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard,
+    )
+
+
+async def _send_results(context: ContextTypes.DEFAULT_TYPE, wave_id: int) -> str:
+    """Send the results back once (as `machikoe wave send-results`); the note for the admin."""
+    from bot.results_back import send_results
+    from bot.scheduler import sync_jobs
+
+    services = services_of(context)
+    back = await send_results(services, wave_id)
+    await sync_jobs(context.application)
+    when = _when(back.sends_from, services.timezone)
+    return f"結果を {back.recipients} 人に送ります（{when} から）。"
 
 
 async def _follow_progress(

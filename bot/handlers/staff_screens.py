@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
@@ -21,6 +22,7 @@ STAFF_COMMANDS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("/wave 番号", "ウェーブの詳細・年代別の完了数、開始・終了・予約", frozenset({ADMIN})),
     ("/review", "目標の判定が不確かなご意見を確認・修正する", frozenset({ADMIN, ANALYST})),
     ("/comments 1-4｜other", "目標別のご意見を読む", frozenset({ADMIN, ANALYST})),
+    ("/console", "管理画面（ウェブ）へのログイン用リンクを受け取る", frozenset({ADMIN, ANALYST})),
 )
 """Staff commands as /help lists them, with the roles that may run them."""
 
@@ -80,6 +82,15 @@ def waiting_text(waiting: int, resume_at: datetime | None, zone: tzinfo) -> str 
     if resume_at is None:
         return f"送信待ち {waiting}件"
     return f"送信待ち {waiting}件（{resume_at.astimezone(zone):%-m月%-d日 %H:%M}から）"
+
+
+def results_preview_text(text: str, recipients: int, sends_from: datetime, zone: tzinfo) -> str:
+    """The results message as residents would read it, who gets it and from when."""
+    when = f"{sends_from.astimezone(zone):%-m月%-d日 %H:%M}"
+    return (
+        f"<b>結果のお知らせ（送信前の確認）</b>\n回答した住民 {recipients} 人に {when} から"
+        f"送ります（1回だけ）。\n\n{html.escape(text)}"
+    )
 
 
 def staff_help(role: str) -> str:

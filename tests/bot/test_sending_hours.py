@@ -141,3 +141,28 @@ async def test_the_results_go_back_once_inside_the_sending_hours(bot_app: BotApp
     assert received(bot_app, 3, "結果をお知らせします") == [1, 1, 0]
     assert received(bot_app, 3, "市報7月号") == [1, 1, 0]
     assert received(bot_app, 3, REMINDER) == [0, 0, 0]
+
+
+async def test_an_admin_previews_then_sends_the_results_from_the_chat(bot_app: BotApp) -> None:
+    await add_staff(bot_app, ADMIN_ID, ADMIN)
+    people = await residents(bot_app, 2)
+    async with bot_app.services.uow() as uow:
+        answered = await uow.respondents.get(people[0])
+    assert answered is not None
+    await make_response(bot_app.services.uow, bot_app.wave_id, answered)
+    await close_wave(bot_app.services, bot_app.wave_id)
+    admin = bot_app.server.user(ADMIN_ID)
+    admin.send_command(f"/wave {bot_app.wave_id}")
+    await bot_app.settle()
+    admin.tap("結果を送る")
+    await bot_app.settle()
+    preview = last_text(bot_app, ADMIN_ID)
+    assert "送信前の確認" in preview and "回答した住民 1 人に 6月2日 09:00 から" in preview
+    assert "住み続けたいと思う市民の割合" in preview
+    assert received(bot_app, 2, "結果をお知らせします") == [0, 0]  # nothing before 送る
+    admin.tap("送る")
+    await bot_app.settle()
+    await wait_sent(bot_app, bot_app.wave_id, kind="results")
+    assert received(bot_app, 2, "結果をお知らせします") == [1, 0]
+    assert "結果を送る" not in [text for row in admin.messages[-1].buttons for text, _ in row]
+    assert bot_app.server.unanswered_callbacks() == []
