@@ -191,8 +191,21 @@ def _cursor(sort: CommentSort, row: CommentRow) -> str:
     return f"{row.confidence!r}_{row.id}"
 
 
-def _table(effective: Any) -> Select[Any]:
-    """Comments with their effective goals, latest label time, profile and hiding reason."""
+_COLUMNS = (
+    Comment.id,
+    Comment.wave_id,
+    Comment.masked_text,
+    Comment.goals,
+    Comment.primary_goal,
+    Comment.confidence,
+    Comment.needs_review,
+    Comment.created_at,
+)
+
+
+def _table(label: Any) -> Select[Any]:
+    """Comments (plain columns: no ORM objects to build) with their latest label's goals and
+    time, the writer's profile and the hiding reason."""
     labeled_at = (
         select(func.max(CommentLabel.labeled_at))
         .where(CommentLabel.comment_id == Comment.id)
@@ -200,7 +213,7 @@ def _table(effective: Any) -> Select[Any]:
         .scalar_subquery()
     )
     return (
-        select(Comment, effective, labeled_at, Response.age_band, Response.district)
+        select(*_COLUMNS, label, labeled_at, Response.age_band, Response.district)
         .add_columns(CommentHide.reason)
         .join(Answer, Answer.id == Comment.answer_id)
         .join(Response, Response.id == Answer.response_id)
@@ -208,22 +221,23 @@ def _table(effective: Any) -> Select[Any]:
     )
 
 
-def _row(comment: Comment, label: str | None, labeled_at: Any, *profile: Any) -> CommentRow:
-    """A result row as a record."""
-    age_band, district, hidden_reason = profile
+def _row(row: Any) -> CommentRow:
+    """A result row as a record (an analyst's label wins over the classifier's goals)."""
+    cid, wave_id, text, goals, primary, confidence, unsure, created_at, label, labeled_at = row[:10]
+    age_band, district, hidden_reason = row[10:]
     return CommentRow(
-        id=comment.id,
-        wave_id=comment.wave_id,
-        masked_text=comment.masked_text,
-        goals=split_codes(label if label is not None else comment.goals),
-        classifier_goals=split_codes(comment.goals),
-        primary_goal=comment.primary_goal,
-        confidence=comment.confidence,
-        needs_review=comment.needs_review,
+        id=cid,
+        wave_id=wave_id,
+        masked_text=text,
+        goals=split_codes(label if label is not None else goals),
+        classifier_goals=split_codes(goals),
+        primary_goal=primary,
+        confidence=confidence,
+        needs_review=bool(unsure),
         labeled_at=labeled_at,
         age_band=age_band,
         district=district,
-        created_at=comment.created_at,
+        created_at=created_at,
         hidden_reason=hidden_reason,
     )
 
@@ -247,7 +261,7 @@ class CommentSearch(Repository):
         if after:
             stmt = stmt.where(_after(sort, after))
         result = await self.session.execute(stmt.order_by(*_order(sort)).limit(size + 1))
-        rows = [_row(*row) for row in result]
+        rows = [_row(row) for row in result]
         more = len(rows) > size
         rows = rows[:size]
         return CommentPage(tuple(rows), _cursor(sort, rows[-1]) if more else None)

@@ -54,6 +54,8 @@ function review(row, goals) {
       row.dataset.goals = changed.goals.join(";");
       row.dataset.reviewed = "1";
       row.classList.add("done");
+      const unsure = row.querySelector(".badge.unsure");
+      if (unsure) unsure.textContent = "確認済み";
       const cell = row.querySelector("[data-goal-cell]");
       if (cell) cell.textContent = changed.goals.map((g) => (g === "other" ? "その他" : `目標${g}`)).join("、");
       moveFrom(row, 1, `コメント${row.dataset.comment}：${goals === null ? "確定" : "変更"}しました。`);
