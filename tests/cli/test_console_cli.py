@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
 
 import httpx
 
@@ -56,3 +62,38 @@ def test_the_link_uses_the_configured_console_address(machikoe: Machikoe) -> Non
     machikoe("staff", "add", "33", "--role", "admin")
     result = machikoe("console", "link", "33", console_url="https://koe.city.example")
     assert lines(result)[-1].startswith("https://koe.city.example/login?token=")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_machikoe_console_serves_the_login_help_and_stops_on_sigterm(machikoe: Machikoe) -> None:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "MACHIKOE_DATABASE_URL": machikoe.database_url,
+        "MACHIKOE_DATA_DIR": str(machikoe.data_dir),
+        "MACHIKOE_SECRET": "test-secret",
+    }
+    command = [sys.executable, "-m", "bot.cli", "console", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith(f"console at http://127.0.0.1:{port}")
+        page = None
+        for _ in range(200):
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/waves", follow_redirects=True)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.05)
+        assert page is not None and page.status_code == 200
+        assert "ログイン方法" in page.text
+        assert page.headers["content-security-policy"].startswith("default-src 'self'")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        # uvicorn shuts down gracefully, then lets SIGTERM end the process (as systemd expects)
+        assert process.wait(timeout=30) in (0, -signal.SIGTERM)
