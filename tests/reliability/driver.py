@@ -87,3 +87,60 @@ async def play_rounds(
             if resident.chat.version == versions[resident.id] + 1:
                 await resident.chat.wait_changed(10)
         await asyncio.sleep(0)
+
+
+def screen(resident: Resident) -> tuple[int, str, tuple[tuple[tuple[str, str], ...], ...]] | None:
+    """What the resident looks at: the bot's latest message, its text and buttons."""
+    latest = resident.last_bot_message
+    if latest is None:
+        return None
+    return latest.message_id, latest.text, tuple(tuple(row) for row in latest.buttons)
+
+
+def ready(resident: Resident) -> bool:
+    """Whether the resident has something to do: a button, a question to type an answer to,
+    or the thanks (a screen whose buttons are gone and nothing new below waits for the bot)."""
+    latest = resident.last_bot_message
+    if latest is None or finished(resident):
+        return True
+    return bool(_data(latest)) or any(fragment in latest.text for fragment in TYPING)
+
+
+def step_everyone(residents: list[Resident]) -> dict[int, object]:
+    """Every unfinished resident takes one step; what each looked at when they did."""
+    looked_at: dict[int, object] = {}
+    for resident in residents:
+        if not finished(resident):
+            looked_at[resident.id] = screen(resident)
+            step(resident)
+    return looked_at
+
+
+async def wait_for_answers(
+    residents: list[Resident], looked_at: dict[int, object], timeout: float
+) -> None:
+    """Wait until the bot answered each resident's step (their screen moved on); a resident
+    never acts again without an answer, so one that gets none fails the test."""
+    by_id = {resident.id: resident for resident in residents}
+    for resident_id, before in looked_at.items():
+        resident = by_id[resident_id]
+        deadline = asyncio.get_running_loop().time() + timeout
+        while screen(resident) == before or not ready(resident):
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                raise AssertionError(
+                    f"resident {resident_id} got no answer to their step: {resident.describe(4)}"
+                )
+            await resident.chat.wait_changed(min(left, 1.0))
+
+
+def questions_shown(resident: Resident) -> list[str]:
+    """The survey screen of each bot message in the chat, in order (question id or review)."""
+    shown = []
+    for message in resident.bot_messages:
+        for data in _data(message):
+            kind, _, rest = data.partition(":")
+            if kind in ("A", "T", "N", "X"):
+                shown.append("review" if kind == "X" else rest.split(":")[1])
+                break
+    return shown

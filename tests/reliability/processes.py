@@ -29,6 +29,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+ALWAYS = {"send_window": "00:00-24:00", "min_gap_hours": 0}
+"""On the real clock at any hour, and a reminder seconds after the invitation."""
+
+
 def real_services(database_url: str, data_dir: Path) -> Services:
     """Services on the real clock (the bot processes use it too) and the shared secret."""
     settings = Settings(data_dir=data_dir, database_url=database_url, secret=SECRET)
@@ -55,6 +59,7 @@ async def seed_residents_and_wave(
         opens_at=now,
         closes_at=now + timedelta(days=7),
         reminders=[(now + reminder_after).isoformat()],
+        rules=ALWAYS,
     )
     await schedule_wave(services, wave.id)
     return wave.id
@@ -98,12 +103,13 @@ class BotProcess:
         self.process.send_signal(signal.SIGKILL)
 
     async def stop(self) -> int:
-        """SIGTERM and wait (SIGKILL after 20 s); the exit code."""
+        """SIGTERM and wait (SIGKILL after 60 s: a bot that never saved its classifier finishes
+        training it first); the exit code."""
         assert self.process is not None
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                await asyncio.wait_for(self.process.wait(), 20)
+                await asyncio.wait_for(self.process.wait(), 60)
             except TimeoutError:
                 self.process.kill()
         return await self.process.wait()
