@@ -127,7 +127,7 @@ async def _send_or_wait(application: App, services: Services, wave_id: int) -> N
     """Send a wave's waiting messages now if its sending hours allow, else wake up then."""
     now = services.now()
     async with services.uow() as uow:
-        resume = await resume_time(uow, services, wave_id)
+        resume = await resume_time(uow, services, wave_id, now)
     if resume is None:
         return
     if resume <= now:
@@ -147,12 +147,16 @@ async def _send_or_wait(application: App, services: Services, wave_id: int) -> N
     log.info("wave %s: messages wait for the sending hours until %s", wave_id, resume.isoformat())
 
 
-async def resume_time(uow: UnitOfWork, services: Services, wave_id: int) -> datetime | None:
-    """When the wave's waiting messages may go (sending hours and gaps); None: none waits."""
+async def resume_time(
+    uow: UnitOfWork, services: Services, wave_id: int, now: datetime
+) -> datetime | None:
+    """When the wave's waiting messages may go (sending hours and gaps); None: none waits.
+
+    ``now`` itself when they may go now (one clock read, so "now" is never a moment later)."""
     wave = await uow.waves.get(wave_id)
     if wave is None:
         return None
-    due = await uow.invitations.next_due(wave_id, services.now())
+    due = await uow.invitations.next_due(wave_id, now)
     if due is None:
         return None
     return ContactRules.from_stored(wave.contact_rules).next_send_time(due, services.timezone)

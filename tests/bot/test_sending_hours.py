@@ -85,6 +85,24 @@ async def test_an_admin_sees_in_the_chat_what_waits_for_the_morning(bot_app: Bot
     assert "送信待ち 2件（6月3日 10:00から）" in text
 
 
+async def test_inside_the_hours_sending_starts_at_once_on_a_moving_clock(
+    bot_app: BotApp,
+) -> None:
+    bot_app.clock.now = tokyo(2, 10, 0)
+    wave_id = await opened(bot_app, 2)
+
+    def moving() -> datetime:
+        """A clock a millisecond later at every read, as the real one is."""
+        bot_app.clock.advance(timedelta(milliseconds=1))
+        return bot_app.clock.now
+
+    bot_app.services.clock = moving
+    await sync_jobs(bot_app.application)
+    assert wave_id not in state_of(bot_app.application).wakeups  # no wake-up "a moment later"
+    await wait_sent(bot_app, wave_id)
+    assert received(bot_app, 2) == [1, 1]
+
+
 async def test_a_restart_at_0859_sends_at_0900(bot_app: BotApp) -> None:
     bot_app.clock.now = tokyo(2, 8, 59)
     wave_id = await opened(bot_app, 2)
