@@ -13,12 +13,30 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy import update as sql_update
 
 from storage.models import Answer, Comment, CommentHide, CommentLabel, Response
 from storage.repositories._base import Repository, join_codes, split_codes
 
+# The table's statement is built from Core columns: an ORM-annotated one takes SQLAlchemy's ORM
+# execution path, which costs more than the query itself on PostgreSQL (bench/console_bench.py).
+_COMMENTS = Comment.__table__.c
+_LABELS = CommentLabel.__table__.c
+_HIDES = CommentHide.__table__.c
+_ANSWERS = Answer.__table__.c
+_RESPONSES = Response.__table__.c
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
@@ -107,11 +125,11 @@ class ThemeSource:
 def _latest_label() -> Any:
     """The comment's latest label goals, as a correlated scalar subquery."""
     return (
-        select(CommentLabel.goals)
-        .where(CommentLabel.comment_id == Comment.id)
-        .order_by(CommentLabel.id.desc())
+        select(_LABELS.goals)
+        .where(_LABELS.comment_id == _COMMENTS.id)
+        .order_by(_LABELS.id.desc())
         .limit(1)
-        .correlate(Comment)
+        .correlate(Comment.__table__)
         .scalar_subquery()
     )
 
@@ -131,36 +149,36 @@ def _conditions(filters: CommentFilter, label: Any) -> list[ColumnElement[bool]]
     """The WHERE clauses of a filter (`label`: the latest label's goals)."""
     found: list[ColumnElement[bool]] = []
     checks: list[tuple[Any, Any]] = [
-        (filters.wave_id, lambda v: Comment.wave_id == v),
-        (filters.goal, lambda v: _has_goal(func.coalesce(label, Comment.goals), v)),
-        (filters.min_confidence, lambda v: Comment.confidence >= v),
-        (filters.max_confidence, lambda v: Comment.confidence <= v),
-        (filters.district, lambda v: Response.district == v),
-        (filters.age_band, lambda v: Response.age_band == v),
-        (filters.since, lambda v: Comment.created_at >= v),
-        (filters.until, lambda v: Comment.created_at < v),
-        (filters.text or None, lambda v: Comment.masked_text.like(_escape_like(v), escape="\\")),
-        (filters.ids, lambda v: Comment.id.in_(list(v))),
+        (filters.wave_id, lambda v: _COMMENTS.wave_id == v),
+        (filters.goal, lambda v: _has_goal(func.coalesce(label, _COMMENTS.goals), v)),
+        (filters.min_confidence, lambda v: _COMMENTS.confidence >= v),
+        (filters.max_confidence, lambda v: _COMMENTS.confidence <= v),
+        (filters.district, lambda v: _RESPONSES.district == v),
+        (filters.age_band, lambda v: _RESPONSES.age_band == v),
+        (filters.since, lambda v: _COMMENTS.created_at >= v),
+        (filters.until, lambda v: _COMMENTS.created_at < v),
+        (filters.text or None, lambda v: _COMMENTS.masked_text.like(_escape_like(v), escape="\\")),
+        (filters.ids, lambda v: _COMMENTS.id.in_(list(v))),
     ]
     found += [make(value) for value, make in checks if value is not None]
     if filters.unsure:
-        found.append(Comment.needs_review.is_(True))
+        found.append(_COMMENTS.needs_review.is_(True))
     if filters.unreviewed:
-        found.append(~exists().where(CommentLabel.comment_id == Comment.id))
+        found.append(~exists().where(_LABELS.comment_id == _COMMENTS.id))
     if not filters.include_hidden:
-        found.append(CommentHide.comment_id.is_(None))
+        found.append(_HIDES.comment_id.is_(None))
     return found
 
 
 def _order(sort: CommentSort) -> list[Any]:
     """ORDER BY of a sort (id breaks ties, so the order is total)."""
     if sort is CommentSort.OLDEST:
-        return [Comment.id.asc()]
+        return [_COMMENTS.id.asc()]
     if sort is CommentSort.LEAST_CONFIDENT:
-        return [Comment.confidence.asc(), Comment.id.asc()]
+        return [_COMMENTS.confidence.asc(), _COMMENTS.id.asc()]
     if sort is CommentSort.MOST_CONFIDENT:
-        return [Comment.confidence.desc(), Comment.id.desc()]
-    return [Comment.id.desc()]
+        return [_COMMENTS.confidence.desc(), _COMMENTS.id.desc()]
+    return [_COMMENTS.id.desc()]
 
 
 def _after(sort: CommentSort, cursor: str) -> ColumnElement[bool]:
@@ -168,19 +186,19 @@ def _after(sort: CommentSort, cursor: str) -> ColumnElement[bool]:
     try:
         if sort in (CommentSort.NEWEST, CommentSort.OLDEST):
             last = int(cursor)
-            return Comment.id < last if sort is CommentSort.NEWEST else Comment.id > last
+            return _COMMENTS.id < last if sort is CommentSort.NEWEST else _COMMENTS.id > last
         confidence_text, id_text = cursor.split("_", 1)
         confidence, last = float(confidence_text), int(id_text)
     except ValueError:
         raise CursorError(f"page {cursor!r} is not a page of this table") from None
     if sort is CommentSort.LEAST_CONFIDENT:
         return or_(
-            Comment.confidence > confidence,
-            and_(Comment.confidence == confidence, Comment.id > last),
+            _COMMENTS.confidence > confidence,
+            and_(_COMMENTS.confidence == confidence, _COMMENTS.id > last),
         )
     return or_(
-        Comment.confidence < confidence,
-        and_(Comment.confidence == confidence, Comment.id < last),
+        _COMMENTS.confidence < confidence,
+        and_(_COMMENTS.confidence == confidence, _COMMENTS.id < last),
     )
 
 
@@ -192,14 +210,14 @@ def _cursor(sort: CommentSort, row: CommentRow) -> str:
 
 
 _COLUMNS = (
-    Comment.id,
-    Comment.wave_id,
-    Comment.masked_text,
-    Comment.goals,
-    Comment.primary_goal,
-    Comment.confidence,
-    Comment.needs_review,
-    Comment.created_at,
+    _COMMENTS.id,
+    _COMMENTS.wave_id,
+    _COMMENTS.masked_text,
+    _COMMENTS.goals,
+    _COMMENTS.primary_goal,
+    _COMMENTS.confidence,
+    _COMMENTS.needs_review,
+    _COMMENTS.created_at,
 )
 
 
@@ -207,17 +225,17 @@ def _table(label: Any) -> Select[Any]:
     """Comments (plain columns: no ORM objects to build) with their latest label's goals and
     time, the writer's profile and the hiding reason."""
     labeled_at = (
-        select(func.max(CommentLabel.labeled_at))
-        .where(CommentLabel.comment_id == Comment.id)
-        .correlate(Comment)
+        select(func.max(_LABELS.labeled_at))
+        .where(_LABELS.comment_id == _COMMENTS.id)
+        .correlate(Comment.__table__)
         .scalar_subquery()
     )
     return (
-        select(*_COLUMNS, label, labeled_at, Response.age_band, Response.district)
-        .add_columns(CommentHide.reason)
-        .join(Answer, Answer.id == Comment.answer_id)
-        .join(Response, Response.id == Answer.response_id)
-        .outerjoin(CommentHide, CommentHide.comment_id == Comment.id)
+        select(*_COLUMNS, label, labeled_at, _RESPONSES.age_band, _RESPONSES.district)
+        .add_columns(_HIDES.reason)
+        .join(Answer, _ANSWERS.id == _COMMENTS.answer_id)
+        .join(Response, _RESPONSES.id == _ANSWERS.response_id)
+        .outerjoin(CommentHide, _HIDES.comment_id == _COMMENTS.id)
     )
 
 
@@ -257,10 +275,12 @@ class CommentSearch(Repository):
         label = _latest_label()
         stmt = _table(label).where(*_conditions(filters, label))
         if sort in (CommentSort.LEAST_CONFIDENT, CommentSort.MOST_CONFIDENT):
-            stmt = stmt.where(Comment.confidence.is_not(None))
+            stmt = stmt.where(_COMMENTS.confidence.is_not(None))
         if after:
             stmt = stmt.where(_after(sort, after))
-        result = await self.session.execute(stmt.order_by(*_order(sort)).limit(size + 1))
+        # LIMIT inline: a generic PostgreSQL plan that does not know it is small reads the table
+        limit: Any = bindparam("limit", size + 1, literal_execute=True)
+        result = await self.session.execute(stmt.order_by(*_order(sort)).limit(limit))
         rows = [_row(row) for row in result]
         more = len(rows) > size
         rows = rows[:size]
