@@ -7,7 +7,8 @@ effective ones: an analyst's latest label wins over the classifier.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -15,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Float,
+    Integer,
     Select,
     and_,
     bindparam,
@@ -145,29 +148,38 @@ def _escape_like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _conditions(filters: CommentFilter, label: Any) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of a filter (`label`: the latest label's goals)."""
-    found: list[ColumnElement[bool]] = []
-    checks: list[tuple[Any, Any]] = [
-        (filters.wave_id, lambda v: _COMMENTS.wave_id == v),
-        (filters.goal, lambda v: _has_goal(func.coalesce(label, _COMMENTS.goals), v)),
-        (filters.min_confidence, lambda v: _COMMENTS.confidence >= v),
-        (filters.max_confidence, lambda v: _COMMENTS.confidence <= v),
-        (filters.district, lambda v: _RESPONSES.district == v),
-        (filters.age_band, lambda v: _RESPONSES.age_band == v),
-        (filters.since, lambda v: _COMMENTS.created_at >= v),
-        (filters.until, lambda v: _COMMENTS.created_at < v),
-        (filters.text or None, lambda v: _COMMENTS.masked_text.like(_escape_like(v), escape="\\")),
-        (filters.ids, lambda v: _COMMENTS.id.in_(list(v))),
-    ]
-    found += [make(value) for value, make in checks if value is not None]
-    if filters.unsure:
-        found.append(_COMMENTS.needs_review.is_(True))
-    if filters.unreviewed:
-        found.append(~exists().where(_LABELS.comment_id == _COMMENTS.id))
-    if not filters.include_hidden:
-        found.append(_HIDES.comment_id.is_(None))
-    return found
+_CONDITIONS: dict[str, Callable[[Any], ColumnElement[bool]]] = {
+    "wave": lambda label: _COMMENTS.wave_id == bindparam("wave"),
+    "goal": lambda label: (
+        literal(";") + func.coalesce(label, _COMMENTS.goals, "") + literal(";")
+    ).like(bindparam("goal")),
+    "min": lambda label: _COMMENTS.confidence >= bindparam("min"),
+    "max": lambda label: _COMMENTS.confidence <= bindparam("max"),
+    "district": lambda label: _RESPONSES.district == bindparam("district"),
+    "age": lambda label: _RESPONSES.age_band == bindparam("age"),
+    "since": lambda label: _COMMENTS.created_at >= bindparam("since"),
+    "until": lambda label: _COMMENTS.created_at < bindparam("until"),
+    "text": lambda label: _COMMENTS.masked_text.like(bindparam("text"), escape="\\"),
+    "ids": lambda label: _COMMENTS.id.in_(bindparam("ids", expanding=True)),
+}
+"""Each filter's WHERE clause over bound parameters named like the filter."""
+
+
+def _values(filters: CommentFilter) -> dict[str, Any]:
+    """The bound parameters of a filter (the filters that are set)."""
+    values = {
+        "wave": filters.wave_id,
+        "goal": None if filters.goal is None else f"%;{filters.goal};%",
+        "min": filters.min_confidence,
+        "max": filters.max_confidence,
+        "district": filters.district,
+        "age": filters.age_band,
+        "since": filters.since,
+        "until": filters.until,
+        "text": _escape_like(filters.text) if filters.text else None,
+        "ids": None if filters.ids is None else list(filters.ids),
+    }
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def _order(sort: CommentSort) -> list[Any]:
@@ -181,16 +193,14 @@ def _order(sort: CommentSort) -> list[Any]:
     return [_COMMENTS.id.desc()]
 
 
-def _after(sort: CommentSort, cursor: str) -> ColumnElement[bool]:
-    """Rows strictly after the cursor's row in this sort."""
-    try:
-        if sort in (CommentSort.NEWEST, CommentSort.OLDEST):
-            last = int(cursor)
-            return _COMMENTS.id < last if sort is CommentSort.NEWEST else _COMMENTS.id > last
-        confidence_text, id_text = cursor.split("_", 1)
-        confidence, last = float(confidence_text), int(id_text)
-    except ValueError:
-        raise CursorError(f"page {cursor!r} is not a page of this table") from None
+def _after(sort: CommentSort) -> ColumnElement[bool]:
+    """Rows strictly after the cursor's row (bound as after_id, after_confidence)."""
+    last: Any = bindparam("after_id", type_=Integer)
+    confidence: Any = bindparam("after_confidence", type_=Float)
+    if sort is CommentSort.NEWEST:
+        return _COMMENTS.id < last
+    if sort is CommentSort.OLDEST:
+        return _COMMENTS.id > last
     if sort is CommentSort.LEAST_CONFIDENT:
         return or_(
             _COMMENTS.confidence > confidence,
@@ -200,6 +210,41 @@ def _after(sort: CommentSort, cursor: str) -> ColumnElement[bool]:
         _COMMENTS.confidence < confidence,
         and_(_COMMENTS.confidence == confidence, _COMMENTS.id < last),
     )
+
+
+def _cursor_values(sort: CommentSort, cursor: str) -> dict[str, Any]:
+    """The bound parameters of a page cursor; CursorError when this sort did not make it."""
+    try:
+        if sort in (CommentSort.NEWEST, CommentSort.OLDEST):
+            return {"after_id": int(cursor)}
+        confidence_text, id_text = cursor.split("_", 1)
+        return {"after_confidence": float(confidence_text), "after_id": int(id_text)}
+    except ValueError:
+        raise CursorError(f"page {cursor!r} is not a page of this table") from None
+
+
+@functools.lru_cache(maxsize=256)
+def _statement(
+    names: frozenset[str], flags: tuple[bool, bool, bool], sort: CommentSort, paged: bool
+) -> Select[Any]:
+    """The table's statement for a shape of filters, built once (its cache key and result
+    layout are then SQLAlchemy's to reuse); values come as bound parameters."""
+    unsure, unreviewed, include_hidden = flags
+    label = _latest_label()
+    stmt = _table(label).where(*(_CONDITIONS[name](label) for name in sorted(names)))
+    if unsure:
+        stmt = stmt.where(_COMMENTS.needs_review.is_(True))
+    if unreviewed:
+        stmt = stmt.where(~exists().where(_LABELS.comment_id == _COMMENTS.id))
+    if not include_hidden:
+        stmt = stmt.where(_HIDES.comment_id.is_(None))
+    if sort in (CommentSort.LEAST_CONFIDENT, CommentSort.MOST_CONFIDENT):
+        stmt = stmt.where(_COMMENTS.confidence.is_not(None))
+    if paged:
+        stmt = stmt.where(_after(sort))
+    # LIMIT inline: a generic PostgreSQL plan that does not know it is small reads the table
+    limit: Any = bindparam("limit", type_=Integer, literal_execute=True)
+    return stmt.order_by(*_order(sort)).limit(limit)
 
 
 def _cursor(sort: CommentSort, row: CommentRow) -> str:
@@ -272,15 +317,12 @@ class CommentSearch(Repository):
     ) -> CommentPage:
         """One page of matching comments; `after` is the previous page's next_cursor."""
         size = max(1, min(size, MAX_PAGE_SIZE))
-        label = _latest_label()
-        stmt = _table(label).where(*_conditions(filters, label))
-        if sort in (CommentSort.LEAST_CONFIDENT, CommentSort.MOST_CONFIDENT):
-            stmt = stmt.where(_COMMENTS.confidence.is_not(None))
+        values = {**_values(filters), "limit": size + 1}
         if after:
-            stmt = stmt.where(_after(sort, after))
-        # LIMIT inline: a generic PostgreSQL plan that does not know it is small reads the table
-        limit: Any = bindparam("limit", size + 1, literal_execute=True)
-        result = await self.session.execute(stmt.order_by(*_order(sort)).limit(limit))
+            values.update(_cursor_values(sort, after))
+        flags = (filters.unsure, filters.unreviewed, filters.include_hidden)
+        stmt = _statement(frozenset(_values(filters)), flags, sort, bool(after))
+        result = await self.session.execute(stmt, values)
         rows = [_row(row) for row in result]
         more = len(rows) > size
         rows = rows[:size]
