@@ -31,8 +31,9 @@ from sqlalchemy import (
 from storage.models import Answer, Comment, CommentHide, CommentLabel, Response
 from storage.repositories._base import split_codes
 
-# The table's statement is built from Core columns: an ORM-annotated one takes SQLAlchemy's ORM
-# execution path, which costs more than the query itself on PostgreSQL (bench/console_bench.py).
+# Core columns: the table's rows are plain tuples, never ORM objects. Its statement is built once
+# per shape of filters (table_statement): building and keying it on every page cost more than
+# the query itself on PostgreSQL (bench/console_bench.py).
 _COMMENTS = Comment.__table__.c
 _LABELS = CommentLabel.__table__.c
 _HIDES = CommentHide.__table__.c
