@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import os
 import signal
 import socket
@@ -11,9 +12,11 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from bot.app import build_application
 from bot.localapi import LocalBotApiServer
+from bot.localapi.errors import ApiError
 from bot.runner import Webhook, run_until_signalled, start, stop
 from bot.services import Services
 from tests.bot.conftest import seed_open_wave
@@ -115,4 +118,32 @@ async def test_a_running_bot_keeps_its_start_up_objects_out_of_full_collections(
             stopping.set()
             await asyncio.wait_for(running, 20)
             gc.unfreeze()
+        assert_no_violations(server)
+
+
+async def test_polling_while_the_bot_api_is_down_logs_one_line_each_way_and_loses_nothing(
+    bot_services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with LocalBotApiServer() as server:
+        await seed_open_wave(bot_services)
+        application = build_application(bot_services, server.token, base_url=server.base_url)
+        server.fail_next("getUpdates", ApiError(502, "Bad Gateway"), times=3)
+        with caplog.at_level(logging.WARNING, logger="bot.intake"):
+            await start(application, poll_timeout=1)
+            try:
+                resident = server.user(7004)
+                resident.send_command("/start")
+                welcome = await resident.next_message(timeout=30)
+            finally:
+                await stop(application)
+        assert "まちの声" in welcome.text
+        lines = [record for record in caplog.records if record.name == "bot.intake"]
+        assert [record.getMessage() for record in lines] == [
+            "cannot reach the Bot API (NetworkError: Bad Gateway); retrying in 1 s,"
+            " then up to every 30 s",
+            lines[-1].getMessage(),
+        ]
+        assert lines[-1].getMessage().startswith("the Bot API is reachable again (after ")
+        assert lines[-1].getMessage().endswith(", 3 failed attempts)")
+        assert all(record.exc_info is None for record in lines), "no traceback per attempt"
         assert_no_violations(server)
