@@ -18,6 +18,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "います。{closes}\n途中からでも続けられます。",
         "resume": "<b>続きから回答できます</b>\n「{title}」の回答は途中まで保存されています。"
         "{closes}\n下のボタンから続きをどうぞ。",
+        "resume_reminder": "<b>続きから回答できます</b>\nアンケートの締切が近づいています。"
+        "「{title}」の回答は途中まで保存されています。{closes}\n下のボタンから続きをどうぞ。",
         "results": "<b>「{title}」の結果をお知らせします</b>\nご回答ありがとうございました。\n\n"
         "{summary}",
         "closes": "締切: {when}",
@@ -31,6 +33,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "{closes}",
         "resume": "<b>つづきから こたえられます</b>\n「{title}」の こたえは とちゅうまで "
         "のこって います。{closes}\nしたの ボタンを おして ください。",
+        "resume_reminder": "<b>つづきから こたえられます</b>\nしめきりが ちかいです。"
+        "「{title}」の こたえは とちゅうまで のこって います。{closes}",
         "results": "<b>「{title}」の けっかです</b>\nこたえて くれて ありがとう ございました。\n\n"
         "{summary}",
         "closes": "しめきり: {when}",
@@ -44,6 +48,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "You can continue where you stopped.",
         "resume": "<b>You can continue where you stopped</b>\nYour answers to {title} so far "
         "are saved. {closes}\nTap the button below to continue.",
+        "resume_reminder": "<b>You can continue where you stopped</b>\nThe survey closes soon; "
+        "your answers to {title} so far are saved. {closes}\nTap the button below to continue.",
         "results": "<b>Results of {title}</b>\nThank you for taking part. The city's summary "
         "(in Japanese):\n\n{summary}",
         "closes": "Closes {when}.",
@@ -77,9 +83,10 @@ def invitation_message(
     A resident who has begun the survey is told they can continue, never invited again."""
     texts = _TEXTS.get(language, _TEXTS["ja"])
     closes = html.escape(_closes(texts, language, closes_at, zone))
+    reminder = kind.startswith("reminder")
     if started:
-        template, label = texts["resume"], texts["continue"]
-    elif kind.startswith("reminder"):
+        template, label = texts["resume_reminder" if reminder else "resume"], texts["continue"]
+    elif reminder:
         template, label = texts["reminder"], texts["continue"]
     else:
         template, label = texts["invite"], texts["start"]

@@ -108,4 +108,6 @@ async def test_reminders_reach_only_residents_who_have_not_finished(bot_app: Bot
     reminded = [invitations_in(bot_app, FIRST + i, "締切が近づいています") for i in range(3)]
     resumed = [invitations_in(bot_app, FIRST + i, "続きから回答できます") for i in range(3)]
     # the resident halfway through is told they can continue, not invited again
-    assert (reminded, resumed) == ([0, 0, 1], [0, 1, 0])
+    assert (reminded, resumed) == ([0, 1, 1], [0, 1, 0])
+    started_chat = bot_app.server.transcript(FIRST + 1)
+    assert sum("アンケートのお願い" in m.text for m in started_chat if m.from_bot) == 1
