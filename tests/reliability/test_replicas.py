@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 from collections import Counter
 from datetime import timedelta
@@ -12,7 +13,13 @@ import pytest
 
 from bot.localapi import LocalBotApiServer
 from tests.botapi.fixtures import assert_no_violations
-from tests.reliability.driver import INVITATION, REMINDER, finished, play_rounds
+from tests.reliability.driver import (
+    INVITATION,
+    REMINDER,
+    finished,
+    play_rounds,
+    wait_for_answers,
+)
 from tests.reliability.invariants import invariant_breaches
 from tests.reliability.processes import (
     BotProcess,
@@ -20,10 +27,34 @@ from tests.reliability.processes import (
     real_services,
     seed_residents_and_wave,
 )
-from tests.reliability.test_crash import count_texts, wait_until
+from tests.reliability.test_crash import (
+    answered_rounds,
+    count_texts,
+    kill_mid_round,
+    shown_twice_in_a_row,
+    wait_until,
+)
 
 RESIDENTS = 30
 WEBHOOK_SECRET = "replica-webhook-secret"
+
+
+def webhook_replica(server: LocalBotApiServer, url: str, tmp_path: Path, name: str) -> BotProcess:
+    """A `machikoe run` in webhook mode on a port of its own."""
+    port = free_port()
+    return BotProcess(
+        server,
+        url,
+        tmp_path,
+        tmp_path / f"{name}.log",
+        "--webhook-url",
+        f"http://127.0.0.1:{port}/telegram",
+        "--webhook-port",
+        str(port),
+        "--secret-token",
+        WEBHOOK_SECRET,
+        verbose=True,
+    )
 
 
 @pytest.mark.postgres
@@ -94,5 +125,44 @@ async def test_two_webhook_replicas_share_postgres_and_do_everything_once(
         }
         assert await invariant_breaches(services) == []
         assert not any("Traceback" in log for log in logs)
+        assert_no_violations(server)
+    await services.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_a_webhook_replica_killed_mid_update_loses_nothing_and_doubles_nothing(
+    migrated_database_url: str, tmp_path: Path
+) -> None:
+    services = real_services(migrated_database_url, tmp_path)
+    user_ids = list(range(61_001, 61_001 + RESIDENTS))
+    wave_id = await seed_residents_and_wave(services, user_ids, reminder_after=timedelta(days=1))
+    async with LocalBotApiServer(webhook_replicas=True) as server:
+        residents = [server.user(user_id) for user_id in user_ids]
+        doomed, survivor = (
+            webhook_replica(server, migrated_database_url, tmp_path, name) for name in "ab"
+        )
+        await asyncio.gather(doomed.start(), survivor.start())
+        try:
+            await wait_until(lambda: len(server.webhook_targets) == 2, 90, "both replicas")
+            await answered_rounds(server, residents, 2)
+            looked_at = await kill_mid_round(doomed, server, residents, random.Random(7))
+            await wait_for_answers(residents, looked_at, 90)
+            await answered_rounds(server, residents, 20)
+            assert all(finished(r) for r in residents), [
+                r.describe(3) for r in residents if not finished(r)
+            ][:2]
+        finally:
+            if doomed.process and doomed.process.returncode is None:
+                doomed.kill()
+            code = await survivor.stop()
+        assert code == 0, survivor.log()[-1500:]
+        for resident in residents:
+            assert count_texts(resident, INVITATION) <= 1
+            assert shown_twice_in_a_row(resident) == [], resident.describe(8)
+        async with services.uow() as uow:
+            assert await uow.responses.count(wave_id, "complete") == RESIDENTS
+        assert await invariant_breaches(services) == []
+        assert "Traceback" not in survivor.log()
         assert_no_violations(server)
     await services.close()
