@@ -3,10 +3,11 @@ and linear models, one for the primary goal and one per goal for the other goals
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 from scipy import sparse
@@ -94,6 +95,33 @@ class CommentClassifier(BaseEstimator):  # type: ignore[misc]
         self.min_df = min_df
         self.trusted_accuracy = trusted_accuracy
         self.random_state = random_state
+
+    # -- saved state: each vocabulary as one string, a term a line, in column order (skops
+    # writes a dict entry by entry: a 20,000-term vocabulary took seconds to load) -----------
+    def __getstate__(self) -> dict[str, Any]:
+        state: dict[str, Any] = dict(super().__getstate__())  # not our own __dict__
+        features = state.get("features_")
+        if isinstance(features, FeatureUnion):
+            union = copy.copy(features)
+            union.transformer_list = []
+            vocabularies = []
+            for name, vectoriser in features.transformer_list:
+                terms = sorted(vectoriser.vocabulary_, key=vectoriser.vocabulary_.__getitem__)
+                vocabularies.append("\n".join(terms))
+                bare = copy.copy(vectoriser)
+                del bare.vocabulary_
+                union.transformer_list.append((name, bare))
+            state["features_"], state["vocabularies_"] = union, vocabularies
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vocabularies = state.pop("vocabularies_", None)
+        super().__setstate__(state)
+        if vocabularies is not None:
+            for (_, vectoriser), terms in zip(
+                self.features_.transformer_list, vocabularies, strict=True
+            ):
+                vectoriser.vocabulary_ = {term: i for i, term in enumerate(terms.split("\n"))}
 
     def _new_features(self) -> FeatureUnion:
         words = TfidfVectorizer(

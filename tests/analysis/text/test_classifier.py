@@ -9,7 +9,13 @@ import skops.io as sio
 
 from analysis.text.classifier import CommentClassifier
 from analysis.text.classify import classify_comment, classify_many
-from analysis.text.corpus import TEST_1, fixed_test_sets, held_out_comments, training_comments
+from analysis.text.corpus import (
+    TEST_1,
+    TEST_2,
+    fixed_test_sets,
+    held_out_comments,
+    training_comments,
+)
 from analysis.text.metrics import score
 from analysis.text.model_store import (
     ModelFileError,
@@ -20,12 +26,20 @@ from analysis.text.model_store import (
 )
 from analysis.text.training import ensure_model, evaluate, train
 
-MACRO_F1_FLOOR = 0.75  # committed floor on test set 1 (measured 0.83 on the one-voice split)
+MACRO_F1_FLOOR = 0.75  # committed floor on test set 1 (measured 0.82)
+TARGET_MACRO_F1 = 0.70  # issue 17's target on unseen comments: test set 2 is its proxy
 CALIBRATION_ERROR_CEILING = 0.15
 
 
 def test_macro_f1_on_test_set_1_is_above_the_floor(trained_model: TrainedModel) -> None:
     assert evaluate(trained_model, held_out_comments()).macro_f1 >= MACRO_F1_FLOOR
+
+
+def test_macro_f1_on_test_set_2_reaches_the_target(trained_model: TrainedModel) -> None:
+    holdout = fixed_test_sets().get(TEST_2)
+    if not holdout:
+        pytest.skip("holdout.csv is not written yet")
+    assert evaluate(trained_model, holdout).macro_f1 >= TARGET_MACRO_F1
 
 
 def test_beats_a_majority_baseline(trained_model: TrainedModel) -> None:
@@ -187,3 +201,13 @@ def test_the_bot_replaces_an_outdated_model_instead_of_failing(tmp_path: Path) -
 def test_test_set_1_is_never_trained_on() -> None:
     tested = {row.text for row in fixed_test_sets()[TEST_1]}
     assert tested and not tested & {row.text for row in training_comments()}
+
+
+def test_the_saved_model_is_compact_and_saving_leaves_it_whole(
+    trained_model: TrainedModel, tmp_path: Path
+) -> None:
+    texts = ["BRTの本数を増やしてほしい", "保育園に入れない"]
+    before = trained_model.classifier.predict_proba(texts)
+    save_model(trained_model, tmp_path / "m.skops")
+    assert (tmp_path / "m.skops").stat().st_size < 5_000_000  # vocabularies as dicts: 14 MB
+    assert np.allclose(trained_model.classifier.predict_proba(texts), before)
