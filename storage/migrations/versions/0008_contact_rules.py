@@ -42,12 +42,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop them again."""
+    """Drop them again, with plain ALTER TABLE: SQLite's batch mode would rebuild waves, and
+    dropping the old table cascades to every response of every wave."""
     op.drop_index(REMINDER_INDEX, table_name="invitations")
-    with op.batch_alter_table("invitations", schema=None) as batch_op:
-        batch_op.drop_column("reminder_number")
-        batch_op.drop_column("not_before")
-    with op.batch_alter_table("waves", schema=None) as batch_op:
-        batch_op.drop_column("results_sent_at")
-        batch_op.drop_column("results_message")
-        batch_op.drop_column("contact_rules")
+    for table, column in (
+        ("invitations", "reminder_number"),
+        ("invitations", "not_before"),
+        ("waves", "results_sent_at"),
+        ("waves", "results_message"),
+        ("waves", "contact_rules"),
+    ):
+        op.drop_column(table, column)
