@@ -1,23 +1,22 @@
-"""Build the Telegram Application: handlers in ORDER, per-chat ordering, errors, start-up."""
+"""Build the Telegram Application: the handlers in order, per-chat ordering, errors, start-up."""
 
 from __future__ import annotations
 
 import contextlib
 import html
-import importlib
 import logging
 from datetime import timedelta
-from types import ModuleType
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
+from bot import scheduler
 from bot.comments import install as install_comment_pipeline
 from bot.flood import GROUP as FLOOD_GROUP
 from bot.flood import flood_handler
-from bot.handlers import handler_modules
+from bot.handlers import HANDLER_MODULES, maintenance
 from bot.inbox import Inbox
 from bot.services import Services
 from bot.texts import t
@@ -63,22 +62,11 @@ def build_application(
     application.bot_data["inbox"] = inbox
     install_comment_pipeline(services)
     application.add_handler(flood_handler(), group=FLOOD_GROUP)
-    for module in handler_modules():
+    for module in HANDLER_MODULES:
         for handler in module.handlers():
             application.add_handler(handler, group=0)
     application.add_error_handler(report_error)
     return application
-
-
-def _startup_modules() -> list[ModuleType]:
-    """Handler modules and the scheduler, where they define on_startup."""
-    modules = list(handler_modules())
-    try:
-        modules.append(importlib.import_module("bot.scheduler"))
-    except ModuleNotFoundError as error:
-        if error.name != "bot.scheduler":
-            raise
-    return [module for module in modules if callable(getattr(module, "on_startup", None))]
 
 
 async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
@@ -89,10 +77,10 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
 
 
 async def run_startup_hooks(application: Application) -> None:  # type: ignore[type-arg]
-    """Register commands and call every on_startup(application) of the handler modules."""
+    """Register commands, then start the maintenance timers and the scheduler."""
     await register_commands(application)
-    for module in _startup_modules():
-        await module.on_startup(application)
+    await maintenance.on_startup(application)
+    await scheduler.on_startup(application)
 
 
 async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

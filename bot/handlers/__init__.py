@@ -1,17 +1,20 @@
-"""Telegram handlers: every module defines ORDER and handlers(); app.py adds them in ORDER."""
+"""Telegram handlers: one module per area; app.py adds them in the order of HANDLER_MODULES."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from types import ModuleType
 
+from bot.handlers import console, fallback, help, maintenance, mydata, resident, review, staff
 
-def handler_modules() -> list[ModuleType]:
-    """The modules of this package that define handlers(), sorted by their ORDER."""
-    modules = []
-    for info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        if callable(getattr(module, "handlers", None)):
-            modules.append(module)
-    return sorted(modules, key=lambda module: (getattr(module, "ORDER", 50), module.__name__))
+# The order matters: the first handler that matches an update takes it, so the specific
+# handlers come before the resident's catch-alls, and the fallback and maintenance come last.
+HANDLER_MODULES: tuple[ModuleType, ...] = (
+    help,
+    mydata,
+    resident,
+    staff,
+    console,
+    review,
+    fallback,
+    maintenance,
+)

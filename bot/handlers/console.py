@@ -12,7 +12,6 @@ from bot.console.auth import LINK_LIFETIME, login_url
 from bot.console.core import CONSOLE_URL_VARIABLE, configured_base_url
 from bot.roles import ADMIN, ANALYST, require_role, services_of
 
-ORDER = 25
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # a preview fetch must not see the link
 
 log = logging.getLogger(__name__)

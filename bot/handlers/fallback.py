@@ -9,8 +9,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, Messag
 from bot.services import Services
 from bot.texts import language_from_telegram, language_or_default, t
 
-ORDER = 90
-
 
 async def resident_language(services: Services, update: Update) -> str:
     """The language the resident chose, else one guessed from Telegram."""

@@ -11,8 +11,6 @@ from bot.handlers.staff_screens import staff_help
 from bot.roles import role_of, services_of
 from bot.texts import t
 
-ORDER = 5
-
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/help: in a private chat the resident's help (and the staff commands for staff); in a

@@ -16,7 +16,6 @@ from bot.comments import install
 from bot.retention import RetentionPolicy, apply_retention
 from bot.services import Services
 
-ORDER = 95
 RETENTION_JOB = "retention"
 RETENTION_EVERY = timedelta(hours=6)
 RETENTION_FIRST = timedelta(seconds=30)

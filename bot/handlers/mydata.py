@@ -29,8 +29,6 @@ from surveys.definition import Question, QuestionType, Survey
 from surveys.engine import render_answer
 from surveys.profile import PROFILE_FIELDS, profile_label
 
-ORDER = 10
-
 
 @dataclass(frozen=True)
 class StoredResponse:

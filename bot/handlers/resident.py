@@ -76,7 +76,6 @@ from surveys.engine import (
 )
 from surveys.profile import PROFILE_FIELDS, profile_survey
 
-ORDER = 10
 ANSWERED = "machikoe_tap_answered"
 LATEST = "machikoe_latest_message"
 """chat_data key: the id of the latest message the bot sent in the chat."""

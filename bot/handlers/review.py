@@ -22,7 +22,6 @@ from bot.roles import ADMIN, ANALYST, require_role, services_of
 from bot.services import Services
 from storage.records import CommentRecord, ReviewedComment
 
-ORDER = 30
 REVIEW_PATTERN = r"^rv:"
 PAGE_PATTERN = r"^cm:"
 PAGE_SIZE = 5

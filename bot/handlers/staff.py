@@ -32,7 +32,6 @@ from bot.waves import (
     wave_details,
 )
 
-ORDER = 20
 PREFIX = "wv"
 PATTERN = rf"^{PREFIX}:"
 LIST_LIMIT = 30

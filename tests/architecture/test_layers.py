@@ -19,13 +19,7 @@ PROJECT = {"bot", "surveys", "storage", "analysis"}
 
 def _imports(path: Path) -> set[str]:
     """The project modules a file imports (at any depth, TYPE_CHECKING blocks included)."""
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-        elif isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-    return {name for name in found if name.split(".")[0] in PROJECT}
+    return {name for name in _all_imports(path) if name.split(".")[0] in PROJECT}
 
 
 def _module(path: Path) -> str:
@@ -62,3 +56,24 @@ def test_the_survey_core_has_no_import_cycle() -> None:
 
     for module in sorted(graph):
         visit(module, ())
+
+
+def test_wiring_is_explicit_no_module_discovers_others_by_scanning() -> None:
+    scanners = {
+        _module(path)
+        for package in ("bot", "surveys", "storage", "analysis")
+        for path in (ROOT / package).rglob("*.py")
+        if "pkgutil" in {name.split(".")[0] for name in _all_imports(path)}
+    }
+    assert scanners == set()
+
+
+def _all_imports(path: Path) -> set[str]:
+    """Every module a file imports, the standard library's included."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
