@@ -1,74 +1,26 @@
-"""SQLAlchemy 2 typed models: the database schema of machikoe."""
+"""The survey tables: residents, waves, responses, answers, comments, invitations, tallies."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from enum import StrEnum
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
-    DateTime,
-    Dialect,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timezone-aware timestamp stored in UTC; SQLite's naive values come back as UTC."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        """Refuse naive datetimes and store UTC."""
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to storage; pass a timezone-aware one")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        """Return aware UTC datetimes on every backend."""
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    """Declarative base with a naming convention so migrations have stable names."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {
-        datetime: UTCDateTime(),
-        dict[str, Any]: JSON(),
-        list[Any]: JSON(),
-    }
-
-
-def _fk(target: str) -> ForeignKey:
-    """A foreign key that is removed with the row it points to."""
-    return ForeignKey(target, ondelete="CASCADE")
+from storage.models.base import Base, cascading_fk
 
 
 class Respondent(Base):
@@ -90,7 +42,7 @@ class Contact(Base):
 
     __tablename__ = "contacts"
 
-    respondent_id: Mapped[int] = mapped_column(_fk("respondents.id"), primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(cascading_fk("respondents.id"), primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     subscribed: Mapped[bool] = mapped_column(Boolean, default=True)
     blocked_at: Mapped[datetime | None]
@@ -102,7 +54,7 @@ class Profile(Base):
 
     __tablename__ = "profiles"
 
-    respondent_id: Mapped[int] = mapped_column(_fk("respondents.id"), primary_key=True)
+    respondent_id: Mapped[int] = mapped_column(cascading_fk("respondents.id"), primary_key=True)
     age_band: Mapped[str | None] = mapped_column(String(32))
     sex: Mapped[str | None] = mapped_column(String(32))
     district: Mapped[str | None] = mapped_column(String(64))
@@ -169,8 +121,8 @@ class Response(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    wave_id: Mapped[int] = mapped_column(_fk("waves.id"))
-    respondent_id: Mapped[int | None] = mapped_column(_fk("respondents.id"))
+    wave_id: Mapped[int] = mapped_column(cascading_fk("waves.id"))
+    respondent_id: Mapped[int | None] = mapped_column(cascading_fk("respondents.id"))
     respondent_ref: Mapped[str] = mapped_column(String(64))
     mode: Mapped[str] = mapped_column(String(8), default="chat")
     status: Mapped[str] = mapped_column(String(16), default="partial")
@@ -193,7 +145,7 @@ class Answer(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    response_id: Mapped[int] = mapped_column(_fk("responses.id"))
+    response_id: Mapped[int] = mapped_column(cascading_fk("responses.id"))
     question_id: Mapped[str] = mapped_column(String(64))
     value: Mapped[str | None] = mapped_column(Text)
     other_text: Mapped[str | None] = mapped_column(Text)
@@ -214,8 +166,8 @@ class Comment(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    answer_id: Mapped[int] = mapped_column(_fk("answers.id"), unique=True)
-    wave_id: Mapped[int] = mapped_column(_fk("waves.id"))
+    answer_id: Mapped[int] = mapped_column(cascading_fk("answers.id"), unique=True)
+    wave_id: Mapped[int] = mapped_column(cascading_fk("waves.id"))
     masked_text: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(16))
     goals: Mapped[str | None] = mapped_column(String(64))
@@ -234,7 +186,7 @@ class CommentLabel(Base):
     __table_args__ = (Index(None, "comment_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    comment_id: Mapped[int] = mapped_column(_fk("comments.id"))
+    comment_id: Mapped[int] = mapped_column(cascading_fk("comments.id"))
     goals: Mapped[str] = mapped_column(String(64))
     labeled_by: Mapped[int] = mapped_column(BigInteger)
     labeled_at: Mapped[datetime]
@@ -247,7 +199,7 @@ class CommentHide(Base):
 
     __tablename__ = "comment_hides"
 
-    comment_id: Mapped[int] = mapped_column(_fk("comments.id"), primary_key=True)
+    comment_id: Mapped[int] = mapped_column(cascading_fk("comments.id"), primary_key=True)
     reason: Mapped[str] = mapped_column(Text)
     hidden_by: Mapped[int] = mapped_column(BigInteger)
     hidden_at: Mapped[datetime]
@@ -280,8 +232,8 @@ class Invitation(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    wave_id: Mapped[int] = mapped_column(_fk("waves.id"))
-    respondent_id: Mapped[int] = mapped_column(_fk("respondents.id"))
+    wave_id: Mapped[int] = mapped_column(cascading_fk("waves.id"))
+    respondent_id: Mapped[int] = mapped_column(cascading_fk("respondents.id"))
     kind: Mapped[str] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -305,7 +257,7 @@ class ScheduledJob(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
-    wave_id: Mapped[int] = mapped_column(_fk("waves.id"))
+    wave_id: Mapped[int] = mapped_column(cascading_fk("waves.id"))
     run_at: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(16), default="pending")
     fired_at: Mapped[datetime | None]
@@ -317,7 +269,7 @@ class ResponseTally(Base):
 
     __tablename__ = "response_tallies"
 
-    wave_id: Mapped[int] = mapped_column(_fk("waves.id"), primary_key=True)
+    wave_id: Mapped[int] = mapped_column(cascading_fk("waves.id"), primary_key=True)
     age_band: Mapped[str] = mapped_column(String(32), primary_key=True)
     sex: Mapped[str] = mapped_column(String(32), primary_key=True)
     district: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -336,7 +288,7 @@ class AnswerTally(Base):
 
     __tablename__ = "answer_tallies"
 
-    wave_id: Mapped[int] = mapped_column(_fk("waves.id"), primary_key=True)
+    wave_id: Mapped[int] = mapped_column(cascading_fk("waves.id"), primary_key=True)
     question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     answered: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     value: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -348,73 +300,7 @@ class AnswerTally(Base):
     total: Mapped[int] = mapped_column(Integer)
 
 
-class InboxState(StrEnum):
-    """Where a received Telegram update is: recorded and not handled yet, or handled."""
-
-    RECEIVED = "received"
-    DONE = "done"
-
-
-class InboxUpdate(Base):
-    """A Telegram update recorded before it is confirmed to Telegram, until it is handled.
-
-    Handled rows keep their id (not their payload) until they age out, so an update Telegram
-    delivers again is recognised and not handled twice."""
-
-    __tablename__ = "inbox_updates"
-    __table_args__ = (
-        CheckConstraint("state IN ('received', 'done')", name="state"),
-        Index(None, "state", "update_id"),
-        Index(None, "received_at"),
-    )
-
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    chat_id: Mapped[int | None] = mapped_column(BigInteger)
-    payload: Mapped[str | None] = mapped_column(Text)
-    received_at: Mapped[datetime]
-    state: Mapped[str] = mapped_column(String(16), default=InboxState.RECEIVED)
-    owner: Mapped[int] = mapped_column(BigInteger)
-
-
 TALLY_CODE_CHARS = 200
 """Longest answer value counted in answer_tallies (choice codes joined by ';')."""
 TALLY_CODE_PATTERN = rf"[a-z0-9_;-]{{0,{TALLY_CODE_CHARS}}}"
 """Values (fully matching) that answer_tallies counts: choice codes, never residents' text."""
-
-
-class ConsoleLogin(Base):
-    """A console login link that was used: its id, so the link cannot open a second session."""
-
-    __tablename__ = "console_logins"
-
-    token_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger)
-    used_at: Mapped[datetime]
-
-
-class ConsoleSession(Base):
-    """A staff member's console session: the digest of its cookie, never the cookie itself."""
-
-    __tablename__ = "console_sessions"
-    __table_args__ = (Index(None, "expires_at"),)
-
-    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger)
-    csrf_token: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
-
-
-class AuditEntry(Base):
-    """One staff action in the console: who, when, what, on what, from which value to which."""
-
-    __tablename__ = "audit_log"
-    __table_args__ = (Index(None, "at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime]
-    user_id: Mapped[int] = mapped_column(BigInteger)
-    action: Mapped[str] = mapped_column(String(64))
-    target: Mapped[str] = mapped_column(String(200))
-    before: Mapped[str | None] = mapped_column(Text)
-    after: Mapped[str | None] = mapped_column(Text)
