@@ -134,13 +134,20 @@ async def wait_for_answers(
             await resident.chat.wait_changed(min(left, 1.0))
 
 
+def screens_shown(resident: Resident) -> list[str | None]:
+    """Each bot message's survey screen (question id or review), None for any other message."""
+    return [_screen_of(message) for message in resident.bot_messages]
+
+
+def _screen_of(message: ChatMessage) -> str | None:
+    """The survey screen a bot message shows through its buttons, if any."""
+    for data in _data(message):
+        kind, _, rest = data.partition(":")
+        if kind in ("A", "T", "N", "X"):
+            return "review" if kind == "X" else rest.split(":")[1]
+    return None
+
+
 def questions_shown(resident: Resident) -> list[str]:
     """The survey screen of each bot message in the chat, in order (question id or review)."""
-    shown = []
-    for message in resident.bot_messages:
-        for data in _data(message):
-            kind, _, rest = data.partition(":")
-            if kind in ("A", "T", "N", "X"):
-                shown.append("review" if kind == "X" else rest.split(":")[1])
-                break
-    return shown
+    return [screen for screen in screens_shown(resident) if screen is not None]
