@@ -7,16 +7,19 @@ from collections.abc import Mapping
 from analysis.taxonomy import OTHER, bundled_taxonomy
 
 OTHER_NAME = "その他（どの目標にも当たらないもの）"
+OTHER_SHORT_NAME = "その他"
 SEVERAL_GOALS_NOTE = (
     "1件のご意見が複数の目標に当たることがあるため、目標別件数の合計はご意見の件数より"
     "多くなることがあります。例は1件につき最初の目標の下にだけ載せています。"
 )
 
 
-def goal_name(goal: str) -> str:
-    """`目標1 雇用の確保・創出` from the taxonomy's focus; unknown codes as stored."""
+def goal_name(goal: str, *, short: bool = False) -> str:
+    """`目標1 雇用の確保・創出` from the taxonomy's focus; unknown codes as stored.
+
+    ``short`` names the other class just その他, where a button or a line has little room."""
     if goal == OTHER:
-        return OTHER_NAME
+        return OTHER_SHORT_NAME if short else OTHER_NAME
     try:
         return f"目標{goal} {bundled_taxonomy().goal(goal).focus}"
     except KeyError:

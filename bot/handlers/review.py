@@ -17,6 +17,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
+from analysis.report.goals import goal_name
 from analysis.taxonomy import GOAL_IDS, OTHER, bundled_taxonomy
 from bot.roles import ADMIN, ANALYST, require_role, services_of
 from bot.services import Services
@@ -40,16 +41,9 @@ SKIPPED = "review_skipped"
 # -- goals and their names -------------------------------------------------------------------
 
 
-def goal_name(goal: str) -> str:
-    """A goal as analysts read it: 目標1 雇用の確保・創出, or その他."""
-    if goal == OTHER:
-        return "その他"
-    return f"目標{goal} {bundled_taxonomy().goal(goal).focus}"
-
-
 def goals_text(goals: tuple[str, ...]) -> str:
     """Several goals joined for reading."""
-    return "・".join(goal_name(g) for g in goals) if goals else "未分類"
+    return "・".join(goal_name(g, short=True) for g in goals) if goals else "未分類"
 
 
 def goals_to_mask(goals: tuple[str, ...]) -> int:
@@ -74,7 +68,10 @@ def guide_text() -> str:
     """The labelling guide's short form: one line per goal, then the hard cases."""
     guide = bundled_taxonomy().guide
     lines = ["<b>分類の目安</b>"]
-    lines += [f"{escape(goal_name(label))}: {escape(line)}" for label, line in guide.labels.items()]
+    lines += [
+        f"{escape(goal_name(label, short=True))}: {escape(line)}"
+        for label, line in guide.labels.items()
+    ]
     lines += [f"・{escape(case)}" for case in guide.hard_cases]
     return "\n".join(lines)
 
@@ -102,7 +99,7 @@ def single_keyboard(comment: CommentRecord) -> InlineKeyboardMarkup:
         guess = goals_to_mask(comment.goals)
         rows.append([InlineKeyboardButton("✓ 推定どおり", callback_data=f"rv:{cid}:ok:{guess}")])
     buttons = [
-        InlineKeyboardButton(goal_name(g), callback_data=f"rv:{cid}:ok:{1 << i}")
+        InlineKeyboardButton(goal_name(g, short=True), callback_data=f"rv:{cid}:ok:{1 << i}")
         for i, g in enumerate(GOAL_IDS)
     ]
     rows += [buttons[0:2], buttons[2:4]]
@@ -121,7 +118,7 @@ def multi_keyboard(comment_id: int, mask: int) -> InlineKeyboardMarkup:
     """Toggle goals 1-4, then 確定."""
     buttons = [
         InlineKeyboardButton(
-            ("☑ " if mask & (1 << i) else "☐ ") + goal_name(g),
+            ("☑ " if mask & (1 << i) else "☐ ") + goal_name(g, short=True),
             callback_data=f"rv:{comment_id}:m:{mask ^ (1 << i)}",
         )
         for i, g in enumerate(GOAL_IDS)
@@ -249,7 +246,9 @@ async def review_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 def listing_text(goal: str, page: int, comments: list[ReviewedComment], services: Services) -> str:
     """One page of a goal's comments: masked text, confidence, date."""
-    lines = [f"<b>{escape(goal_name(goal))}</b> の意見（{page + 1} ページ目・新しい順）"]
+    lines = [
+        f"<b>{escape(goal_name(goal, short=True))}</b> の意見（{page + 1} ページ目・新しい順）"
+    ]
     if not comments:
         lines.append("\nこの目標の意見はまだありません。")
     for item in comments:
@@ -296,7 +295,7 @@ async def counts_text(services: Services) -> str:
         waiting = await uow.comments.review_queue_size()
     lines = ["<b>目標ごとの意見の件数</b>（全期間）"]
     for goal in (*GOAL_IDS, OTHER):
-        lines.append(f"{escape(goal_name(goal))}: {counts.get(goal, 0)} 件")
+        lines.append(f"{escape(goal_name(goal, short=True))}: {counts.get(goal, 0)} 件")
     lines.append(f"確認待ち: {waiting} 件（/review）")
     lines.append("一覧は /comments 1 〜 /comments 4、/comments その他")
     return "\n".join(lines)
