@@ -47,6 +47,10 @@ class Settings:
     contact_retention_days: int | None = None
     comment_retention_days: int | None = None
     inbox_max_age_hours: int = 24
+    console_url: str | None = None
+    line_channel_secret: str | None = None
+    line_channel_token: str | None = None
+    line_api_url: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -76,6 +80,10 @@ class Settings:
                 "MACHIKOE_INBOX_MAX_AGE_HOURS", env.get("MACHIKOE_INBOX_MAX_AGE_HOURS")
             )
             or 24,
+            console_url=env.get("MACHIKOE_CONSOLE_URL") or None,
+            line_channel_secret=env.get("MACHIKOE_LINE_CHANNEL_SECRET") or None,
+            line_channel_token=env.get("MACHIKOE_LINE_CHANNEL_TOKEN") or None,
+            line_api_url=env.get("MACHIKOE_LINE_API_URL") or None,
         )
 
     def with_overrides(self, **overrides: Any) -> Settings:
