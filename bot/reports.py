@@ -16,6 +16,7 @@ from bot.catalog import survey_for_wave
 from storage.db import UnitOfWork
 from storage.records import WaveRecord
 from storage.repositories.comment_search import CommentSearch
+from surveys.codec import split_codes
 from surveys.definition import Indicator, Survey
 
 EXAMPLES_PER_GOAL = 3
@@ -68,7 +69,7 @@ def report_dimensions(
 
 def _counts_as_yes(indicator: Indicator, value: str) -> bool:
     """Whether a stored value (a code, or `;`-joined codes) counts towards the share."""
-    return any(code in indicator.yes for code in value.split(";"))
+    return any(code in indicator.yes for code in split_codes(value))
 
 
 async def wave_tables(

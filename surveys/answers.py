@@ -28,23 +28,3 @@ class Answer:
         if isinstance(self.value, str):
             return (self.value,)
         return ()
-
-
-def encode_value(value: AnswerValue) -> str | None:
-    """The canonical stored form: a code, `;`-joined codes, a decimal number, text, or None."""
-    if value is None:
-        return None
-    if isinstance(value, tuple):
-        return ";".join(value)
-    return str(value)
-
-
-def decode_value(question_type: str, stored: str | None) -> AnswerValue:
-    """Read a stored value back for a question of the given type (`single`, `multi`, …)."""
-    if stored is None:
-        return None
-    if question_type == "multi":
-        return tuple(code for code in stored.split(";") if code)
-    if question_type == "number":
-        return int(stored)
-    return stored

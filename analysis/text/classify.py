@@ -15,6 +15,7 @@ from analysis.text.classifier import CommentClassifier, Verdict
 from analysis.text.language import JAPANESE, detect_language
 from analysis.text.pii import MaskResult, mask_and_lemmatise, mask_patterns
 from analysis.text.tokens import LazyTagger, Words, normalise
+from surveys.codec import join_codes
 
 if TYPE_CHECKING:
     from analysis.text.model_store import TrainedModel
@@ -160,7 +161,7 @@ def classify_csv(
                 for row, result in zip(batch, classify_many(model, texts), strict=True):
                     row.update(
                         goal=result.primary,
-                        goals=";".join(result.goals),
+                        goals=join_codes(result.goals),
                         confidence=f"{result.confidence:.3f}",
                         needs_review="true" if result.needs_review else "false",
                     )

@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from analysis.taxonomy import LABELS, OTHER, bundled_taxonomy
+from surveys.codec import CODE_SEPARATOR, join_codes
 
 VOICES = ("voices_a", "voices_b")
 """The many-voices corpus; its fixed test part is TEST_1, the rest is training data."""
@@ -40,7 +41,7 @@ class LabelledComment:
 
 def parse_goals(value: str) -> tuple[str, ...]:
     """Parse a ";"-joined goal list such as "1;3" or "other", keeping the written order."""
-    parts = [part.strip().lower() for part in value.split(";") if part.strip()]
+    parts = [part.strip().lower() for part in value.split(CODE_SEPARATOR) if part.strip()]
     goals = tuple(dict.fromkeys(parts))
     if not goals:
         raise ValueError("no goals given")
@@ -57,7 +58,7 @@ def parse_row(text: str, goals: str, primary: str | None) -> LabelledComment:
     parsed = parse_goals(goals)
     primary = (primary or "").strip().lower()
     if primary and primary not in parsed:
-        raise ValueError(f"primary {primary!r} is not one of its goals {';'.join(parsed)}")
+        raise ValueError(f"primary {primary!r} is not one of its goals {join_codes(parsed)}")
     return LabelledComment(text, tuple(sorted(parsed)), primary or parsed[0])
 
 
@@ -138,5 +139,5 @@ def as_labelled(
             result.append(row)
         else:
             text, goals = row
-            result.append(parse_row(text, ";".join(goals), None))
+            result.append(parse_row(text, join_codes(goals), None))
     return result

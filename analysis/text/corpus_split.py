@@ -14,6 +14,7 @@ from pathlib import Path
 from sklearn.model_selection import train_test_split
 
 from analysis.text.corpus import TEST_1, LabelledComment, bundled_path, voices_comments
+from surveys.codec import join_codes
 
 TEST_SHARE = 0.2
 SEED = 17
@@ -34,7 +35,7 @@ def write(rows: list[LabelledComment], path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["text", "goals", "primary"])
         for row in rows:
-            writer.writerow([row.text, ";".join(row.goals), row.primary])
+            writer.writerow([row.text, join_codes(row.goals), row.primary])
 
 
 def main(argv: list[str]) -> int:

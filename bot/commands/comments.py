@@ -13,6 +13,7 @@ from bot.cli import CliError
 from bot.commands._shared import settings_of, with_services
 from bot.services import Services
 from storage.records import ReviewedComment
+from surveys.codec import join_codes
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +53,10 @@ def comment_cells(item: ReviewedComment, services: Services) -> list[Any]:
         comment.created_at.astimezone(zone).isoformat(),
         comment.language or "",
         comment.primary_goal or "",
-        ";".join(comment.goals),
+        join_codes(comment.goals),
         "" if comment.confidence is None else f"{comment.confidence:.3f}",
         "true" if comment.needs_review else "false",
-        ";".join(item.label) if item.label is not None else "",
+        join_codes(item.label) if item.label is not None else "",
         item.labeled_at.astimezone(zone).isoformat() if item.labeled_at else "",
         comment.masked_text,
     ]

@@ -19,13 +19,13 @@ from bot.commands._shared import with_services
 from bot.commands.comments import check_raw_allowed, log_raw_export
 from bot.services import Services
 from storage.records import ExportRow
+from surveys.codec import join_codes, split_codes
 from surveys.definition import Question, QuestionType, Survey
 from surveys.profile import PROFILE_FIELDS, profile_survey
 
 FORMATS = ("csv", "xlsx")
 OTHER_SUFFIX = "_other"
 LABEL_SUFFIX = "_label"
-CODE_SEPARATOR = ";"
 SHEET_CODES = "回答"
 SHEET_LABELS = "回答（ラベル付き）"
 SHEET_CODEBOOK = "コードブック"
@@ -82,10 +82,10 @@ def free_text(text: str | None, raw: bool) -> str:
 def code_labels(question: Question, value: str) -> str:
     """The Japanese labels of the codes in a stored value (an unknown code is kept as it is)."""
     labels = []
-    for code in value.split(CODE_SEPARATOR) if value else ():
+    for code in split_codes(value):
         choice = question.choice(code)
         labels.append(choice.label.text("ja") if choice else code)
-    return CODE_SEPARATOR.join(labels)
+    return join_codes(labels)
 
 
 def question_cells(question: Question, value: str, other: str | None, raw: bool) -> dict[str, str]:

@@ -18,7 +18,7 @@ from bot.commands.import_values import (
     other_text,
 )
 from storage.records import PROFILE_FIELDS
-from surveys.answers import Answer, decode_value
+from surveys.codec import decode, split_codes
 from surveys.definition import CHOICE_TYPES, Survey
 from surveys.engine import answers_to_drop, relevant_questions
 from surveys.profile import profile_survey
@@ -287,7 +287,7 @@ def _other_texts(
         if text is None:
             continue
         other = survey.question(question_id).other_choice
-        chosen = (answers.get(question_id) or "").split(";")
+        chosen = split_codes(answers.get(question_id))
         if other is not None and other.id not in chosen:
             message = f"text given, but {question_id} does not pick {other.id} ({other.label.ja})"
             problems.append(Problem(row, column, message))
@@ -320,7 +320,7 @@ def _within_skip_logic(
 ) -> dict[str, str | None]:
     """The answers of the questions skip logic asks; an answer to any other one is a problem."""
     given = {
-        qid: Answer(qid, decode_value(survey.question(qid).type.value, value), others.get(qid))
+        qid: decode(survey.question(qid), value, others.get(qid))
         for qid, value in answers.items()
         if value is not None
     }

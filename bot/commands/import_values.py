@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from surveys.answers import encode_value
+from surveys.codec import CODE_SEPARATOR, encode_value
 from surveys.definition import Question, QuestionType
 from surveys.engine import Invalid, Reason, validate_answer, validate_other_text
 
@@ -86,7 +86,7 @@ def choice_codes(reader: ChoiceReader, cell: str) -> str | tuple[str, ...]:
     """A single code, or the codes of a multi cell (`;`-separated) without repeats."""
     if reader.question.type is not QuestionType.MULTI:
         return reader.code(cell)
-    parts = [part for part in normalise_separators(cell).split(";") if part.strip()]
+    parts = [part for part in normalise_separators(cell).split(CODE_SEPARATOR) if part.strip()]
     codes = [reader.code(part.strip()) for part in parts]
     if len(set(codes)) != len(codes):
         raise CellError("a choice is given twice")
@@ -95,7 +95,7 @@ def choice_codes(reader: ChoiceReader, cell: str) -> str | tuple[str, ...]:
 
 def normalise_separators(cell: str) -> str:
     """Full-width semicolons (typed with a Japanese input method) as `;`."""
-    return cell.replace("；", ";")
+    return cell.replace("；", CODE_SEPARATOR)
 
 
 def answer_value(question: Question, reader: ChoiceReader | None, cell: str) -> str | None:

@@ -27,6 +27,7 @@ from bot.commands._shared import settings_of
 from bot.config import Settings
 from bot.services import database_url_for
 from storage.db import UnitOfWork, create_engine, session_factory
+from surveys.codec import join_codes
 
 DATA_DIR = click.option(
     "--data-dir",
@@ -82,7 +83,7 @@ def labels_from_database(settings: Settings) -> list[LabelledComment]:
         rows = []
         for label in stored:
             try:
-                rows.append(parse_row(label.masked_text, ";".join(label.goals), None))
+                rows.append(parse_row(label.masked_text, join_codes(label.goals), None))
             except ValueError:
                 continue  # a label without goals teaches nothing
         return rows

@@ -8,6 +8,8 @@ from sqlalchemy import ColumnElement, cast, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from surveys import codec
+
 Query = tuple[Any, dict[str, Any]]
 """A prebuilt statement and its parameters: `execute(*query)`. Built once, a statement keeps
 its cache key and result layout, which SQLAlchemy would otherwise work out on every call."""
@@ -50,15 +52,9 @@ def rowcount(result: Any) -> int:
 
 
 def join_codes(codes: Any) -> str | None:
-    """Join goal codes with ';' (None or empty gives None)."""
+    """Goal codes in their stored form (None or empty gives None)."""
     if codes is None:
         return None
     if isinstance(codes, str):
         return codes or None
-    joined = ";".join(str(code) for code in codes)
-    return joined or None
-
-
-def split_codes(joined: str | None) -> tuple[str, ...]:
-    """Split a ';'-joined string of codes."""
-    return tuple(code for code in (joined or "").split(";") if code)
+    return codec.join_codes(str(code) for code in codes) or None

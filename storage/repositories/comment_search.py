@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy import update as sql_update
 
 from storage.models import Answer, Comment, CommentHide, CommentLabel, Response
-from storage.repositories._base import Repository, join_codes, split_codes
+from storage.repositories._base import Repository, join_codes
 from storage.repositories.comment_table import (
     MAX_PAGE_SIZE,
     PAGE_SIZE,
@@ -29,6 +29,7 @@ from storage.repositories.comment_table import (
     table_row,
     table_statement,
 )
+from surveys.codec import split_codes
 
 __all__ = [
     "CommentFilter",

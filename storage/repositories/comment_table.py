@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 
 from storage.models import Answer, Comment, CommentHide, CommentLabel, Response
-from storage.repositories._base import split_codes
+from surveys.codec import split_codes
 
 # Core columns: the table's rows are plain tuples, never ORM objects. Its statement is built once
 # per shape of filters (table_statement): building and keying it on every page cost more than

@@ -10,7 +10,8 @@ from sqlalchemy import Select, func, literal, select, update
 
 from storage.models import Answer, Comment, CommentLabel, Response
 from storage.records import CommentRecord, LabeledComment, ReviewedComment
-from storage.repositories._base import Repository, join_codes, rowcount, split_codes
+from storage.repositories._base import Repository, join_codes, rowcount
+from surveys.codec import split_codes
 
 
 def _record(row: Comment) -> CommentRecord:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from bot.services import Services
-from surveys.answers import decode_value
 from surveys.bundled import bundled_survey_path
+from surveys.codec import decode_value
 from surveys.engine import Answer, answers_to_drop, is_complete
 from surveys.loader import load_survey
 
