@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from surveys.modes import ResponseMode
 from surveys.profile import PROFILE_FIELDS as PROFILE_FIELDS  # records carry these fields
 
 UNKNOWN = "unknown"
@@ -102,7 +103,7 @@ class ResponseRecord:
     wave_id: int
     respondent_id: int | None
     respondent_ref: str
-    mode: str
+    mode: ResponseMode
     status: str
     started_at: datetime
     updated_at: datetime
@@ -137,7 +138,7 @@ class ExportRow:
     """One response flattened for export: never carries a chat id."""
 
     respondent: str
-    mode: str
+    mode: ResponseMode
     status: str
     submitted_at: datetime | None
     profile: dict[str, str | None]

@@ -8,6 +8,7 @@ from datetime import date
 
 from analysis.stats.estimates import BreakdownCell, Estimate
 from analysis.stats.kpi import KpiProgress
+from surveys.modes import ResponseMode
 from surveys.profile import profile_survey
 
 BREAKDOWN_LABELS: dict[str, str] = {
@@ -34,7 +35,12 @@ def _profile_labels() -> dict[str, dict[str, str]]:
 
 CATEGORY_LABELS: dict[str, dict[str, str]] = {
     **_profile_labels(),
-    "mode": {"chat": "チャット", "mail": "郵送", "web": "ウェブ"},
+    "mode": {
+        ResponseMode.CHAT: "チャット",
+        ResponseMode.MAIL: "郵送",
+        ResponseMode.WEB: "ウェブ",
+        ResponseMode.LINE: "LINE",
+    },
 }
 NO_ANSWER = "no_answer"
 """The 「答えたくない」 choice, listed after every other category."""

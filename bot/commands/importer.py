@@ -14,10 +14,9 @@ from bot.commands._shared import with_services
 from bot.commands.import_check import ERROR_COLUMN, CheckedFile, HeaderError, check_file
 from bot.reports import find_wave
 from bot.services import Services
+from surveys.modes import IMPORTED_MODES, ResponseMode
 
-IMPORT_MODES = ("mail", "web")
 MAX_SHOWN = 20
-CHAT_MODE = "chat"
 SAVE_AS = 'save the CSV from Excel as "CSV UTF-8" or "CSV (comma delimited)"'
 
 
@@ -89,7 +88,7 @@ def write_bad_rows(path: Path, checked: CheckedFile) -> None:
 def _refuse_chat_rows(checked: CheckedFile, stored: dict[str, str]) -> None:
     """A chat response is the resident's own: an import never replaces it."""
     for found in list(checked.rows):
-        if stored.get(found.respondent) == CHAT_MODE:
+        if stored.get(found.respondent) == ResponseMode.CHAT:
             message = f"{found.respondent!r} answered in the chat; an import cannot replace it"
             checked.refuse(found, "respondent", message)
 
@@ -176,7 +175,12 @@ def import_group() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="CSV in the export's format (UTF-8 or Shift_JIS; codes or Japanese labels).",
 )
-@click.option("--mode", type=click.Choice(IMPORT_MODES), default="mail", show_default=True)
+@click.option(
+    "--mode",
+    type=click.Choice([mode.value for mode in IMPORTED_MODES]),
+    default=ResponseMode.MAIL.value,
+    show_default=True,
+)
 @click.option(
     "--replace", is_flag=True, help="Replace responses an earlier import stored (corrected rows)."
 )

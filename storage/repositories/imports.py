@@ -11,7 +11,8 @@ from storage.errors import StorageError
 from storage.models import Answer, Comment, CommentLabel, Response
 from storage.records import ResponseRecord
 from storage.repositories._base import Repository, rowcount
-from storage.repositories.responses import MODES, profile_snapshot, response_record
+from storage.repositories.responses import profile_snapshot, response_record
+from surveys.modes import IMPORTED_MODES, ResponseMode
 
 
 def _batches(refs: Iterable[str], size: int = 500) -> Iterator[list[str]]:
@@ -28,15 +29,15 @@ class ImportRepository(Repository):
         self,
         wave_id: int,
         ref: str,
-        mode: str,
+        mode: ResponseMode | str,
         profile: Mapping[str, str | None] | None,
         answers: Mapping[str, str | None],
         at: datetime,
         other_texts: Mapping[str, str] | None = None,
     ) -> ResponseRecord:
         """Store a complete response collected by mail or web (no respondent behind it)."""
-        if mode not in MODES:
-            raise StorageError(f"unknown response mode {mode!r}; use {', '.join(MODES)}")
+        if mode not in set(ResponseMode):
+            raise StorageError(f"unknown response mode {mode!r}; use {', '.join(ResponseMode)}")
         existing = await self.session.scalar(
             select(Response.id).where(Response.wave_id == wave_id, Response.respondent_ref == ref)
         )
@@ -46,7 +47,7 @@ class ImportRepository(Repository):
             wave_id=wave_id,
             respondent_id=None,
             respondent_ref=ref,
-            mode=mode,
+            mode=ResponseMode(mode),
             status="complete",
             started_at=at,
             updated_at=at,
@@ -76,7 +77,7 @@ class ImportRepository(Repository):
         return set(await self.stored_modes(wave_id, refs))
 
     async def stored_modes(self, wave_id: int, refs: Iterable[str]) -> dict[str, str]:
-        """The mode (chat, mail, web) of each of these references stored in the wave."""
+        """The mode (chat, mail, web, line) of each of these references stored in the wave."""
         found: dict[str, str] = {}
         for batch in _batches(refs):
             rows = await self.session.execute(
@@ -88,14 +89,14 @@ class ImportRepository(Repository):
         return found
 
     async def remove(self, wave_id: int, refs: Iterable[str]) -> int:
-        """Delete the imported responses (never chat ones) with these references, with their
+        """Delete the imported responses (never a resident's own) with these references, with their
         answers and comments, in the caller's transaction; returns how many were removed."""
         removed = 0
         for batch in _batches(refs):
             responses = select(Response.id).where(
                 Response.wave_id == wave_id,
                 Response.respondent_id.is_(None),
-                Response.mode != "chat",
+                Response.mode.in_(IMPORTED_MODES),
                 Response.respondent_ref.in_(batch),
             )
             answers = select(Answer.id).where(Answer.response_id.in_(responses))

@@ -23,6 +23,7 @@ from storage.models import (
 )
 from storage.records import PROFILE_FIELDS, RespondentRecord, ResponseRecord, StoredAnswer
 from storage.repositories._base import Query, Repository, rowcount
+from surveys.modes import ResponseMode
 
 CONSENTS = ("given", "declined")
 _RESPONSE_COLUMNS = (
@@ -121,7 +122,7 @@ def respondent_in_wave(
             wave_id=wave_id,
             respondent_id=respondent.id,
             respondent_ref=first[at + 1],
-            mode=first[at + 2],
+            mode=ResponseMode(first[at + 2]),
             status=first[at + 3],
             started_at=first[at + 4],
             updated_at=first[at + 5],

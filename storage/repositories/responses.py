@@ -31,8 +31,7 @@ from storage.records import (
     StoredAnswer,
 )
 from storage.repositories._base import Query, Repository, insert_on_conflict, rowcount
-
-MODES = ("chat", "mail", "web")
+from surveys.modes import ResponseMode
 
 
 def response_record(row: Any) -> ResponseRecord:
@@ -42,7 +41,7 @@ def response_record(row: Any) -> ResponseRecord:
         wave_id=row.wave_id,
         respondent_id=row.respondent_id,
         respondent_ref=row.respondent_ref,
-        mode=row.mode,
+        mode=ResponseMode(row.mode),
         status=row.status,
         started_at=row.started_at,
         updated_at=row.updated_at,
@@ -65,7 +64,7 @@ def _start_query(dialect: str) -> Any:
             wave_id=bindparam("p_wave"),
             respondent_id=bindparam("p_respondent"),
             respondent_ref=bindparam("p_ref"),
-            mode="chat",
+            mode=ResponseMode.CHAT,
             status="partial",
             started_at=bindparam("p_at"),
             updated_at=bindparam("p_at"),
@@ -374,7 +373,7 @@ class ResponseRepository(Repository):
                 current_id = row[0]
                 current = ExportRow(
                     respondent=row[1],
-                    mode=row[2],
+                    mode=ResponseMode(row[2]),
                     status=row[3],
                     submitted_at=row[4],
                     profile={name: row[5 + i] for i, name in enumerate(PROFILE_FIELDS)},
