@@ -98,28 +98,56 @@ async def create_wave(
     rules: dict[str, Any] | None = None,
 ) -> WaveRecord:
     """Plan a draft wave of a loaded or bundled survey (rules: sending hours, reminder cap)."""
-    now = services.now()
-    _check_times(opens_at, closes_at, now)
     async with services.uow() as uow:
-        await ensure_bundled_surveys(uow, now)
-        if await uow.surveys.get(survey_id) is None:
-            known = sorted({r.survey_id for r in await uow.surveys.list_latest()})
-            known = known or list(bundled_surveys())
-            raise WaveError(f'unknown survey "{survey_id}"; loaded: {", ".join(known)}')
-        default_name = f"{survey_id} {(opens_at or now).astimezone(services.timezone):%Y-%m-%d}"
-        wave = await uow.waves.create(
-            name=name or default_name,
+        wave = await create_wave_in(
+            uow,
+            services,
             survey_id=survey_id,
-            at=now,
+            name=name,
             opens_at=opens_at,
             closes_at=closes_at,
-            audience=audience or {},
-            reminders=list(reminders),
-            summary_schedule=summary,
-            contact_rules=merge_rules(None, rules or {}),
+            audience=audience,
+            reminders=reminders,
+            summary=summary,
+            rules=rules,
         )
         await uow.commit()
     return wave
+
+
+async def create_wave_in(
+    uow: UnitOfWork,
+    services: Services,
+    *,
+    survey_id: str,
+    name: str | None = None,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    audience: dict[str, list[str]] | None = None,
+    reminders: Sequence[str] = (),
+    summary: dict[str, str] | None = None,
+    rules: dict[str, Any] | None = None,
+) -> WaveRecord:
+    """`create_wave` inside a unit of work (the caller commits)."""
+    now = services.now()
+    _check_times(opens_at, closes_at, now)
+    await ensure_bundled_surveys(uow, now)
+    if await uow.surveys.get(survey_id) is None:
+        known = sorted({r.survey_id for r in await uow.surveys.list_latest()})
+        known = known or list(bundled_surveys())
+        raise WaveError(f'unknown survey "{survey_id}"; loaded: {", ".join(known)}')
+    default_name = f"{survey_id} {(opens_at or now).astimezone(services.timezone):%Y-%m-%d}"
+    return await uow.waves.create(
+        name=name or default_name,
+        survey_id=survey_id,
+        at=now,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        audience=audience or {},
+        reminders=list(reminders),
+        summary_schedule=summary,
+        contact_rules=merge_rules(None, rules or {}),
+    )
 
 
 async def edit_wave(
@@ -135,6 +163,37 @@ async def edit_wave(
     rules: dict[str, Any] | None = None,
 ) -> WaveRecord:
     """Change a draft wave's plan: the fields given (not None), as `create_wave` takes them."""
+    async with services.uow() as uow:
+        wave = await edit_wave_in(
+            uow,
+            services,
+            wave_id,
+            name=name,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            audience=audience,
+            reminders=reminders,
+            summary=summary,
+            rules=rules,
+        )
+        await uow.commit()
+    return wave
+
+
+async def edit_wave_in(
+    uow: UnitOfWork,
+    services: Services,
+    wave_id: int,
+    *,
+    name: str | None = None,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    audience: dict[str, list[str]] | None = None,
+    reminders: Sequence[str] | None = None,
+    summary: dict[str, str] | None = None,
+    rules: dict[str, Any] | None = None,
+) -> WaveRecord:
+    """`edit_wave` inside a unit of work (the caller commits)."""
     planned = {
         "name": name,
         "opens_at": opens_at,
@@ -146,39 +205,47 @@ async def edit_wave(
     fields = {column: value for column, value in planned.items() if value is not None}
     if not fields and not rules:
         raise WaveError(f"wave {wave_id}: nothing to change (give e.g. --name or --closes)")
-    async with services.uow() as uow:
-        wave = await _require(uow, wave_id)
-        _check_draft(wave.status, PlanChange.EDIT, wave_id)
-        if rules:
-            fields["contact_rules"] = merge_rules(wave.contact_rules, rules)
-        opens_at = fields.get("opens_at", wave.opens_at)
-        _check_times(opens_at, fields.get("closes_at", wave.closes_at), services.now())
-        wave = await uow.waves.update(wave_id, **fields)
-        await uow.commit()
-    return wave
+    wave = await _require(uow, wave_id)
+    _check_draft(wave.status, PlanChange.EDIT, wave_id)
+    if rules:
+        fields["contact_rules"] = merge_rules(wave.contact_rules, rules)
+    opens = opens_at if opens_at is not None else wave.opens_at
+    _check_times(opens, closes_at if closes_at is not None else wave.closes_at, services.now())
+    return await uow.waves.update(wave_id, **fields)
 
 
 async def delete_wave(services: Services, wave_id: int) -> WaveRecord:
     """Remove a draft wave with anything planned for it; returns what it was."""
     async with services.uow() as uow:
-        wave = await _require(uow, wave_id)
-        _check_draft(wave.status, PlanChange.DELETE, wave_id)
-        await uow.waves.delete(wave_id, WaveStatus.DRAFT)
+        wave = await delete_wave_in(uow, services, wave_id)
         await uow.commit()
+    return wave
+
+
+async def delete_wave_in(uow: UnitOfWork, services: Services, wave_id: int) -> WaveRecord:
+    """`delete_wave` inside a unit of work (the caller commits)."""
+    wave = await _require(uow, wave_id)
+    _check_draft(wave.status, PlanChange.DELETE, wave_id)
+    await uow.waves.delete(wave_id, WaveStatus.DRAFT)
     return wave
 
 
 async def schedule_wave(services: Services, wave_id: int) -> WaveRecord:
     """Draft → scheduled: the wave opens by itself at its opening time."""
     async with services.uow() as uow:
-        wave = await _require(uow, wave_id)
-        _check(wave.status, WaveStatus.SCHEDULED, wave_id)
-        if wave.opens_at is None:
-            raise WaveError(f"wave {wave_id} has no opening time; create it with --opens")
-        await uow.jobs.add("open", wave_id, wave.opens_at)
-        wave = await uow.waves.update_status(wave_id, WaveStatus.SCHEDULED, services.now())
+        wave = await schedule_wave_in(uow, services, wave_id)
         await uow.commit()
     return wave
+
+
+async def schedule_wave_in(uow: UnitOfWork, services: Services, wave_id: int) -> WaveRecord:
+    """`schedule_wave` inside a unit of work (the caller commits)."""
+    wave = await _require(uow, wave_id)
+    _check(wave.status, WaveStatus.SCHEDULED, wave_id)
+    if wave.opens_at is None:
+        raise WaveError(f"wave {wave_id} has no opening time; create it with --opens")
+    await uow.jobs.add("open", wave_id, wave.opens_at)
+    return await uow.waves.update_status(wave_id, WaveStatus.SCHEDULED, services.now())
 
 
 async def open_wave_in(
@@ -270,12 +337,18 @@ async def close_wave(services: Services, wave_id: int) -> WaveRecord:
 async def lift_embargo(services: Services, wave_id: int) -> WaveRecord:
     """Let analysts see this wave's results before it closes."""
     async with services.uow() as uow:
-        wave = await _require(uow, wave_id)
-        if wave.embargo_lifted:
-            raise WaveError(f"wave {wave_id}: the results embargo is already lifted")
-        await uow.waves.set_embargo_lifted(wave_id)
+        wave = await lift_embargo_in(uow, services, wave_id)
         await uow.commit()
-        return await _require(uow, wave_id)
+    return wave
+
+
+async def lift_embargo_in(uow: UnitOfWork, services: Services, wave_id: int) -> WaveRecord:
+    """`lift_embargo` inside a unit of work (the caller commits)."""
+    wave = await _require(uow, wave_id)
+    if wave.embargo_lifted:
+        raise WaveError(f"wave {wave_id}: the results embargo is already lifted")
+    await uow.waves.set_embargo_lifted(wave_id)
+    return await _require(uow, wave_id)
 
 
 def _progress(counts: dict[str, int]) -> dict[str, int]:

@@ -189,7 +189,8 @@ async def comment_page(services: Services, query: CommentQuery) -> CommentPage:
 async def label(
     services: Services, viewer: Viewer, ids: Sequence[int], goals: tuple[str, ...] | None
 ) -> list[LabelChange]:
-    """Relabel (goals given) or confirm (None) comments; each change is audited."""
+    """Relabel (goals given) or confirm (None) comments; each change audited in one transaction."""
+    action = "comment.confirm" if goals is None else "comment.relabel"
     async with services.uow() as uow:
         await uow.begin_write()
         search = CommentSearch(uow.session)
@@ -197,38 +198,38 @@ async def label(
             changes = await search.confirm(ids, viewer.user_id, services.now())
         else:
             changes = await search.relabel(ids, goals, viewer.user_id, services.now())
+        for change in changes:
+            before = ";".join(change.previous) if change.previous is not None else None
+            after = ";".join(change.goals)
+            target = f"comment {change.comment_id}"
+            await record(uow, services, viewer, action, target, before=before, after=after)
         await uow.commit()
-    action = "comment.confirm" if goals is None else "comment.relabel"
-    for change in changes:
-        before = ";".join(change.previous) if change.previous is not None else None
-        after = ";".join(change.goals)
-        await record(
-            services, viewer, action, f"comment {change.comment_id}", before=before, after=after
-        )
     return changes
 
 
 async def hide(services: Services, viewer: Viewer, ids: Sequence[int], reason: str) -> list[int]:
-    """Hide comments from reports with a reason; audited."""
+    """Hide comments from reports with a reason; audited in the same transaction."""
     if not reason.strip():
         raise QueryError("非表示にする理由を書いてください")
     async with services.uow() as uow:
         await uow.begin_write()
         hidden = await CommentSearch(uow.session).hide(ids, reason, viewer.user_id, services.now())
+        for cid in hidden:
+            await record(
+                uow, services, viewer, "comment.hide", f"comment {cid}", after=reason.strip()
+            )
         await uow.commit()
-    for cid in hidden:
-        await record(services, viewer, "comment.hide", f"comment {cid}", after=reason.strip())
     return hidden
 
 
 async def unhide(services: Services, viewer: Viewer, ids: Sequence[int]) -> list[int]:
-    """Bring hidden comments back into reports; audited."""
+    """Bring hidden comments back into reports; audited in the same transaction."""
     async with services.uow() as uow:
         await uow.begin_write()
         shown = await CommentSearch(uow.session).unhide(ids)
+        for cid in shown:
+            await record(uow, services, viewer, "comment.unhide", f"comment {cid}")
         await uow.commit()
-    for cid in shown:
-        await record(services, viewer, "comment.unhide", f"comment {cid}")
     return shown
 
 

@@ -1,11 +1,11 @@
 """The console's few calls into the application: services, roles, access, audit.
 
 Pages call these (and bot/waves.py) only, so moving the use cases to bot/app/ repoints one file.
+A page writes its action and the action's audit entry in one unit of work (`record`).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -60,6 +60,7 @@ async def role_of(services: Services, user_id: int) -> Role | None:
 
 
 async def record(
+    uow: UnitOfWork,
     services: Services,
     viewer: Viewer,
     action: str,
@@ -68,34 +69,21 @@ async def record(
     before: str | None = None,
     after: str | None = None,
 ) -> None:
-    """Write one staff action to the audit log (its own transaction, after the action)."""
-    async with services.uow() as uow:
-        await uow.begin_write()
-        await audit_log(uow).add(
-            at=services.now(),
-            user_id=viewer.user_id,
-            action=action,
-            target=target,
-            before=before,
-            after=after,
-        )
-        await uow.commit()
+    """Add a staff action to the audit log in the action's own transaction: both or neither."""
+    await audit_log(uow).add(
+        at=services.now(),
+        user_id=viewer.user_id,
+        action=action,
+        target=target,
+        before=before,
+        after=after,
+    )
 
 
 async def recent_actions(services: Services, limit: int = 200) -> list[AuditRecord]:
     """The newest audit entries first."""
     async with services.uow() as uow:
         return await audit_log(uow).recent(limit)
-
-
-CONSOLE_URL_VARIABLE = "MACHIKOE_CONSOLE_URL"
-DEFAULT_PORT = 8081
-
-
-def configured_base_url(env: dict[str, str] | None = None) -> str | None:
-    """The console's public address for login links (MACHIKOE_CONSOLE_URL), if set."""
-    value = (os.environ if env is None else env).get(CONSOLE_URL_VARIABLE, "").strip()
-    return value.rstrip("/") or None
 
 
 async def survey_ids(services: Services) -> list[str]:

@@ -53,7 +53,11 @@ async def download(request: Request, viewer: Viewer) -> Response:
             "この回の結果は公開制限中です（締め切り後、または解除後に出せます）", status_code=403
         )
     body = views.download(found.report, fmt)
-    await record(services, viewer, f"export.{fmt}", f"wave {wave.id}")
+    # the file leaves only once its audit entry is committed; a failed build records nothing
+    async with services.uow() as uow:
+        await uow.begin_write()
+        await record(uow, services, viewer, f"export.{fmt}", f"wave {wave.id}")
+        await uow.commit()
     headers = {"Content-Disposition": f'attachment; filename="report-wave-{wave.id}.{fmt}"'}
     return Response(body, media_type=views.FORMATS[fmt], headers=headers)
 

@@ -50,8 +50,10 @@ async def grant(request: Request, viewer: Viewer) -> Response:
         await uow.begin_write()
         before = await uow.staff.role_of(user_id)
         await uow.staff.add(user_id, role, services.now())
+        await record(
+            uow, services, viewer, "staff.role", f"user {user_id}", before=before, after=role
+        )
         await uow.commit()
-    await record(services, viewer, "staff.role", f"user {user_id}", before=before, after=role)
     return back_to("/staff", f"利用者 {user_id} の役割を保存しました")
 
 
@@ -66,11 +68,11 @@ async def remove(request: Request, viewer: Viewer) -> Response:
         await uow.begin_write()
         before = await uow.staff.role_of(user_id)
         removed = await uow.staff.remove(user_id)
+        if not removed:
+            return back_to("/staff", f"利用者 {user_id} は職員ではありません", error=True)
         await access(uow).close_sessions_of(user_id)
+        await record(uow, services, viewer, "staff.remove", f"user {user_id}", before=before)
         await uow.commit()
-    if not removed:
-        return back_to("/staff", f"利用者 {user_id} は職員ではありません", error=True)
-    await record(services, viewer, "staff.remove", f"user {user_id}", before=before)
     return back_to("/staff", f"利用者 {user_id} を職員から外しました")
 
 

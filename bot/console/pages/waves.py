@@ -15,6 +15,7 @@ from bot.console.wave_forms import DAY_LABELS, WaveForm, audience_choices, audie
 from bot.console.web import NavItem, back_to, page, render, services_of
 from bot.services import Services
 from bot.wave_plans import WaveError, parse_time
+from storage.db import UnitOfWork
 from storage.records import WaveRecord
 from surveys.waves import WaveStatus
 
@@ -97,11 +98,14 @@ async def create(request: Request, viewer: Viewer) -> Response:
     form = WaveForm.of(await request.form())
     try:
         plan = form.plan(services.timezone, services.now())
-        wave = await operations.create_wave(services, survey_id=form.survey_id, **plan)
+        async with services.uow() as uow:
+            await uow.begin_write()
+            wave = await operations.create_wave_in(uow, services, survey_id=form.survey_id, **plan)
+            await record(uow, services, viewer, "wave.create", f"wave {wave.id}", after=wave.name)
+            await uow.commit()
     except WaveError as exc:
         surveys = await survey_ids(services)
         return _form_page(request, viewer, form, surveys, error=_refusal(exc))
-    await record(services, viewer, "wave.create", f"wave {wave.id}", after=wave.name)
     return back_to("/waves", f"下書き「{wave.name}」を作成しました")
 
 
@@ -135,18 +139,22 @@ async def edit(request: Request, viewer: Viewer) -> Response:
         plan = form.plan(services.timezone, services.now())
         if plan["summary"] is None:  # no summary chosen: keep the draft's schedule
             del plan["summary"]
-        wave = await operations.edit_wave(services, wave_id, **plan)
+        async with services.uow() as uow:
+            await uow.begin_write()
+            wave = await operations.edit_wave_in(uow, services, wave_id, **plan)
+            await record(
+                uow,
+                services,
+                viewer,
+                "wave.edit",
+                f"wave {wave_id}",
+                before=_plan_text(before) if before else None,
+                after=_plan_text(wave),
+            )
+            await uow.commit()
     except WaveError as exc:
         surveys = [before.survey_id] if before else []
         return _form_page(request, viewer, form, surveys, wave=before, error=_refusal(exc))
-    await record(
-        services,
-        viewer,
-        "wave.edit",
-        f"wave {wave_id}",
-        before=_plan_text(before) if before else None,
-        after=_plan_text(wave),
-    )
     return back_to("/waves", f"「{wave.name}」を保存しました")
 
 
@@ -160,17 +168,21 @@ def _plan_text(wave: WaveRecord) -> str:
     )
 
 
-async def _reopen(request: Request, services: Services, wave_id: int) -> WaveRecord:
+Run = Callable[[UnitOfWork, Services, int, str], Awaitable[WaveRecord]]
+
+
+async def _reopen(uow: UnitOfWork, services: Services, wave_id: int, closes: str) -> WaveRecord:
     """Reopen with the new closing time from the form (needed when the old one passed)."""
-    closes = str((await request.form()).get("closes", "")).strip()
     closes_at = parse_time(closes, services.timezone, services.now()) if closes else None
-    wave, _ = await operations.open_wave(services, wave_id, reopen=True, closes_at=closes_at)
+    wave, _ = await operations.open_wave_in(
+        uow, services, wave_id, reopen=True, closes_at=closes_at
+    )
     return wave
 
 
-async def _open(request: Request, services: Services, wave_id: int) -> WaveRecord:
+async def _open(uow: UnitOfWork, services: Services, wave_id: int, _: str) -> WaveRecord:
     """Open now."""
-    wave, _ = await operations.open_wave(services, wave_id)
+    wave, _invited = await operations.open_wave_in(uow, services, wave_id)
     return wave
 
 
@@ -181,13 +193,13 @@ def _state(wave: WaveRecord, action: WaveAction) -> str:
     return wave.status
 
 
-RUN: dict[WaveAction, Callable[[Request, Services, int], Awaitable[WaveRecord]]] = {
-    WaveAction.SCHEDULE: lambda _, s, w: operations.schedule_wave(s, w),
+RUN: dict[WaveAction, Run] = {
+    WaveAction.SCHEDULE: lambda u, s, w, _: operations.schedule_wave_in(u, s, w),
     WaveAction.OPEN: _open,
-    WaveAction.CLOSE: lambda _, s, w: operations.close_wave(s, w),
+    WaveAction.CLOSE: lambda u, s, w, _: operations.close_wave_in(u, s, w),
     WaveAction.REOPEN: _reopen,
-    WaveAction.DELETE: lambda _, s, w: operations.delete_wave(s, w),
-    WaveAction.LIFT_EMBARGO: lambda _, s, w: operations.lift_embargo(s, w),
+    WaveAction.DELETE: lambda u, s, w, _: operations.delete_wave_in(u, s, w),
+    WaveAction.LIFT_EMBARGO: lambda u, s, w, _: operations.lift_embargo_in(u, s, w),
 }
 
 
@@ -200,19 +212,24 @@ async def act(request: Request, viewer: Viewer) -> Response:
         action = WaveAction(request.path_params["action"])
     except ValueError:
         return back_to("/waves", "その操作はありません", error=True)
-    before = await _wave(services, wave_id)
+    closes = str((await request.form()).get("closes", "")).strip()
     try:
-        wave = await RUN[action](request, services, wave_id)
+        async with services.uow() as uow:
+            await uow.begin_write()
+            before = await uow.waves.get(wave_id)
+            wave = await RUN[action](uow, services, wave_id, closes)
+            await record(
+                uow,
+                services,
+                viewer,
+                f"wave.{action.value}",
+                f"wave {wave_id}",
+                before=_state(before, action) if before else None,
+                after="deleted" if action is WaveAction.DELETE else _state(wave, action),
+            )
+            await uow.commit()
     except WaveError as exc:
         return back_to("/waves", _refusal(exc), error=True)
-    await record(
-        services,
-        viewer,
-        f"wave.{action.value}",
-        f"wave {wave_id}",
-        before=_state(before, action) if before else None,
-        after="deleted" if action is WaveAction.DELETE else _state(wave, action),
-    )
     return back_to("/waves", f"{DONE[action]}：{wave.name}")
 
 
