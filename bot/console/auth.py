@@ -1,84 +1,26 @@
-"""Passwordless login: one-time signed links (10 minutes, used once) and session cookies."""
+"""Passwordless login: one-time links (signed in bot/console_links.py) open session cookies."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
-from typing import Any
-from urllib.parse import urlencode
-
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from bot.console.core import Role, Viewer, access, role_of
+from bot.console_links import (
+    LINK_LIFETIME,
+    LinkProblem,
+    LoginLink,
+    LoginRefused,
+    read_token,
+)
+from bot.console_links import login_token as login_token  # the demo and tests sign with it
+from bot.console_links import login_url as login_url
 from bot.services import Services
 
-LINK_LIFETIME = timedelta(minutes=10)
 SESSION_LIFETIME = timedelta(hours=8)
-LOGIN_SALT = "machikoe-console-login"
 SESSION_COOKIE = "machikoe_console"
 LOGIN_COOKIE = "machikoe_console_login"
-
-
-class LinkProblem(StrEnum):
-    """Why a login link does not open a session."""
-
-    INVALID = "invalid"
-    EXPIRED = "expired"
-    USED = "used"
-    NOT_STAFF = "not_staff"
-
-
-class LoginRefused(Exception):
-    """A login link that opens no session, and why."""
-
-    def __init__(self, problem: LinkProblem) -> None:
-        super().__init__(problem.value)
-        self.problem = problem
-
-
-@dataclass(frozen=True)
-class LoginLink:
-    """A verified link's content: whose it is and its one-time id."""
-
-    user_id: int
-    token_id: str
-
-
-def _serializer(services: Services) -> URLSafeTimedSerializer:
-    """itsdangerous' timed serializer on the services' clock (so tests can move time)."""
-    clock = services.now
-
-    class ClockSigner(TimestampSigner):
-        def get_timestamp(self) -> int:
-            return int(clock().timestamp())
-
-    return URLSafeTimedSerializer(services.secret, salt=LOGIN_SALT, signer=ClockSigner)
-
-
-def login_token(services: Services, user_id: int) -> str:
-    """A signed one-time token bound to the user id."""
-    return str(_serializer(services).dumps({"u": user_id, "j": secrets.token_hex(16)}))
-
-
-def login_url(services: Services, user_id: int, base_url: str) -> str:
-    """The one-time login link for a staff member."""
-    return f"{base_url.rstrip('/')}/login?{urlencode({'token': login_token(services, user_id)})}"
-
-
-def read_token(services: Services, token: str) -> LoginLink:
-    """The token's content if its signature holds and it is younger than 10 minutes."""
-    try:
-        data: Any = _serializer(services).loads(token, max_age=int(LINK_LIFETIME.total_seconds()))
-    except SignatureExpired:
-        raise LoginRefused(LinkProblem.EXPIRED) from None
-    except BadSignature:
-        raise LoginRefused(LinkProblem.INVALID) from None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
-        raise LoginRefused(LinkProblem.INVALID)
-    return LoginLink(user_id=data["u"], token_id=str(data.get("j", "")))
 
 
 async def check_link(services: Services, token: str) -> LoginLink:

@@ -8,11 +8,15 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
 
-from bot.console.auth import LINK_LIFETIME, login_url
-from bot.console.core import CONSOLE_URL_VARIABLE, configured_base_url
+from bot.console_links import LINK_MINUTES, LinkProblem, LoginRefused, issue_link
 from bot.roles import ADMIN, ANALYST, require_role, services_of
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # a preview fetch must not see the link
+REFUSED = {
+    LinkProblem.NO_ADDRESS: "管理画面のアドレスが設定されていません。"
+    "システム担当者に MACHIKOE_CONSOLE_URL の設定を依頼してください。",
+    LinkProblem.NOT_STAFF: "管理画面は職員だけが使えます。",
+}
 
 log = logging.getLogger(__name__)
 
@@ -29,20 +33,18 @@ async def console_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             "管理画面のログイン用リンクは、ボットとの個別チャットで /console と送ると届きます。",
         )
         return
-    base_url = configured_base_url()
-    if base_url is None:
+    services = services_of(context)
+    try:
+        link = await issue_link(services, user.id)
+    except LoginRefused as refused:
         await context.bot.send_message(
-            chat.id,
-            "管理画面のアドレスが設定されていません。"
-            f"システム担当者に {CONSOLE_URL_VARIABLE} の設定を依頼してください。",
+            chat.id, REFUSED.get(refused.problem, REFUSED[LinkProblem.NOT_STAFF])
         )
         return
-    services = services_of(context)
-    minutes = int(LINK_LIFETIME.total_seconds() // 60)
     await context.bot.send_message(
         chat.id,
-        f"管理画面のログイン用リンクです（{minutes}分間有効・1回だけ使えます。他の人に渡さないでください）。\n"
-        f"{login_url(services, user.id, base_url)}",
+        f"管理画面のログイン用リンクです（{LINK_MINUTES}分間有効・1回だけ使えます。"
+        f"他の人に渡さないでください）。\n{link}",
         link_preview_options=NO_PREVIEW,
     )
     log.info("console login link sent to staff %s", services.respondent_key(user.id))

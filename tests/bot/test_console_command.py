@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import httpx
 import pytest
 
 from bot.console.app import create_app
 from bot.roles import ADMIN
+from bot.services import Services
 from tests.bot.conftest import BotApp
 from tests.console.conftest import form_field
 
@@ -17,9 +19,9 @@ STAFF_ID, RESIDENT_ID, GROUP_ID = 8101, 8102, -1008101
 
 
 @pytest.fixture(autouse=True)
-def console_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The console's public address, as the operator sets it."""
-    monkeypatch.setenv("MACHIKOE_CONSOLE_URL", CONSOLE)
+def console_url(bot_services: Services) -> None:
+    """The console's public address, as the operator sets it (Settings.console_url)."""
+    bot_services.settings = replace(bot_services.settings, console_url=CONSOLE)
 
 
 async def _staff(app: BotApp) -> None:
@@ -69,3 +71,12 @@ async def test_in_a_group_the_link_is_not_posted(bot_app: BotApp) -> None:
     await bot_app.settle()
     text = str(_last(bot_app, GROUP_ID).get("text", ""))
     assert "個別チャット" in text and "token=" not in text
+
+
+async def test_without_a_console_address_staff_are_told_whom_to_ask(bot_app: BotApp) -> None:
+    await _staff(bot_app)
+    bot_app.services.settings = replace(bot_app.services.settings, console_url=None)
+    bot_app.server.user(STAFF_ID).send_command("/console")
+    await bot_app.settle()
+    text = str(_last(bot_app, STAFF_ID).get("text", ""))
+    assert "MACHIKOE_CONSOLE_URL" in text and "token=" not in text

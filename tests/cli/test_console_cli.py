@@ -64,25 +64,25 @@ def test_the_link_uses_the_configured_console_address(machikoe: Machikoe) -> Non
     assert lines(result)[-1].startswith("https://koe.city.example/login?token=")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def test_machikoe_console_serves_the_login_help_and_stops_on_sigterm(machikoe: Machikoe) -> None:
-    port = _free_port()
+def test_machikoe_console_on_port_0_prints_the_port_it_serves_on(machikoe: Machikoe) -> None:
     env = {
         **os.environ,
         "MACHIKOE_DATABASE_URL": machikoe.database_url,
         "MACHIKOE_DATA_DIR": str(machikoe.data_dir),
         "MACHIKOE_SECRET": "test-secret",
     }
-    command = [sys.executable, "-m", "bot.cli", "console", "--port", str(port)]
+    env.pop("MACHIKOE_CONSOLE_URL", None)
+    command = [sys.executable, "-m", "bot.cli", "console", "--port", "0"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
-        assert process.stdout.readline().startswith(f"console at http://127.0.0.1:{port}")
+        first = process.stdout.readline()
+        found = re.match(
+            r"console at http://127\.0\.0\.1:(\d+) \(login links point to (\S+)\)", first
+        )
+        assert found, first
+        port = int(found.group(1))
+        assert port != 0 and found.group(2) == f"http://127.0.0.1:{port}"
         page = None
         for _ in range(200):
             try:
@@ -97,3 +97,13 @@ def test_machikoe_console_serves_the_login_help_and_stops_on_sigterm(machikoe: M
         process.send_signal(signal.SIGTERM)
         # uvicorn shuts down gracefully, then lets SIGTERM end the process (as systemd expects)
         assert process.wait(timeout=30) in (0, -signal.SIGTERM)
+
+
+def test_machikoe_console_on_a_port_in_use_says_so_in_one_line(machikoe: Machikoe) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = machikoe("console", "--port", str(port))
+    assert result.exit_code == 1
+    assert lines(result)[-1].startswith(f"error: cannot listen on 127.0.0.1:{port}")
