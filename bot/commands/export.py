@@ -29,6 +29,8 @@ LABEL_SUFFIX = "_label"
 SHEET_CODES = "回答"
 SHEET_LABELS = "回答（ラベル付き）"
 SHEET_CODEBOOK = "コードブック"
+HIDDEN_TEXT = "（非表示）"
+"""A comment staff hid in the console (moderation): its words never leave in an export."""
 CODEBOOK_HEADER = ["question", "question_text", "code", "label"]
 
 
@@ -98,8 +100,11 @@ def question_cells(question: Question, value: str, other: str | None, raw: bool)
     return cells
 
 
-def response_cells(row: ExportRow, shape: ExportShape) -> dict[str, Any]:
-    """One response as cells by column name (missing values empty, never a chat id)."""
+def response_cells(
+    row: ExportRow, shape: ExportShape, hidden: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """One response as cells by column name (missing values empty, never a chat id); the
+    questions in `hidden` hold a comment staff hid and show HIDDEN_TEXT instead."""
     cells: dict[str, Any] = {
         "respondent": row.respondent,
         "status": row.status,
@@ -111,6 +116,8 @@ def response_cells(row: ExportRow, shape: ExportShape) -> dict[str, Any]:
         value = row.answers.get(question.id) or ""
         other = row.other_texts.get(question.id)
         cells.update(question_cells(question, value, other, shape.raw))
+        if question.id in hidden and value:
+            cells[question.id] = HIDDEN_TEXT
     return cells
 
 
@@ -188,8 +195,14 @@ def export_responses_command(
             if wave is None:
                 raise LookupError(f"no wave {wave_id}")
             shape = ExportShape(await survey_for_wave(uow, wave), services.timezone, fmt, raw)
+            hidden: dict[str, set[str]] = {}
+            for ref, question_id in await uow.comments.hidden_answers(wave_id):
+                hidden.setdefault(ref, set()).add(question_id)
             rows = uow.responses.iter_export_rows(wave_id)
-            return shape, [response_cells(row, shape) async for row in rows]
+            return shape, [
+                response_cells(row, shape, frozenset(hidden.get(row.respondent, ())))
+                async for row in rows
+            ]
 
     shape, cells = with_services(ctx, work)
     try:

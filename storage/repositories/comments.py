@@ -1,4 +1,8 @@
-"""Comments: masked free text, the classifier's goals, and analysts' labels."""
+"""Comments: masked free text, the classifier's goals, and analysts' labels.
+
+What feeds review, exports, training and counts leaves out comments hidden in the console
+(moderation); only `get`, storage and the console's own table see them.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select, update
+from sqlalchemy import ColumnElement, Select, exists, func, literal, select, update
 
-from storage.models import Answer, Comment, CommentLabel, Response
+from storage.models import Answer, Comment, CommentHide, CommentLabel, Response
 from storage.records import CommentRecord, LabeledComment, ReviewedComment
 from storage.repositories._base import Repository, join_codes, rowcount
 from surveys.codec import split_codes
+
+
+def visible() -> ColumnElement[bool]:
+    """Not hidden by staff (moderation keeps a comment out of everything that reports)."""
+    return ~exists().where(CommentHide.comment_id == Comment.id)
 
 
 def _record(row: Comment) -> CommentRecord:
@@ -109,7 +118,7 @@ class CommentRepository(Repository):
         self, limit: int = 20, wave_id: int | None = None
     ) -> list[CommentRecord]:
         """Comments flagged for an analyst's review, least confident first."""
-        stmt = select(Comment).where(Comment.needs_review.is_(True))
+        stmt = select(Comment).where(Comment.needs_review.is_(True), visible())
         if wave_id is not None:
             stmt = stmt.where(Comment.wave_id == wave_id)
         stmt = stmt.order_by(Comment.confidence.is_(None).desc(), Comment.confidence, Comment.id)
@@ -120,7 +129,7 @@ class CommentRepository(Repository):
     ) -> list[CommentRecord]:
         """Comments the classifier put under a goal, newest first."""
         padded = literal(";") + func.coalesce(Comment.goals, "") + literal(";")
-        stmt = select(Comment).where(padded.like(f"%;{goal};%"))
+        stmt = select(Comment).where(padded.like(f"%;{goal};%"), visible())
         if wave_id is not None:
             stmt = stmt.where(Comment.wave_id == wave_id)
         stmt = stmt.order_by(Comment.id.desc()).limit(limit)
@@ -152,7 +161,7 @@ class CommentRepository(Repository):
                 CommentLabel.labeled_at,
             )
             .join(CommentLabel, CommentLabel.comment_id == Comment.id)
-            .where(CommentLabel.id.in_(latest))
+            .where(CommentLabel.id.in_(latest), visible())
             .order_by(Comment.id)
         )
         return [
@@ -164,7 +173,7 @@ class CommentRepository(Repository):
         """How many classified comments of a wave fall under each goal."""
         rows = await self.session.execute(
             select(Comment.goals, func.count())
-            .where(Comment.wave_id == wave_id, Comment.goals.is_not(None))
+            .where(Comment.wave_id == wave_id, Comment.goals.is_not(None), visible())
             .group_by(Comment.goals)
         )
         counts: dict[str, int] = {}
@@ -172,6 +181,18 @@ class CommentRepository(Repository):
             for goal in split_codes(goals):
                 counts[goal] = counts.get(goal, 0) + int(count)
         return dict(sorted(counts.items()))
+
+    async def hidden_answers(self, wave_id: int) -> set[tuple[str, str]]:
+        """(respondent ref, question id) of the wave's answers whose comment staff hid."""
+        rows = await self.session.execute(
+            select(Response.respondent_ref, Answer.question_id)
+            .select_from(Comment)
+            .join(CommentHide, CommentHide.comment_id == Comment.id)
+            .join(Answer, Answer.id == Comment.answer_id)
+            .join(Response, Response.id == Answer.response_id)
+            .where(Comment.wave_id == wave_id)
+        )
+        return {(str(ref), str(question)) for ref, question in rows}
 
     async def masked_texts(self, answer_ids: Sequence[int]) -> dict[int, str]:
         """Masked text of comments already stored for these answers, by answer id."""
@@ -211,7 +232,7 @@ class CommentRepository(Repository):
         """Take a comment out of the review queue; False if it already left (a double tap)."""
         result = await self.session.execute(
             update(Comment)
-            .where(Comment.id == comment_id, Comment.needs_review.is_(True))
+            .where(Comment.id == comment_id, Comment.needs_review.is_(True), visible())
             .values(needs_review=False)
         )
         return bool(rowcount(result))
@@ -249,20 +270,26 @@ class CommentRepository(Repository):
 
     async def review_queue_size(self) -> int:
         """How many comments wait for an analyst."""
-        stmt = select(func.count()).select_from(Comment).where(Comment.needs_review.is_(True))
+        stmt = (
+            select(func.count())
+            .select_from(Comment)
+            .where(Comment.needs_review.is_(True), visible())
+        )
         return int(await self.session.scalar(stmt) or 0)
 
 
 def _with_labels() -> tuple[Select[Any], Any]:
-    """Comments joined with each one's latest label (if any)."""
+    """Visible comments joined with each one's latest label (if any)."""
     latest = select(func.max(CommentLabel.id)).group_by(CommentLabel.comment_id)
     label = (
         select(CommentLabel.comment_id, CommentLabel.goals, CommentLabel.labeled_at)
         .where(CommentLabel.id.in_(latest))
         .subquery()
     )
-    stmt = select(Comment, label.c.goals, label.c.labeled_at).outerjoin(
-        label, label.c.comment_id == Comment.id
+    stmt = (
+        select(Comment, label.c.goals, label.c.labeled_at)
+        .outerjoin(label, label.c.comment_id == Comment.id)
+        .where(visible())
     )
     return stmt, label
 
