@@ -23,6 +23,9 @@ NOTE = (
 
 RANDOM_STATE = 0
 LABEL_WORDS = 3
+MAX_COMMENTS = 10_000
+"""At most this many comments feed one computation: the newest (highest ids). The same comments
+always give the same sample, and the time stays within the bench's 10 s on one core."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,22 @@ class ThemeOptions:
     max_themes: int = 10
     min_size: int = 3
     examples: int = 3
+    max_comments: int = MAX_COMMENTS
+
+
+def newest(comments: Sequence[ThemeComment], limit: int = MAX_COMMENTS) -> list[ThemeComment]:
+    """The sample themes are computed from: the `limit` newest comments, oldest of them first."""
+    return sorted(comments, key=lambda c: c.id)[-limit:] if limit > 0 else []
+
+
+def sample_note(used: int, total: int) -> str | None:
+    """What the page says when older comments were left out of the computation (else None)."""
+    if total <= used:
+        return None
+    return (
+        f"コメントが多いため、新しい順に{used:,}件（全{total:,}件のうち）から"
+        "テーマを計算しています。それより古いコメントはテーマに含まれません。"
+    )
 
 
 def _given(words: list[str]) -> list[str]:
@@ -171,8 +190,11 @@ def find_themes(
     options: ThemeOptions | None = None,
     analyzer: Callable[[str], list[str]] | None = None,
 ) -> list[GoalThemes]:
-    """The themes of every goal the comments have (a comment counts in each of its goals)."""
+    """The themes of every goal the comments have (a comment counts in each of its goals), of the
+    newest `options.max_comments` comments at most."""
     options = options or ThemeOptions()
+    if len(comments) > options.max_comments:
+        comments = newest(comments, options.max_comments)
     analyse = analyzer or ContentWords()
     words = [analyse(comment.masked_text) for comment in comments]
     by_goal: dict[str, list[int]] = {}

@@ -4,16 +4,24 @@ kept until a comment, a label or a hiding changes them."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 
-from analysis.themes import GoalThemes, Theme, ThemeComment, find_themes
+from analysis.themes import (
+    MAX_COMMENTS,
+    GoalThemes,
+    Theme,
+    ThemeComment,
+    find_themes,
+    sample_note,
+)
 from bot.services import Services
 from storage.models import Comment, CommentHide, CommentLabel
 from storage.repositories.comment_search import CommentSearch
 
-_CACHE: dict[tuple[str, int | None], tuple[tuple[Any, ...], list[GoalThemes]]] = {}
+_CACHE: dict[tuple[str, int | None], tuple[tuple[Any, ...], FoundThemes]] = {}
 _LOCK = asyncio.Lock()
 
 
@@ -30,8 +38,21 @@ async def _fingerprint(services: Services, wave_id: int | None) -> tuple[Any, ..
     return (*counted, labels, *hides)
 
 
+@dataclass(frozen=True)
+class FoundThemes:
+    """Every goal's themes, and the page's note when only the newest comments were used."""
+
+    goals: list[GoalThemes]
+    sample_note: str | None = None
+
+
 async def themes_of(services: Services, wave_id: int | None) -> list[GoalThemes]:
     """The themes of every goal in a wave (or in all waves)."""
+    return (await found_themes(services, wave_id)).goals
+
+
+async def found_themes(services: Services, wave_id: int | None) -> FoundThemes:
+    """The themes of a wave (or of all waves), from the newest MAX_COMMENTS comments at most."""
     key = (str(services.settings.database_url), wave_id)
     async with _LOCK:
         fingerprint = await _fingerprint(services, wave_id)
@@ -39,11 +60,14 @@ async def themes_of(services: Services, wave_id: int | None) -> list[GoalThemes]
         if cached is not None and cached[0] == fingerprint:
             return cached[1]
         async with services.uow() as uow:
-            sources = await CommentSearch(uow.session).theme_sources(wave_id)
+            search = CommentSearch(uow.session)
+            sources = await search.theme_sources(wave_id, limit=MAX_COMMENTS)
+            total = await search.theme_source_count(wave_id)
         comments = [
             ThemeComment(s.id, s.masked_text, s.goals, s.age_band, s.district) for s in sources
         ]
-        found = await asyncio.to_thread(find_themes, comments)
+        goals = await asyncio.to_thread(find_themes, comments)
+        found = FoundThemes(goals, sample_note(len(comments), total))
         _CACHE[key] = (fingerprint, found)
         return found
 

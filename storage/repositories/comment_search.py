@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, exists, func, select
 from sqlalchemy import update as sql_update
 
 from storage.models import Answer, Comment, CommentHide, CommentLabel, Response
@@ -196,23 +197,41 @@ class CommentSearch(Repository):
         )
         return list(rows)
 
-    async def theme_sources(self, wave_id: int | None = None) -> list[ThemeSource]:
-        """Every visible comment with goals (of a wave or of all waves), oldest first."""
+    async def theme_sources(
+        self, wave_id: int | None = None, limit: int | None = None
+    ) -> list[ThemeSource]:
+        """Visible comments with goals (of a wave or of all waves), oldest first; with a limit,
+        only the `limit` newest of them."""
         label = latest_label()
         stmt = (
             select(Comment.id, Comment.masked_text, label, Comment.goals)
             .add_columns(Response.age_band, Response.district)
             .join(Answer, Answer.id == Comment.answer_id)
             .join(Response, Response.id == Answer.response_id)
-            .outerjoin(CommentHide, CommentHide.comment_id == Comment.id)
-            .where(CommentHide.comment_id.is_(None))
-            .order_by(Comment.id)
+            .where(*_themable(label, wave_id))
+            .order_by(Comment.id.desc())
         )
-        if wave_id is not None:
-            stmt = stmt.where(Comment.wave_id == wave_id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
         sources = []
         for cid, text, lab, goals, age_band, district in await self.session.execute(stmt):
             effective = split_codes(lab if lab is not None else goals)
             if effective:
                 sources.append(ThemeSource(int(cid), text, effective, age_band, district))
-        return sources
+        return sources[::-1]
+
+    async def theme_source_count(self, wave_id: int | None = None) -> int:
+        """How many comments `theme_sources` would give without a limit."""
+        stmt = select(func.count()).select_from(Comment).where(*_themable(latest_label(), wave_id))
+        return int(await self.session.scalar(stmt) or 0)
+
+
+def _themable(label: Any, wave_id: int | None) -> list[ColumnElement[bool]]:
+    """Visible comments with goals (an analyst's label wins), of a wave or of all waves."""
+    conditions = [
+        ~exists().where(CommentHide.comment_id == Comment.id),
+        func.coalesce(label, Comment.goals, "") != "",
+    ]
+    if wave_id is not None:
+        conditions.append(Comment.wave_id == wave_id)
+    return conditions

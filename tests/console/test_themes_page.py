@@ -7,9 +7,12 @@ import re
 import httpx
 import pytest
 
+from bot.console import theme_views
 from bot.services import Services
+from storage.repositories.comment_search import CommentSearch
 from tests.analysis.themes.test_themes import BUSES, HOSPITALS, ROADS
-from tests.builders import make_wave
+from tests.builders import NOW, make_wave
+from tests.console.conftest import ANALYST_ID
 from tests.storage.test_comment_search import Seed, store_comments
 
 pytestmark = pytest.mark.usefixtures("backend")
@@ -54,3 +57,37 @@ async def test_the_api_gives_each_goals_themes_with_masked_examples(
     assert any("バス" in theme["words"] for theme in goal["themes"])
     assert all(set(t["by_district"]) == {"kuji"} for t in goal["themes"])
     assert (await client.get("/api/themes", params={"goal": "9"})).status_code == 400
+
+
+async def test_a_hidden_comment_is_in_no_theme(
+    client: httpx.AsyncClient, analyst: str, services: Services
+) -> None:
+    wave_id = await _seed(services)
+    async with services.uow() as uow:
+        rows = await CommentSearch(uow.session).theme_sources(wave_id)
+        roads = [r.id for r in rows if r.masked_text in ROADS][:3]
+        await CommentSearch(uow.session).hide(roads, "重複投稿", ANALYST_ID, NOW)
+        await uow.commit()
+    found = (await client.get("/api/themes", params={"wave": wave_id, "goal": "4"})).json()
+    [goal] = found["goals"]
+    assert goal["comments"] == 21
+    themed = {cid for theme in goal["themes"] for cid in theme["comment_ids"]}
+    examples = {e["id"] for theme in goal["themes"] for e in theme["examples"]}
+    assert not (themed | examples) & set(roads)
+
+
+async def test_all_waves_use_the_newest_comments_up_to_the_cap_and_say_so(
+    client: httpx.AsyncClient, analyst: str, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(theme_views, "MAX_COMMENTS", 20)
+    older = await make_wave(services.uow, name="昨年", status="closed")
+    first = await store_comments(services.uow, older.id, [Seed(t, ["4"]) for t in HOSPITALS])
+    await _seed(services)
+    page = await client.get("/themes")
+    assert "新しい順に20件（全32件のうち）からテーマを計算しています" in page.text
+    found = (await client.get("/api/themes")).json()
+    assert found["sample_note"] and [g["comments"] for g in found["goals"]] == [20]
+    themed = {cid for g in found["goals"] for t in g["themes"] for cid in t["comment_ids"]}
+    assert themed and not themed & set(first)  # last year's comments are the oldest
+    one_wave = await client.get("/themes", params={"wave": older.id})
+    assert "からテーマを計算しています" not in one_wave.text

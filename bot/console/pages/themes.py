@@ -11,10 +11,10 @@ from starlette.routing import Route
 
 from analysis.report.goals import goal_name
 from analysis.taxonomy import LABELS
-from analysis.themes import NOTE, GoalThemes
+from analysis.themes import MAX_COMMENTS, NOTE, GoalThemes
 from bot.console.comment_views import category_label
 from bot.console.core import STAFF, Viewer
-from bot.console.theme_views import theme_json, themes_of
+from bot.console.theme_views import found_themes, theme_json
 from bot.console.web import TEMPLATES, NavItem, api, page, render, services_of
 
 TEMPLATES.env.globals.update(category_label=category_label)
@@ -40,11 +40,14 @@ def _goal(request: Request) -> str | None:
     return value or None
 
 
-async def _themes(request: Request) -> tuple[int | None, str | None, list[GoalThemes]]:
-    """The themes a request asks for."""
+async def _themes(
+    request: Request,
+) -> tuple[int | None, str | None, list[GoalThemes], str | None]:
+    """The themes a request asks for, and the note when only the newest comments were used."""
     wave, goal = _wave(request), _goal(request)
-    found = await themes_of(services_of(request), wave)
-    return wave, goal, [g for g in found if goal is None or g.goal == goal]
+    found = await found_themes(services_of(request), wave)
+    chosen = [g for g in found.goals if goal is None or g.goal == goal]
+    return wave, goal, chosen, found.sample_note
 
 
 @page(*STAFF)
@@ -57,15 +60,24 @@ async def themes(request: Request, viewer: Viewer) -> Response:
         "waves": waves,
         "goals": [(g, goal_name(g)) for g in LABELS],
         "note": NOTE,
+        "max_comments": MAX_COMMENTS,
     }
     try:
-        wave, goal, found = await _themes(request)
+        wave, goal, found, sample = await _themes(request)
     except ThemeQueryError as error:
         return render(
             request, viewer, "themes.html", status_code=400, problem=str(error), **context
         )
     return render(
-        request, viewer, "themes.html", wave=wave, goal=goal, found=found, name=goal_name, **context
+        request,
+        viewer,
+        "themes.html",
+        wave=wave,
+        goal=goal,
+        found=found,
+        sample_note=sample,
+        name=goal_name,
+        **context,
     )
 
 
@@ -73,12 +85,14 @@ async def themes(request: Request, viewer: Viewer) -> Response:
 async def themes_api(request: Request, viewer: Viewer) -> Response:
     """GET /api/themes?wave=&goal=: themes as JSON (masked examples only)."""
     try:
-        _, _, found = await _themes(request)
+        _, _, found, sample = await _themes(request)
     except ThemeQueryError as error:
         return JSONResponse({"error": str(error)}, status_code=400)
     return JSONResponse(
         {
             "note": NOTE,
+            "sample_note": sample,
+            "max_comments": MAX_COMMENTS,
             "goals": [
                 {
                     "goal": g.goal,
