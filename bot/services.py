@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from storage.connect import database_url
 from storage.db import (
     UnitOfWork,
     create_engine,
     pseudonym,
-    resolve_database_url,
     session_factory,
     upgrade_database,
 )
@@ -30,9 +30,7 @@ def utc_now() -> datetime:
 
 def database_url_for(settings: Settings) -> str:
     """The configured database URL, or SQLite in the data folder."""
-    if settings.database_url:
-        return resolve_database_url(settings.database_url)
-    return resolve_database_url(f"sqlite+aiosqlite:///{settings.data_dir / 'machikoe.db'}")
+    return database_url(settings.database_url, settings.data_dir)
 
 
 @dataclass

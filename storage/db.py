@@ -5,14 +5,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import os
 import weakref
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,6 +17,12 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.connect import (
+    is_sqlite,
+    prepare_sqlite_file,
+    resolve_database_url,
+    sqlite_pragmas,
+)
 from storage.migrate import upgrade_engine
 from storage.repositories import (
     AggregateRepository,
@@ -38,60 +41,12 @@ from storage.repositories import (
     WaveRepository,
 )
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
-
-
-def default_database_url() -> str:
-    """The embedded SQLite database in the data directory."""
-    data_dir = Path(os.environ.get("MACHIKOE_DATA_DIR") or "./var")
-    return f"sqlite+aiosqlite:///{data_dir / 'machikoe.db'}"
-
-
-DEFAULT_DATABASE_URL = default_database_url()
-
-
-def resolve_database_url(url: str | None = None) -> str:
-    """Pick the URL (argument, then MACHIKOE_DATABASE_URL, then default) with an async driver."""
-    chosen = url or os.environ.get("MACHIKOE_DATABASE_URL") or default_database_url()
-    for plain, driver in (
-        ("postgresql://", "postgresql+asyncpg://"),
-        ("postgres://", "postgresql+asyncpg://"),
-        ("postgresql+psycopg2://", "postgresql+asyncpg://"),
-        ("sqlite://", "sqlite+aiosqlite://"),
-        ("sqlite+pysqlite://", "sqlite+aiosqlite://"),
-    ):
-        if chosen.startswith(plain):
-            return driver + chosen[len(plain) :]
-    return chosen
-
-
-def _is_sqlite(url: str) -> bool:
-    """True for SQLite URLs."""
-    return make_url(url).get_backend_name() == "sqlite"
-
-
-def _prepare_sqlite_file(url: str) -> None:
-    """Create the folder of a SQLite database file if it is missing."""
-    database = make_url(url).database
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-
-
-def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """Turn on WAL, foreign keys and a busy timeout on every SQLite connection."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
 
 def create_engine(url: str | None = None, **options: Any) -> AsyncEngine:
     """An async engine: SQLite with WAL and foreign keys, or PostgreSQL via asyncpg."""
     url = resolve_database_url(url)
-    if _is_sqlite(url):
-        _prepare_sqlite_file(url)
+    if is_sqlite(url):
+        prepare_sqlite_file(url)
         engine = create_async_engine(url, **options)
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         return engine

@@ -42,11 +42,23 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
 
 
+_REVISION = text("SELECT version_num FROM alembic_version")
+
+
+def revision_of(connection: Connection) -> str | None:
+    """The revision of a synchronous connection's database, or None when it has no schema."""
+    try:
+        versions = [row[0] for row in connection.execute(_REVISION)]
+    except DBAPIError:
+        return None
+    return versions[0] if len(versions) == 1 else None
+
+
 async def schema_revision(engine: AsyncEngine) -> str | None:
     """The database's current revision, or None when it has no schema yet."""
     try:
         async with engine.connect() as connection:
-            result = await connection.execute(text("SELECT version_num FROM alembic_version"))
+            result = await connection.execute(_REVISION)
             versions = [row[0] for row in result]
     except DBAPIError:
         return None

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from bot.cli import CliError
 from bot.config import Settings
-from bot.services import Services
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 T = TypeVar("T")
 
@@ -25,6 +27,8 @@ def settings_of(ctx: click.Context) -> Settings:
 
 def with_services(ctx: click.Context, work: Callable[[Services], Awaitable[T]]) -> T:
     """Open the database (migrated), run `work`, close it; known errors become one line."""
+    # imported here, not above: a command that reads no database never loads the ORM
+    from bot.services import Services
 
     async def run() -> T:
         services = await Services.open(settings_of(ctx))

@@ -11,34 +11,19 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from bot.cli import CliError
 from bot.commands._shared import settings_of, with_services
-from bot.services import Services
-from bot.wave_plans import (
-    audience_text,
-    parse_audience,
-    parse_reminder,
-    parse_rules,
-    parse_summary,
-    parse_time,
-    rules_text,
-)
-from bot.waves import (
-    WaveDetails,
-    close_wave,
-    create_wave,
-    delete_wave,
-    edit_wave,
-    lift_embargo,
-    list_waves,
-    open_wave,
-    schedule_wave,
-    wave_details,
-)
-from storage.records import WaveRecord
-from surveys.sending import ContactRules
 
 if TYPE_CHECKING:
     from bot.results_back import ResultsBack
+    from bot.services import Services
+    from bot.waves import WaveDetails
+    from storage.overview import WaveLine
+    from storage.records import WaveRecord
+
+# `wave list` reads through SQLAlchemy Core alone (storage/overview.py): the wave operations and
+# the ORM behind them are imported by the commands that use them, so the listing starts in a
+# fraction of a second (bench/cli_bench.py).
 
 
 def _when(value: datetime | None, zone: tzinfo) -> str:
@@ -46,14 +31,15 @@ def _when(value: datetime | None, zone: tzinfo) -> str:
     return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
-def _rate(details: WaveDetails) -> str:
+def _rate(rate: float | None) -> str:
     """Completion rate as a percentage, or a dash when nobody started."""
-    rate = details.counts.completion_rate
     return "-" if rate is None else f"{rate:.0%}"
 
 
 def describe(details: WaveDetails, zone: tzinfo) -> list[str]:
     """The lines of `wave show`."""
+    from bot.wave_plans import audience_text, rules_text
+
     wave, counts = details.wave, details.counts
     lines = [
         f"wave {wave.id}: {wave.name}",
@@ -76,7 +62,7 @@ def describe(details: WaveDetails, zone: tzinfo) -> list[str]:
         + ", ".join(f"{state} {n}" for state, n in details.invitations.items())
         + ")",
         f"invited: {counts.invited}  started: {counts.started}  completed: {counts.completed}"
-        f"  completion rate: {_rate(details)}",
+        f"  completion rate: {_rate(counts.completion_rate)}",
     ]
     if counts.by_age_band:
         bands = ", ".join(f"{band} {n}" for band, n in sorted(counts.by_age_band.items()))
@@ -114,6 +100,14 @@ class PlanInput:
 
     def parsed(self, zone: tzinfo, now: datetime) -> dict[str, Any]:
         """The options given, as `create_wave` and `edit_wave` take them."""
+        from bot.wave_plans import (
+            parse_audience,
+            parse_reminder,
+            parse_rules,
+            parse_summary,
+            parse_time,
+        )
+
         plan = {
             "name": self.name,
             "opens_at": parse_time(self.opens, zone, now) if self.opens else None,
@@ -169,6 +163,8 @@ def _plan_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def _plan_line(verb: str, wave: WaveRecord, zone: tzinfo) -> str:
     """What `wave create` and `wave edit` say about the draft."""
+    from bot.wave_plans import audience_text
+
     return (
         f"{verb} draft wave {wave.id} ({wave.name}): {wave.survey_id}, "
         f"opens {_when(wave.opens_at, zone)}, closes {_when(wave.closes_at, zone)}, "
@@ -182,6 +178,7 @@ def _plan_line(verb: str, wave: WaveRecord, zone: tzinfo) -> str:
 @click.pass_context
 def create_command(ctx: click.Context, survey_id: str, plan: PlanInput) -> None:
     """Plan a draft wave; prints its id as the last line."""
+    from bot.waves import create_wave
 
     async def work(services: Services) -> WaveRecord:
         fields = plan.parsed(services.timezone, services.now())
@@ -198,6 +195,7 @@ def create_command(ctx: click.Context, survey_id: str, plan: PlanInput) -> None:
 @click.pass_context
 def edit_command(ctx: click.Context, wave_id: int, plan: PlanInput) -> None:
     """Change a draft wave's plan: only the options given (a list option replaces the list)."""
+    from bot.waves import edit_wave
 
     async def work(services: Services) -> WaveRecord:
         fields = plan.parsed(services.timezone, services.now())
@@ -211,6 +209,8 @@ def edit_command(ctx: click.Context, wave_id: int, plan: PlanInput) -> None:
 @click.pass_context
 def delete_command(ctx: click.Context, wave_id: int) -> None:
     """Remove a draft wave (nothing was sent for it yet)."""
+    from bot.waves import delete_wave
+
     wave = with_services(ctx, lambda services: delete_wave(services, wave_id))
     click.echo(f"deleted draft wave {wave.id} ({wave.name})")
 
@@ -227,12 +227,16 @@ def _zone(ctx: click.Context) -> tzinfo:
 @click.pass_context
 def schedule_command(ctx: click.Context, wave_id: int) -> None:
     """Draft → scheduled: the running bot opens the wave at its opening time."""
+    from bot.waves import schedule_wave
+
     wave = with_services(ctx, lambda services: schedule_wave(services, wave_id))
     click.echo(f"wave {wave.id} scheduled to open at {_when(wave.opens_at, _zone(ctx))}")
 
 
 def _open(ctx: click.Context, wave_id: int, reopen: bool, closes: str | None, watch: bool) -> None:
     """Open or reopen, then optionally watch the running bot send the invitations."""
+    from bot.wave_plans import parse_time
+    from bot.waves import open_wave
 
     async def work(services: Services) -> tuple[int, int]:
         zone, now = services.timezone, services.now()
@@ -253,6 +257,8 @@ def _open(ctx: click.Context, wave_id: int, reopen: bool, closes: str | None, wa
 def _watch(ctx: click.Context, wave_id: int, poll: float = 1.0) -> None:
     """A progress bar of sent invitations until none is pending or being sent."""
     from rich.progress import Progress
+
+    from bot.waves import wave_details
 
     async def work(services: Services) -> None:
         with Progress() as bar:
@@ -297,6 +303,8 @@ def reopen_command(ctx: click.Context, wave_id: int, closes: str | None, watch: 
 @click.pass_context
 def close_command(ctx: click.Context, wave_id: int) -> None:
     """Close now: no more answers, unsent invitations and reminders are dropped."""
+    from bot.waves import close_wave
+
     wave = with_services(ctx, lambda services: close_wave(services, wave_id))
     click.echo(f"closed wave {wave.id} at {_when(wave.closed_at, _zone(ctx))}")
 
@@ -306,6 +314,8 @@ def close_command(ctx: click.Context, wave_id: int) -> None:
 @click.pass_context
 def lift_embargo_command(ctx: click.Context, wave_id: int) -> None:
     """Let analysts see this wave's results before it closes."""
+    from bot.waves import lift_embargo
+
     wave = with_services(ctx, lambda services: lift_embargo(services, wave_id))
     click.echo(f"wave {wave.id}: results embargo lifted")
 
@@ -314,21 +324,27 @@ def lift_embargo_command(ctx: click.Context, wave_id: int) -> None:
 @click.pass_context
 def list_command(ctx: click.Context) -> None:
     """Waves with status and counts, newest first."""
-    waves = with_services(ctx, list_waves)
+    from storage.connect import database_url
+    from storage.overview import wave_lines
+
+    settings = settings_of(ctx)
+    try:
+        waves = wave_lines(database_url(settings.database_url, settings.data_dir))
+    except OSError as exc:
+        raise CliError(str(exc)) from None
     if not waves:
         click.echo("no waves yet (machikoe wave create --survey ID)")
         return
     zone = _zone(ctx)
     header = ("id", "status", "name", "survey", "opens", "closes", "invited", "started", "done")
-    rows = [header, *(_row(details, zone) for details in waves)]
+    rows = [header, *(_row(wave, zone) for wave in waves)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
 
 
-def _row(details: WaveDetails, zone: tzinfo) -> tuple[str, ...]:
+def _row(wave: WaveLine, zone: tzinfo) -> tuple[str, ...]:
     """One line of `wave list`."""
-    wave, counts = details.wave, details.counts
     return (
         str(wave.id),
         wave.status,
@@ -336,9 +352,9 @@ def _row(details: WaveDetails, zone: tzinfo) -> tuple[str, ...]:
         wave.survey_id,
         _when(wave.opens_at, zone),
         _when(wave.closes_at, zone),
-        str(counts.invited),
-        str(counts.started),
-        f"{counts.completed} ({_rate(details)})",
+        str(wave.invited),
+        str(wave.started),
+        f"{wave.completed} ({_rate(wave.completion_rate)})",
     )
 
 
@@ -347,6 +363,8 @@ def _row(details: WaveDetails, zone: tzinfo) -> tuple[str, ...]:
 @click.pass_context
 def show_command(ctx: click.Context, wave_id: int) -> None:
     """A wave's plan, invitation progress and live counts (by age band)."""
+    from bot.waves import wave_details
+
     details = with_services(ctx, lambda services: wave_details(services, wave_id))
     for line in describe(details, _zone(ctx)):
         click.echo(line)
@@ -357,6 +375,8 @@ _MESSAGE = click.option("--message", help="Words or a link from the city to add 
 
 def _results_lines(verb: str, back: ResultsBack, zone: tzinfo) -> list[str]:
     """What `results-preview` and `send-results` print: the reach, the time, the message."""
+    from surveys.sending import ContactRules
+
     window = ContactRules.from_stored(back.wave.contact_rules).window
     return [
         f"wave {back.wave.id}: results {verb} {back.recipients} residents who answered and "

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -16,7 +18,7 @@ BUNDLED = bundled_survey_path("residency-livability")
 HEAVY = ("sklearn", "skops", "telegram", "matplotlib", "alembic", "bot.demo", "analysis.text")
 
 
-def _modules_after(*args: str) -> set[str]:
+def _modules_after(*args: str, env: dict[str, str] | None = None) -> set[str]:
     """The modules a fresh `machikoe ARGS` process has imported when it exits."""
     code = (
         "import sys, atexit\n"
@@ -25,7 +27,7 @@ def _modules_after(*args: str) -> set[str]:
         f"sys.argv = ['machikoe', *{list(args)!r}]\n"
         "main()\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     return set(done.stderr.split())
 
@@ -62,3 +64,12 @@ def test_validating_a_survey_file_needs_neither_the_database_nor_the_classifier(
     loaded = _modules_after("survey", "validate", str(BUNDLED))
     assert not [m for m in loaded if m.split(".")[0] in {"sqlalchemy", *HEAVY}]
     assert not [m for m in loaded if m.startswith(HEAVY)]
+
+
+def test_listing_waves_reads_through_core_without_the_orm_or_asyncio(tmp_path: Path) -> None:
+    env = {**os.environ, "MACHIKOE_DATA_DIR": str(tmp_path)}
+    env.pop("MACHIKOE_DATABASE_URL", None)
+    _modules_after("wave", "list", env=env)  # the first run creates the database
+    loaded = _modules_after("wave", "list", env=env)
+    heavy = ("sqlalchemy.orm", "sqlalchemy.ext.asyncio", "storage.models", "pydantic", *HEAVY)
+    assert not [m for m in loaded if m.startswith(heavy)]
