@@ -45,12 +45,13 @@ class WaveForm:
     def of(cls, form: FormData) -> WaveForm:
         """The values posted."""
         text = {key: str(form.get(key, "")).strip() for key in cls.__dataclass_fields__}
+        text.pop("audience")
         audience = {
             name: [str(v) for v in form.getlist(f"audience.{name}")]
             for name in PROFILE_FIELDS
             if form.getlist(f"audience.{name}")
         }
-        return cls(**{**text, "audience": audience})
+        return cls(audience=audience, **text)
 
     @classmethod
     def of_wave(cls, wave: WaveRecord, zone: tzinfo) -> WaveForm:

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from bot import waves as operations
 from bot.console.core import STAFF, Role, Viewer, record, survey_ids
 from bot.console.wave_forms import DAY_LABELS, WaveForm, audience_choices, audience_labels
+from bot.console.wave_messages import in_japanese
 from bot.console.web import NavItem, back_to, page, render, services_of
 from bot.services import Services
 from bot.wave_plans import WaveError, parse_time
@@ -48,8 +49,8 @@ DONE = {
 
 
 def _refusal(exc: Exception) -> str:
-    """A broken rule as one line for staff."""
-    return f"操作できませんでした：{exc}"
+    """A broken rule as one line for staff, in Japanese (the CLI shows the English)."""
+    return f"操作できませんでした：{in_japanese(str(exc))}"
 
 
 @page(*STAFF)
