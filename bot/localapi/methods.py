@@ -111,7 +111,7 @@ class Methods:
 
     # -- updates -----------------------------------------------------------------------------
     async def do_get_updates(self, p: Params, f: dict[str, Upload]) -> Any:
-        if self.server.webhook_targets:
+        if self.server.webhooks.targets:
             raise ApiError(
                 409,
                 "Conflict: can't use getUpdates method while webhook is active; use "
@@ -129,17 +129,17 @@ class Methods:
             self.server.queue.drop_all()
         if "allowed_updates" in p:
             self.server.queue.allowed_updates = p["allowed_updates"]
-        self.server.set_webhook(url, p.get("secret_token"), p.get("max_connections", 40))
+        self.server.webhooks.set(url, p.get("secret_token"), p.get("max_connections", 40))
         return True
 
     async def do_delete_webhook(self, p: Params, f: dict[str, Upload]) -> Any:
         if p.get("drop_pending_updates"):
             self.server.queue.drop_all()
-        self.server.delete_webhook()
+        self.server.webhooks.delete()
         return True
 
     async def do_get_webhook_info(self, p: Params, f: dict[str, Upload]) -> Any:
-        return self.server.webhook_info()
+        return self.server.webhooks.info()
 
     # -- messages ----------------------------------------------------------------------------
     def _chat(self, chat_id: int | str, sending: bool = True) -> Chat:
