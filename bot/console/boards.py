@@ -1,12 +1,14 @@
-"""What the Home page shows of a wave: live counts, breakdowns, invitation progress."""
+"""What the Home page shows of a wave: live counts, breakdowns, invitation progress, and what
+waits for the sending hours (bot/waves.py's wave_details, as `wave show` and /wave N)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.services import Services
-from bot.waves import WaveDetails, list_waves
+from bot.waves import WaveDetails, list_waves, wave_details
 from surveys.profile import profile_label
+from surveys.sending import ContactRules
 from surveys.waves import WaveStatus
 
 LIVE = (WaveStatus.OPEN, WaveStatus.SCHEDULED)
@@ -26,6 +28,13 @@ class WaveBoard:
         total = self.details.invitations_total
         return self.details.invitations_done / total if total else None
 
+    @property
+    def send_window(self) -> str:
+        """The wave's sending hours as staff read them: 09:00〜20:00."""
+        return str(ContactRules.from_stored(self.details.wave.contact_rules).window).replace(
+            "-", "〜"
+        )
+
 
 def _labelled(field: str, rows: list[tuple[object, ...]]) -> list[tuple[str, int]]:
     """Breakdown rows as (label people read, count); a missing value is 未回答."""
@@ -37,8 +46,9 @@ def _labelled(field: str, rows: list[tuple[object, ...]]) -> list[tuple[str, int
 
 async def live_boards(services: Services) -> list[WaveBoard]:
     """Open waves first, then scheduled ones, each with its breakdowns."""
-    waves = [d for d in await list_waves(services) if d.wave.status in LIVE]
-    waves.sort(key=lambda d: (LIVE.index(WaveStatus(d.wave.status)), -d.wave.id))
+    live = [d.wave for d in await list_waves(services) if d.wave.status in LIVE]
+    live.sort(key=lambda w: (LIVE.index(WaveStatus(w.status)), -w.id))
+    waves = [await wave_details(services, wave.id) for wave in live]  # with what waits
     boards = []
     async with services.uow() as uow:
         for details in waves:

@@ -142,6 +142,11 @@ def when(value: Any, zone: Any) -> str:
     return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
+def day_time(value: Any, zone: Any) -> str:
+    """A moment as 6月3日 09:00 in the staff's time zone."""
+    return value.astimezone(zone).strftime("%-m月%-d日 %H:%M") if value else "—"
+
+
 def percent(value: float | None) -> str:
     """A share as a whole percentage (or a dash when there is nothing to divide)."""
     return "—" if value is None else f"{value:.0%}"
@@ -149,6 +154,7 @@ def percent(value: float | None) -> str:
 
 TEMPLATES.env.filters.update(
     when=when,
+    day_time=day_time,
     percent=percent,
     status=lambda s: STATUS_LABELS.get(str(s), str(s)),
     role=lambda r: ROLE_LABELS.get(str(r), str(r)),

@@ -57,11 +57,16 @@ def _refusal(exc: Exception) -> str:
 async def wave_list(request: Request, viewer: Viewer) -> Response:
     """Every wave, newest first, with what can be done next."""
     services = services_of(request)
+    waves = [
+        # an open wave with what waits for the sending hours, as `wave show` and /wave N
+        await operations.wave_details(services, d.wave.id) if d.wave.status == "open" else d
+        for d in await operations.list_waves(services)
+    ]
     return render(
         request,
         viewer,
         "waves.html",
-        waves=await operations.list_waves(services),
+        waves=waves,
         zone=services.timezone,
         actions={status.value: acts for status, acts in ACTIONS_BY_STATUS.items()},
         audience_labels=audience_labels,
