@@ -1,6 +1,6 @@
 """Benchmark: a bare python-telegram-bot echo bot on the local Bot API server.
 
-The server and the simulated residents run in a process of their own (bot.localapi.loadgen.
+The server and the simulated residents run in a process of their own (bot.demo.botapi.loadgen.
 LoadProcess); the bot runs in this one, as machikoe does in bench/survey_bench.py. Plays 100
 residents each sending K messages and prints messages/second and p50/p99 latency (resident
 sends → the bot's reply reaches the server): the bare bot with PTB's defaults (httpx,
@@ -21,8 +21,8 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.localapi import LocalBotApiServer
-from bot.localapi.loadgen import LoadPlan, LoadProcess, LoadResult, hammer_server
+from bot.demo.botapi import LocalBotApiServer
+from bot.demo.botapi.loadgen import LoadPlan, LoadProcess, LoadResult, hammer_server
 from bot.transport import use_aiohttp
 from bot.update_processor import MAX_CONCURRENT_UPDATES, PerChatUpdateProcessor
 

@@ -46,7 +46,7 @@ def rss_mb() -> float:
 
 def serve(port: multiprocessing.Queue, residents: int, limit: float) -> None:  # type: ignore[type-arg]
     """Run the local Bot API server with flood limits until killed."""
-    from bot.localapi import LocalBotApiServer
+    from bot.demo.botapi import LocalBotApiServer
 
     async def main() -> None:
         server = LocalBotApiServer(TOKEN, global_rate_limit=limit, per_chat_rate_limit=1.0)

@@ -1,7 +1,7 @@
 """Benchmark: 100 residents answering the bundled survey against the local Bot API server.
 
 The local Bot API server and the simulated residents run in a process of their own
-(bot.localapi.loadgen.LoadProcess); each bot runs in a fresh process of its own, one after
+(bot.demo.botapi.loadgen.LoadProcess); each bot runs in a fresh process of its own, one after
 the other: the bare python-telegram-bot echo bot (PTB's defaults: the reference), the same
 echo bot with machikoe's update processing and transport (for comparison), then machikoe on
 SQLite and on PostgreSQL. Prints steps/s and p50/p99 latency (a tap or typed answer → the bot's next
@@ -37,8 +37,8 @@ from bot.catalog import survey_for_wave
 from bot.commands.run import finish_comments, warm_up_classifier
 from bot.comments import comment_question_ids, pipeline_of
 from bot.config import Settings
-from bot.localapi.loadgen import LoadPlan, LoadProcess, LoadResult
-from bot.localapi.resident import Resident
+from bot.demo.botapi.loadgen import LoadPlan, LoadProcess, LoadResult
+from bot.demo.botapi.resident import Resident
 from bot.runner import settle_memory, start, stop
 from bot.services import Services
 from tests.bot.conftest import seed_open_wave

@@ -11,7 +11,7 @@ from typing import Any
 
 import tornado.web
 
-from bot.localapi import LocalBotApiServer
+from bot.demo.botapi import LocalBotApiServer
 
 log = logging.getLogger(__name__)
 

@@ -13,15 +13,15 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.localapi import LocalBotApiServer
+from bot.demo.botapi import LocalBotApiServer
 from bot.runner import start, stop
 from bot.services import Services
 from storage.db import create_engine, session_factory
 from storage.lanes import step_lane_for
 from surveys.bundled import bundled_survey_path
 from surveys.loader import load_survey
-from tests.botapi.fixtures import assert_no_violations
 from tests.builders import Clock
+from tests.demo.botapi.fixtures import assert_no_violations
 
 SURVEY_ID = "residency-livability"
 START = datetime(2025, 6, 2, 0, 0, tzinfo=UTC)

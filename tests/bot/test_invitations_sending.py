@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.localapi.errors import too_many_requests
+from bot.demo.botapi.errors import too_many_requests
 from bot.scheduler import run_job, start_sending
 from bot.waves import create_wave, open_wave
 from tests.bot.conftest import BotApp

@@ -15,12 +15,12 @@ import httpx
 import pytest
 
 from bot.app import build_application
-from bot.localapi import LocalBotApiServer
-from bot.localapi.errors import ApiError
+from bot.demo.botapi import LocalBotApiServer
+from bot.demo.botapi.errors import ApiError
 from bot.runner import Webhook, run_until_signalled, start, stop
 from bot.services import Services
 from tests.bot.conftest import seed_open_wave
-from tests.botapi.fixtures import assert_no_violations
+from tests.demo.botapi.fixtures import assert_no_violations
 
 MACHIKOE = str(Path(sys.executable).with_name("machikoe"))
 

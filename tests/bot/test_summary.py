@@ -10,12 +10,12 @@ import pytest
 from telegram import Bot
 
 from bot.catalog import ensure_bundled_surveys
-from bot.localapi import LocalBotApiServer
+from bot.demo.botapi import LocalBotApiServer
 from bot.services import Services
 from bot.summary import post_summary
-from tests.botapi.fixtures import assert_no_violations
 from tests.builders import NOW, make_wave
 from tests.cli.test_report import TARGETS, add_rows, resident_rows
+from tests.demo.botapi.fixtures import assert_no_violations
 
 STAFF_CHAT = -1001234567890
 

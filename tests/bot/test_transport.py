@@ -11,7 +11,7 @@ from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 
-from bot.localapi import LocalBotApiServer
+from bot.demo.botapi import LocalBotApiServer
 from bot.transport import AiohttpRequest, call_unparsed
 
 TOKEN = "123456:transport-test"

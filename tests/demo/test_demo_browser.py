@@ -11,7 +11,7 @@ from playwright.async_api import Page, expect
 from bot.config import Settings
 from bot.demo.run import DemoOptions, DemoRun, start_demo, stop_demo
 from storage.records import ResponseRecord
-from tests.botapi.fixtures import assert_no_violations
+from tests.demo.botapi.fixtures import assert_no_violations
 from tests.demo.browser import artifact, chromium
 
 pytestmark = pytest.mark.browser

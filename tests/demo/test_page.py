@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 
 from bot.demo.server import DemoServer
-from tests.botapi.fixtures import assert_no_violations
+from tests.demo.botapi.fixtures import assert_no_violations
 from tests.demo.browser import chromium
 
 pytestmark = pytest.mark.browser

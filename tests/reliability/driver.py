@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.localapi import LocalBotApiServer
-from bot.localapi.chats import ChatMessage
-from bot.localapi.resident import Resident
+from bot.demo.botapi import LocalBotApiServer
+from bot.demo.botapi.chats import ChatMessage
+from bot.demo.botapi.resident import Resident
 from bot.texts import t
 
 INVITATION = "まちの声アンケートのお願い"

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.config import Settings
-from bot.localapi import LocalBotApiServer
+from bot.demo.botapi import LocalBotApiServer
 from bot.services import Services
 from bot.waves import create_wave, schedule_wave
 from storage.db import create_engine, session_factory

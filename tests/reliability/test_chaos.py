@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.demo.botapi.resident import Resident
+from bot.demo.botapi.updates import PendingUpdate
 from bot.flood import GROUP, FloodGuard, FloodHandler
-from bot.localapi.resident import Resident
-from bot.localapi.updates import PendingUpdate
 from bot.texts import t
 from tests.bot.conftest import BotApp, Player, response_status
 from tests.reliability.driver import step

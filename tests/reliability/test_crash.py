@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.localapi import LocalBotApiServer
-from bot.localapi.resident import Resident
-from tests.botapi.fixtures import assert_no_violations
+from bot.demo.botapi import LocalBotApiServer
+from bot.demo.botapi.resident import Resident
+from tests.demo.botapi.fixtures import assert_no_violations
 from tests.reliability.driver import (
     INVITATION,
     REMINDER,

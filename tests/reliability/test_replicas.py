@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.localapi import LocalBotApiServer
-from tests.botapi.fixtures import assert_no_violations
+from bot.demo.botapi import LocalBotApiServer
+from tests.demo.botapi.fixtures import assert_no_violations
 from tests.reliability.driver import (
     INVITATION,
     REMINDER,

@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from bot.localapi.errors import ApiError, bad_request
+from bot.demo.botapi.errors import ApiError, bad_request
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ _MUST_BE = re.compile(r"must be (?:always )?[\"“]?([a-z_]+)")
 @lru_cache(maxsize=1)
 def load_spec() -> dict[str, Any]:
     """Load the bundled Bot API specification (api.min.json)."""
-    text = resources.files("bot.localapi").joinpath("spec/api.min.json").read_text("utf-8")
+    text = resources.files("bot.demo.botapi").joinpath("spec/api.min.json").read_text("utf-8")
     return json.loads(text)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.localapi.checker import SpecViolation
-from bot.localapi.errors import bad_request
-from bot.localapi.formatting import ParseError, parse_text
+from bot.demo.botapi.checker import SpecViolation
+from bot.demo.botapi.errors import bad_request
+from bot.demo.botapi.formatting import ParseError, parse_text
 
 TEXT_MAX = 4096
 CAPTION_MAX = 1024

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from bot.localapi.resident import Resident
-from bot.localapi.server import LocalBotApiServer
+from bot.demo.botapi.resident import Resident
+from bot.demo.botapi.server import LocalBotApiServer
 
 Step = Callable[[Resident, int], Awaitable[None]]
 

@@ -10,12 +10,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.localapi.chats import Chat
-from bot.localapi.errors import NOT_MODIFIED, QUERY_TOO_OLD, ApiError, bad_request, forbidden
-from bot.localapi.limits import parsed_text
+from bot.demo.botapi.chats import Chat
+from bot.demo.botapi.errors import NOT_MODIFIED, QUERY_TOO_OLD, ApiError, bad_request, forbidden
+from bot.demo.botapi.limits import parsed_text
 
 if TYPE_CHECKING:
-    from bot.localapi.server import LocalBotApiServer
+    from bot.demo.botapi.server import LocalBotApiServer
 
 Params = dict[str, Any]
 Upload = tuple[str, bytes, str]

@@ -7,11 +7,11 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bot.localapi.chats import Chat, ChatMessage, Tap
-from bot.localapi.updates import PendingUpdate
+from bot.demo.botapi.chats import Chat, ChatMessage, Tap
+from bot.demo.botapi.updates import PendingUpdate
 
 if TYPE_CHECKING:
-    from bot.localapi.server import LocalBotApiServer
+    from bot.demo.botapi.server import LocalBotApiServer
 
 TINY_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import tornado.web
 
-from bot.localapi.errors import ApiError, bad_request
+from bot.demo.botapi.errors import ApiError, bad_request
 
 if TYPE_CHECKING:
-    from bot.localapi.server import LocalBotApiServer
+    from bot.demo.botapi.server import LocalBotApiServer
 
 
 def application(server: LocalBotApiServer, static_dir: Path | None) -> tornado.web.Application:

@@ -16,15 +16,15 @@ from typing import Any
 import tornado.httpserver
 import tornado.netutil
 
-from bot.localapi.chats import Chat, ChatMessage, Tap
-from bot.localapi.checker import SpecChecker, SpecViolation, Violation
-from bot.localapi.errors import ApiError, bad_request, too_many_requests
-from bot.localapi.limits import check_limits
-from bot.localapi.methods import Methods, StoredFile, file_ids, image_size
-from bot.localapi.resident import Resident
-from bot.localapi.routes import application
-from bot.localapi.updates import PendingUpdate, UpdateQueue
-from bot.localapi.webhooks import Webhooks, WebhookTarget
+from bot.demo.botapi.chats import Chat, ChatMessage, Tap
+from bot.demo.botapi.checker import SpecChecker, SpecViolation, Violation
+from bot.demo.botapi.errors import ApiError, bad_request, too_many_requests
+from bot.demo.botapi.limits import check_limits
+from bot.demo.botapi.methods import Methods, StoredFile, file_ids, image_size
+from bot.demo.botapi.resident import Resident
+from bot.demo.botapi.routes import application
+from bot.demo.botapi.updates import PendingUpdate, UpdateQueue
+from bot.demo.botapi.webhooks import Webhooks, WebhookTarget
 
 log = logging.getLogger(__name__)
 _file_serial = itertools.count(1)

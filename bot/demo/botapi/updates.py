@@ -8,7 +8,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.localapi.errors import ApiError
+from bot.demo.botapi.errors import ApiError
 
 DEFAULT_EXCLUDED = {"chat_member", "message_reaction", "message_reaction_count"}
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from bot.localapi.updates import PendingUpdate, UpdateQueue
+from bot.demo.botapi.updates import PendingUpdate, UpdateQueue
 
 
 @dataclass

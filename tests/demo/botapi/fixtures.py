@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.localapi import LocalBotApiServer
+from bot.demo.botapi import LocalBotApiServer
 
 
 def assert_no_violations(server: LocalBotApiServer) -> None:

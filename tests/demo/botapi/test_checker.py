@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.localapi.checker import SpecChecker, SpecViolation
-from bot.localapi.limits import check_limits
+from bot.demo.botapi.checker import SpecChecker, SpecViolation
+from bot.demo.botapi.limits import check_limits
 
 checker = SpecChecker()
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.localapi.formatting import ParseError, parse_html, parse_markdown_v2, utf16_len
+from bot.demo.botapi.formatting import ParseError, parse_html, parse_markdown_v2, utf16_len
 
 
 def test_supported_tags_become_entities_with_utf16_offsets() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.localapi.loadgen import LoadPlan, LoadProcess
+from bot.demo.botapi.loadgen import LoadPlan, LoadProcess
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

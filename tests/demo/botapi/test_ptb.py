@@ -18,8 +18,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.localapi import ApiError, LocalBotApiServer
-from tests.botapi.fixtures import local_bot_api  # noqa: F401
+from bot.demo.botapi import ApiError, LocalBotApiServer
+from tests.demo.botapi.fixtures import local_bot_api  # noqa: F401
 
 pytestmark = [
     pytest.mark.asyncio,

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.localapi import ApiError, LocalBotApiServer
+from bot.demo.botapi import ApiError, LocalBotApiServer
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.localapi import LocalBotApiServer
+from bot.demo.botapi import LocalBotApiServer
 
 
 def free_port() -> int:
