@@ -324,6 +324,8 @@ def lift_embargo_command(ctx: click.Context, wave_id: int) -> None:
 @click.pass_context
 def list_command(ctx: click.Context) -> None:
     """Waves with status and counts, newest first."""
+    from sqlalchemy.exc import OperationalError
+
     from storage.connect import database_url
     from storage.overview import wave_lines
 
@@ -332,6 +334,8 @@ def list_command(ctx: click.Context) -> None:
         waves = wave_lines(database_url(settings.database_url, settings.data_dir))
     except OSError as exc:
         raise CliError(str(exc)) from None
+    except OperationalError as exc:  # the database is unreachable: the driver's first line
+        raise CliError(str(exc.orig).strip().splitlines()[0]) from None
     if not waves:
         click.echo("no waves yet (machikoe wave create --survey ID)")
         return

@@ -282,3 +282,9 @@ def test_the_readme_wave_commands_work_on_the_day_they_are_read(
     assert "status: open" in shown
     wave = query(migrated_database_url, lambda uow: uow.waves.get(1))
     assert wave.closes_at > datetime.now(UTC) + timedelta(days=7)
+
+
+@pytest.mark.parametrize("command", [["wave", "list"], ["wave", "show", "1"]])
+def test_an_unreachable_database_is_one_line(command: list[str]) -> None:
+    line = fails("postgresql://127.0.0.1:1/machikoe", *command)
+    assert "127.0.0.1" in line
