@@ -239,11 +239,15 @@ class InvitationSender:
             if target is None:
                 return
             if not self._going():
-                async with self.services.uow() as uow:
-                    await uow.invitations.release([target.invitation_id], self.services.now())
-                    await uow.commit()
+                await self._give_back(target)
                 continue
             await self._deliver(target, wave, title)
+
+    async def _give_back(self, target: InvitationTarget) -> None:
+        """Return a claimed, unsent invitation to pending (sent when sending resumes)."""
+        async with self.services.uow() as uow:
+            await uow.invitations.release([target.invitation_id], self.services.now())
+            await uow.commit()
 
     async def _deliver(self, target: InvitationTarget, wave: WaveRecord, title: str) -> None:
         """Send one message and record what happened right after the API call returns."""
@@ -265,6 +269,10 @@ class InvitationSender:
         outcome, error = "failed", f"gave up after {MAX_TRIES} tries"
         for attempt in range(MAX_TRIES):
             ticket = await self.pacer.wait(target.chat_id)
+            if not self._going():  # the sending hours ended (or the bot stops) while it waited
+                self.pacer.settle(ticket, counted=False)
+                await self._give_back(target)
+                return
             try:
                 await self.bot.send_message(
                     target.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
