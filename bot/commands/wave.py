@@ -11,77 +11,31 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli import CliError
-from bot.commands._shared import settings_of, with_services
+from bot.commands._shared import with_services
+from bot.commands.wave_views import (
+    list_command,
+    local_time,
+    results_preview_command,
+    send_results_command,
+    show_command,
+    zone_of,
+)
 
 if TYPE_CHECKING:
-    from bot.results_back import ResultsBack
     from bot.services import Services
-    from bot.waves import WaveDetails
-    from storage.overview import WaveLine
     from storage.records import WaveRecord
 
-# `wave list` reads through SQLAlchemy Core alone (storage/overview.py): the wave operations and
-# the ORM behind them are imported by the commands that use them, so the listing starts in a
-# fraction of a second (bench/cli_bench.py).
-
-
-def _when(value: datetime | None, zone: tzinfo) -> str:
-    """A time in the staff's time zone, or a dash."""
-    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "-"
-
-
-def _rate(rate: float | None) -> str:
-    """Completion rate as a percentage, or a dash when nobody started."""
-    return "-" if rate is None else f"{rate:.0%}"
-
-
-def describe(details: WaveDetails, zone: tzinfo) -> list[str]:
-    """The lines of `wave show`."""
-    from bot.wave_plans import audience_text, rules_text
-
-    wave, counts = details.wave, details.counts
-    lines = [
-        f"wave {wave.id}: {wave.name}",
-        f"survey: {wave.survey_id}"
-        + (f" (definition #{wave.definition_id} frozen)" if wave.definition_id else ""),
-        f"status: {wave.status}",
-        f"opens: {_when(wave.opens_at, zone)}  closes: {_when(wave.closes_at, zone)}",
-        f"audience: {audience_text(wave.audience)}",
-        f"reminders: {', '.join(wave.reminders) or '-'}",
-        "summary: "
-        + (
-            f"{wave.summary_schedule['day']} {wave.summary_schedule['time']}"
-            if wave.summary_schedule
-            else "-"
-        ),
-        f"results embargo: {'lifted' if wave.embargo_lifted else 'until closing'}",
-        f"sending: {rules_text(wave.contact_rules)}",
-        f"invitations: {details.invitations_done}/{details.invitations_total} processed "
-        + "("
-        + ", ".join(f"{state} {n}" for state, n in details.invitations.items())
-        + ")",
-        f"invited: {counts.invited}  started: {counts.started}  completed: {counts.completed}"
-        f"  completion rate: {_rate(counts.completion_rate)}",
-    ]
-    if counts.by_age_band:
-        bands = ", ".join(f"{band} {n}" for band, n in sorted(counts.by_age_band.items()))
-        lines.append(f"completed by age band: {bands}")
-    if details.waiting:
-        lines.append(
-            f"waiting: {details.waiting} messages, next sending {_when(details.resume_at, zone)}"
-        )
-    if wave.results_sent_at is not None:
-        lines.append(f"results sent back: {_when(wave.results_sent_at, zone)}")
-    pending = [job for job in details.jobs if job.state == "pending"]
-    for job in pending:
-        lines.append(f"next: {job.kind} at {_when(job.run_at, zone)}")
-    return lines
+# The wave operations (and the ORM behind them) are imported by the commands that use them: this
+# module is loaded for `wave list` too, which must start in a fraction of a second.
 
 
 @click.group("wave")
 def wave_group() -> None:
     """Survey waves: create, edit or delete a draft, schedule, open, close, show."""
+
+
+for _view in (list_command, show_command, results_preview_command, send_results_command):
+    wave_group.add_command(_view)
 
 
 @dataclass(frozen=True)
@@ -167,7 +121,7 @@ def _plan_line(verb: str, wave: WaveRecord, zone: tzinfo) -> str:
 
     return (
         f"{verb} draft wave {wave.id} ({wave.name}): {wave.survey_id}, "
-        f"opens {_when(wave.opens_at, zone)}, closes {_when(wave.closes_at, zone)}, "
+        f"opens {local_time(wave.opens_at, zone)}, closes {local_time(wave.closes_at, zone)}, "
         f"audience {audience_text(wave.audience)}"
     )
 
@@ -185,7 +139,7 @@ def create_command(ctx: click.Context, survey_id: str, plan: PlanInput) -> None:
         return await create_wave(services, survey_id=survey_id, **fields)
 
     wave = with_services(ctx, work)
-    click.echo(_plan_line("created", wave, _zone(ctx)))
+    click.echo(_plan_line("created", wave, zone_of(ctx)))
     click.echo(wave.id)
 
 
@@ -201,7 +155,7 @@ def edit_command(ctx: click.Context, wave_id: int, plan: PlanInput) -> None:
         fields = plan.parsed(services.timezone, services.now())
         return await edit_wave(services, wave_id, **fields)
 
-    click.echo(_plan_line("edited", with_services(ctx, work), _zone(ctx)))
+    click.echo(_plan_line("edited", with_services(ctx, work), zone_of(ctx)))
 
 
 @wave_group.command("delete")
@@ -215,13 +169,6 @@ def delete_command(ctx: click.Context, wave_id: int) -> None:
     click.echo(f"deleted draft wave {wave.id} ({wave.name})")
 
 
-def _zone(ctx: click.Context) -> tzinfo:
-    """The staff's time zone from the settings."""
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(settings_of(ctx).timezone)
-
-
 @wave_group.command("schedule")
 @click.argument("wave_id", metavar="WAVE", type=int)
 @click.pass_context
@@ -230,7 +177,7 @@ def schedule_command(ctx: click.Context, wave_id: int) -> None:
     from bot.waves import schedule_wave
 
     wave = with_services(ctx, lambda services: schedule_wave(services, wave_id))
-    click.echo(f"wave {wave.id} scheduled to open at {_when(wave.opens_at, _zone(ctx))}")
+    click.echo(f"wave {wave.id} scheduled to open at {local_time(wave.opens_at, zone_of(ctx))}")
 
 
 def _open(ctx: click.Context, wave_id: int, reopen: bool, closes: str | None, watch: bool) -> None:
@@ -271,7 +218,7 @@ def _watch(ctx: click.Context, wave_id: int, poll: float = 1.0) -> None:
                 if details.invitations_done == details.invitations_total:
                     return
                 if details.resume_at is not None and details.resume_at > services.now():
-                    when = _when(details.resume_at, services.timezone)
+                    when = local_time(details.resume_at, services.timezone)
                     bar.console.print(f"the rest waits for the sending hours: from {when}")
                     return
                 await asyncio.sleep(poll)
@@ -306,7 +253,7 @@ def close_command(ctx: click.Context, wave_id: int) -> None:
     from bot.waves import close_wave
 
     wave = with_services(ctx, lambda services: close_wave(services, wave_id))
-    click.echo(f"closed wave {wave.id} at {_when(wave.closed_at, _zone(ctx))}")
+    click.echo(f"closed wave {wave.id} at {local_time(wave.closed_at, zone_of(ctx))}")
 
 
 @wave_group.command("lift-embargo")
@@ -318,99 +265,3 @@ def lift_embargo_command(ctx: click.Context, wave_id: int) -> None:
 
     wave = with_services(ctx, lambda services: lift_embargo(services, wave_id))
     click.echo(f"wave {wave.id}: results embargo lifted")
-
-
-@wave_group.command("list")
-@click.pass_context
-def list_command(ctx: click.Context) -> None:
-    """Waves with status and counts, newest first."""
-    from sqlalchemy.exc import OperationalError
-
-    from storage.connect import database_url
-    from storage.overview import wave_lines
-
-    settings = settings_of(ctx)
-    try:
-        waves = wave_lines(database_url(settings.database_url, settings.data_dir))
-    except OSError as exc:
-        raise CliError(str(exc)) from None
-    except OperationalError as exc:  # the database is unreachable: the driver's first line
-        raise CliError(str(exc.orig).strip().splitlines()[0]) from None
-    if not waves:
-        click.echo("no waves yet (machikoe wave create --survey ID)")
-        return
-    zone = _zone(ctx)
-    header = ("id", "status", "name", "survey", "opens", "closes", "invited", "started", "done")
-    rows = [header, *(_row(wave, zone) for wave in waves)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    for row in rows:
-        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-
-
-def _row(wave: WaveLine, zone: tzinfo) -> tuple[str, ...]:
-    """One line of `wave list`."""
-    return (
-        str(wave.id),
-        wave.status,
-        wave.name,
-        wave.survey_id,
-        _when(wave.opens_at, zone),
-        _when(wave.closes_at, zone),
-        str(wave.invited),
-        str(wave.started),
-        f"{wave.completed} ({_rate(wave.completion_rate)})",
-    )
-
-
-@wave_group.command("show")
-@click.argument("wave_id", metavar="WAVE", type=int)
-@click.pass_context
-def show_command(ctx: click.Context, wave_id: int) -> None:
-    """A wave's plan, invitation progress and live counts (by age band)."""
-    from bot.waves import wave_details
-
-    details = with_services(ctx, lambda services: wave_details(services, wave_id))
-    for line in describe(details, _zone(ctx)):
-        click.echo(line)
-
-
-_MESSAGE = click.option("--message", help="Words or a link from the city to add to the results.")
-
-
-def _results_lines(verb: str, back: ResultsBack, zone: tzinfo) -> list[str]:
-    """What `results-preview` and `send-results` print: the reach, the time, the message."""
-    from surveys.sending import ContactRules
-
-    window = ContactRules.from_stored(back.wave.contact_rules).window
-    return [
-        f"wave {back.wave.id}: results {verb} {back.recipients} residents who answered and "
-        f"are still subscribed, from {_when(back.sends_from, zone)} (sending hours {window})",
-        "---",
-        back.text,
-    ]
-
-
-@wave_group.command("results-preview")
-@click.argument("wave_id", metavar="WAVE", type=int)
-@_MESSAGE
-@click.pass_context
-def results_preview_command(ctx: click.Context, wave_id: int, message: str | None) -> None:
-    """Show the results message a closed wave's participants would get (nothing is sent)."""
-    from bot.results_back import preview_results
-
-    back = with_services(ctx, lambda services: preview_results(services, wave_id, message))
-    for line in _results_lines("would go to", back, _zone(ctx)):
-        click.echo(line)
-
-
-@wave_group.command("send-results")
-@click.argument("wave_id", metavar="WAVE", type=int)
-@_MESSAGE
-@click.pass_context
-def send_results_command(ctx: click.Context, wave_id: int, message: str | None) -> None:
-    """Send a closed wave's results to its participants, once (the running bot sends them)."""
-    from bot.results_back import send_results
-
-    back = with_services(ctx, lambda services: send_results(services, wave_id, message))
-    for line in _results_lines("go to", back, _zone(ctx))[:1]:
-        click.echo(line)
