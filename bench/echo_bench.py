@@ -5,7 +5,7 @@ LoadProcess); the bot runs in this one, as machikoe does in bench/survey_bench.p
 residents each sending K messages and prints messages/second and p50/p99 latency (resident
 sends → the bot's reply reaches the server): the bare bot with PTB's defaults (httpx,
 concurrent_updates off), and the same bot with machikoe's update processing and transport
-(per-chat ordering, 32 at a time, aiohttp; see bot/app.py).
+(per-chat ordering, 32 at a time, aiohttp; see bot/telegram/application.py).
 Usage: python bench/echo_bench.py [--users 100] [--messages 20]
 """
 

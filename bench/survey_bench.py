@@ -32,7 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import asyncpg
 from echo_bench import run_echo
 
-from bot.app import build_application
 from bot.catalog import survey_for_wave
 from bot.commands.run import finish_comments, warm_up_classifier
 from bot.comments import comment_question_ids, pipeline_of
@@ -41,6 +40,7 @@ from bot.demo.botapi.loadgen import LoadPlan, LoadProcess, LoadResult
 from bot.demo.botapi.resident import Resident
 from bot.runner import settle_memory, start, stop
 from bot.services import Services
+from bot.telegram.application import build_application
 from tests.bot.conftest import seed_open_wave
 
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

@@ -29,9 +29,9 @@ async def _serve(
     secret: str | None,
 ) -> None:
     """Open services (migrating the database), build the application, run until signalled."""
-    from bot.app import build_application
     from bot.runner import Webhook, run_until_signalled
     from bot.services import Services
+    from bot.telegram.application import build_application
 
     services = await Services.open(settings, migrate=True)
     # load (or first train) the classifier now, not when the first comment arrives

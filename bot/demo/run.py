@@ -17,7 +17,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from telegram.ext import Application
 
 from bot import comments, waves
-from bot.app import build_application
 from bot.catalog import store_survey_file
 from bot.config import Settings
 from bot.console.app import create_app
@@ -28,6 +27,7 @@ from bot.demo.server import DemoServer
 from bot.demo.simulate import SimulationResult, simulate_residents
 from bot.runner import start, stop
 from bot.services import Services
+from bot.telegram.application import build_application
 from surveys.bundled import bundled_survey_path
 from surveys.definition import Survey
 from surveys.loader import load_survey

@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import build_application
 from bot.demo.botapi import LocalBotApiServer
 from bot.demo.botapi.errors import ApiError
 from bot.runner import Webhook, run_until_signalled, start, stop
 from bot.services import Services
+from bot.telegram.application import build_application
 from tests.bot.conftest import seed_open_wave
 from tests.demo.botapi.fixtures import assert_no_violations
 

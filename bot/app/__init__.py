@@ -1,0 +1,1 @@
+"""The channel-neutral application core: use cases that return plain data, no Telegram types."""
