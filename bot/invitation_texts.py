@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks
+from bot.app import callbacks
 from storage.repositories.invitation_rules import RESULTS
 
 _TEXTS: dict[str, dict[str, str]] = {

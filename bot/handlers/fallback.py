@@ -6,29 +6,26 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.services import Services
-from bot.texts import language_from_telegram, language_or_default, t
+from bot.app.conversation.context import Conversation
+from bot.app.conversation.resident import Channel, Resident
+from bot.telegram.context import conversation_of
+from bot.texts import t
 
 
-async def resident_language(services: Services, update: Update) -> str:
+async def resident_language(conversation: Conversation, update: Update) -> str:
     """The language the resident chose, else one guessed from Telegram."""
     user = update.effective_user
     if user is None:
         return "ja"
-    async with services.uow() as uow:
-        respondent = await uow.respondents.get_by_key(services.respondent_key(user.id))
-    if respondent is not None:
-        return language_or_default(respondent.language)
-    return language_from_telegram(user.language_code)
+    return await conversation.language(Resident(Channel.TELEGRAM, user.id, user.language_code))
 
 
 async def reply_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Tell the sender the command does not exist (also what non-staff see for staff commands)."""
-    services: Services = context.application.bot_data["services"]
     chat = update.effective_chat
     if chat is None:
         return
-    language = await resident_language(services, update)
+    language = await resident_language(conversation_of(context.application), update)
     await context.bot.send_message(
         chat.id, t(language, "unknown_command"), parse_mode=ParseMode.HTML
     )

@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.constants import ChatType, ParseMode
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
 from bot.handlers.fallback import reply_unknown_command, resident_language
 from bot.handlers.staff_screens import staff_help
-from bot.roles import role_of, services_of
+from bot.roles import role_of
+from bot.telegram.context import MachikoeContext
 from bot.texts import t
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: MachikoeContext) -> None:
     """/help: in a private chat the resident's help (and the staff commands for staff); in a
     group only staff get an answer, their commands."""
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return
-    services = services_of(context)
-    role = await role_of(services, user.id)
+    role = await role_of(context.services, user.id)
     private = chat.type == ChatType.PRIVATE
     if not private and role is None:
         await reply_unknown_command(update, context)
         return
-    parts = [t(await resident_language(services, update), "help")] if private else []
+    parts = [t(await resident_language(context.conversation, update), "help")] if private else []
     if role is not None:
         parts.append(staff_help(role))
     await context.bot.send_message(chat.id, "\n\n".join(parts), parse_mode=ParseMode.HTML)

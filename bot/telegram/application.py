@@ -10,15 +10,17 @@ from datetime import timedelta
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder
 
 from bot import scheduler
 from bot.comments import install as install_comment_pipeline
 from bot.flood import GROUP as FLOOD_GROUP
 from bot.flood import flood_handler
 from bot.handlers import HANDLER_MODULES, maintenance
+from bot.handlers.fallback import resident_language
 from bot.inbox import Inbox
 from bot.services import Services
+from bot.telegram.context import CONTEXT_TYPES, SERVICES, MachikoeContext
 from bot.texts import t
 from bot.transport import use_aiohttp
 from bot.update_processor import MAX_CONCURRENT_UPDATES, PerChatUpdateProcessor
@@ -46,7 +48,7 @@ def build_application(
     *,
     max_concurrent_updates: int = MAX_CONCURRENT_UPDATES,
 ) -> Application:  # type: ignore[type-arg]
-    """The machikoe bot: every handler module of bot/handlers, services in bot_data."""
+    """The machikoe bot: the handler modules in order, services on the handlers' context."""
     base = base_url or TELEGRAM_BASE_URL
     inbox = Inbox(services, timedelta(hours=services.settings.inbox_max_age_hours))
     builder = (
@@ -56,9 +58,10 @@ def build_application(
         .base_file_url(base_file_url or file_url_for(base))
         .concurrent_updates(PerChatUpdateProcessor(max_concurrent_updates, inbox.handled))
         .post_init(run_startup_hooks)
+        .context_types(CONTEXT_TYPES)
     )
     application = use_aiohttp(builder, max_concurrent_updates).build()
-    application.bot_data["services"] = services
+    application.bot_data[SERVICES] = services
     application.bot_data["inbox"] = inbox
     install_comment_pipeline(services)
     application.add_handler(flood_handler(), group=FLOOD_GROUP)
@@ -83,7 +86,7 @@ async def run_startup_hooks(application: Application) -> None:  # type: ignore[t
     await scheduler.on_startup(application)
 
 
-async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def report_error(update: object, context: MachikoeContext) -> None:
     """Log the failure (never message text) and give the resident one clear line."""
     error = context.error
     if isinstance(error, BadRequest) and "not modified" in str(error).lower():
@@ -96,11 +99,8 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
     if update.callback_query is not None:
         with contextlib.suppress(TelegramError):
             await update.callback_query.answer()
-    services: Services = context.application.bot_data["services"]
-    from bot.handlers.fallback import resident_language
-
     try:
-        language = await resident_language(services, update)
+        language = await resident_language(context.conversation, update)
         await context.bot.send_message(
             update.effective_chat.id, html.escape(t(language, "error")), parse_mode=ParseMode.HTML
         )

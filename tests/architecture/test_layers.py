@@ -39,6 +39,24 @@ def test_a_package_imports_only_what_its_layer_allows(package: str) -> None:
     assert crossings == set()
 
 
+# The application core is channel-neutral: no Telegram, no adapter, no console.
+CORE_FORBIDDEN = ("telegram", "bot.telegram", "bot.handlers", "bot.console", "bot.line")
+
+
+def _within(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def test_the_application_core_imports_no_channel_or_adapter() -> None:
+    crossings = {
+        f"{_module(path)} → {name}"
+        for path in (ROOT / "bot" / "app").rglob("*.py")
+        for name in _all_imports(path)
+        if any(_within(name, forbidden) for forbidden in CORE_FORBIDDEN)
+    }
+    assert crossings == set()
+
+
 def test_the_survey_core_has_no_import_cycle() -> None:
     graph = {
         _module(path): {name for name in _imports(path) if name.startswith("surveys.")}

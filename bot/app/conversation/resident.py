@@ -24,6 +24,12 @@ class Resident:
     channel: Channel
     user_id: int | str
     language_hint: str | None = None  # the client's language, if it tells
+    contact: int | str | None = None  # where to reach them, when not the user id (a chat id)
+
+    @property
+    def address(self) -> int | str:
+        """Where messages to this resident go (a Telegram private chat is the user id)."""
+        return self.user_id if self.contact is None else self.contact
 
 
 # LINE ids live in their own id space: a resident on both channels is two respondents.

@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Placement(StrEnum):
+    """Where a reply's screens go, for a tap (a typed message's screens are always new)."""
+
+    NEW = "new"  # new messages, below the tapped one
+    IN_PLACE = "in_place"  # the first screen replaces the tapped message when it is the latest
+    KEYBOARD = "keyboard"  # only the tapped message's buttons change (to the first screen's rows)
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,15 @@ class Reply:
     answered: str | None = None  # replaces the tapped message (Telegram edits it)
     toast: str | None = None  # short notice for the tap (callback answer)
     stale: bool = False  # the tap was on an old message: nothing changed
+    placement: Placement = Placement.NEW
+    close: bool = False  # the tapped message loses its buttons (becoming `answered` if given)
+    once: bool = False  # send the screens only if closing the tapped message changed it
+    appended: str | None = None  # a line added below the tapped message's text (as it closes)
+
+    @property
+    def closes(self) -> bool:
+        """Whether the tapped message is to lose its buttons before the screens are sent."""
+        return self.close or self.answered is not None or self.appended is not None
 
 
 def screen(text: str, *rows: tuple[Button, ...]) -> Screen:

@@ -29,6 +29,7 @@ from surveys.engine import (
     with_other_text,
 )
 from surveys.profile import PROFILE_FIELDS, profile_survey
+from surveys.status import Consent, ResponseStatus
 from surveys.waves import Audience
 
 CODE_SEPARATOR = ";"
@@ -54,7 +55,7 @@ class SurveyState:
     @property
     def submitted(self) -> bool:
         """Whether the response is already sent."""
-        return self.response is not None and self.response.status == "complete"
+        return self.response is not None and self.response.status == ResponseStatus.COMPLETE
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ async def choose_wave(
     answered = None
     for wave in candidates:
         response = await uow.responses.get_for(wave.id, respondent_id)
-        if response is None or response.status != "complete":
+        if response is None or response.status != ResponseStatus.COMPLETE:
             return WaveChoice(wave, response=response)
         answered = answered or wave
     if answered is not None:
@@ -195,12 +196,12 @@ async def open_wave_step(
     it (consented, profile complete, in its audience, not yet submitted); None otherwise —
     `choose_wave` then decides, and says why when there is nothing to answer."""
     waves, found = await lane.read_open(key)
-    if found is None or found.respondent.consent != "given":
+    if found is None or found.respondent.consent != Consent.GIVEN:
         return None
     wave, response = waves[0], found.response
     if not profile_complete(found.profile) or not _audience_matches(wave, found.profile):
         return None
-    if response is not None and response.status == "complete":
+    if response is not None and response.status == ResponseStatus.COMPLETE:
         return None
     survey = await surveys.survey_for(uow, wave)
     answers = decode_answers(survey, found.answers)

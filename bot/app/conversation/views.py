@@ -1,14 +1,12 @@
-"""What residents read: questions, prompts, the review, re-asks (HTML, values escaped)."""
+"""What residents read, as plain Screens: questions, prompts, the review, re-asks."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from html import escape
 
-from telegram import InlineKeyboardMarkup
-
-from bot import keyboards
-from bot.flow import SurveyState, profile_step
+from bot.app.conversation import keyboards
+from bot.app.conversation.flow import SurveyState, profile_step
+from bot.app.conversation.screens import Screen
 from bot.texts import t
 from surveys.answers import Answer
 from surveys.definition import Question, QuestionType
@@ -24,14 +22,6 @@ from surveys.engine import (
 from surveys.profile import PROFILE_FIELDS, profile_survey
 
 TEXT_LIMIT = 4096
-
-
-@dataclass(frozen=True)
-class Screen:
-    """One message to send: HTML text and an optional keyboard."""
-
-    text: str
-    markup: InlineKeyboardMarkup | None = None
 
 
 def _fit(text: str) -> str:
@@ -80,10 +70,8 @@ def question_screen(
     if previous is not None and question.type in (QuestionType.TEXT, QuestionType.NUMBER):
         text += "\n\n" + escape(render_answer(question, previous, language))
     back = previous_question(state.survey, state.answers, state.profile, question.id) is not None
-    markup = keyboards.question_keyboard(
-        state.wave.id, question, language, previous=previous, back=back
-    )
-    return Screen(_fit(text), markup)
+    rows = keyboards.question_rows(state.wave.id, question, language, previous=previous, back=back)
+    return Screen(_fit(text), rows)
 
 
 def other_screen(state: SurveyState, step: AskOther, language: str) -> Screen:
@@ -91,7 +79,7 @@ def other_screen(state: SurveyState, step: AskOther, language: str) -> Screen:
     other = step.question.other_choice
     label = other.label.text(language) if other is not None else ""
     text = escape(t(language, "other_prompt", label=label))
-    return Screen(text, keyboards.other_keyboard(state.wave.id, step.question, language))
+    return Screen(text, keyboards.other_rows(state.wave.id, step.question, language))
 
 
 def review_screen(
@@ -104,8 +92,8 @@ def review_screen(
         for number, (question, answer) in enumerate(items, start=1)
     ]
     text = t(language, "review", items="\n".join(lines))
-    markup = keyboards.review_keyboard(state.wave.id, [q for q, _ in items], language)
-    return Screen(_fit(text), markup)
+    rows = keyboards.review_rows(state.wave.id, [q for q, _ in items], language)
+    return Screen(_fit(text), rows)
 
 
 def answered_text(question: Question, answer: Answer, language: str) -> str:
@@ -131,10 +119,8 @@ def profile_screen(
     total = len(PROFILE_FIELDS)
     text = question_text(question, language, number, total, total)
     back = number > 1
-    markup = keyboards.profile_keyboard(
-        question, language, updating, profile.get(question.id), back
-    )
-    return Screen(text, markup)
+    rows = keyboards.profile_rows(question, language, updating, profile.get(question.id), back)
+    return Screen(text, rows)
 
 
 def invalid_text(invalid: Invalid, question: Question, language: str) -> str:

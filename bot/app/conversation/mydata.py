@@ -6,21 +6,12 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from html import escape
 
-from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
-
 from analysis.text.pii import mask_personal_info
-from bot.flow import SurveyCache, decode_answers
-from bot.handlers.resident import (
-    language_of,
-    reading,
-    respondent_of,
-    say,
-    send,
-    services_of,
-    surveys_of,
-)
-from bot.handlers.resident_screens import TEXT_LIMIT, Screen
+from bot.app.conversation.context import Conversation, language_of, said
+from bot.app.conversation.flow import SurveyCache, decode_answers
+from bot.app.conversation.resident import Resident
+from bot.app.conversation.screens import Reply, Screen
+from bot.app.conversation.views import TEXT_LIMIT
 from bot.texts import LANGUAGE_NAMES, t
 from storage.db import UnitOfWork
 from storage.records import RespondentRecord, ResponseRecord
@@ -39,21 +30,17 @@ class StoredResponse:
     items: tuple[tuple[Question, Answer], ...]
 
 
-async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def mydata(conversation: Conversation, resident: Resident) -> Reply:
     """/mydata: the summary, then each wave's answers (question → answer)."""
-    services = services_of(context)
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None:
-        return
-    async with reading(context) as uow:
-        respondent = await respondent_of(uow, services, user.id)
-        language = language_of(respondent, update)
+    services = conversation.services
+    async with conversation.uow() as uow:
+        respondent = await conversation.respondent(uow, resident)
+        language = language_of(respondent, resident)
         if respondent is None:
-            await say(context, chat.id, language, "mydata_none")
-            return
+            return Reply((said(language, "mydata_none"),))
         profile = await uow.profiles.get(respondent.id)
         contact = await uow.contacts.get(respondent.id)
-        responses = await stored_responses(uow, surveys_of(context), respondent.id)
+        responses = await stored_responses(uow, conversation.surveys, respondent.id)
     subscribed = contact is not None and contact.subscribed
     text = t(
         language,
@@ -66,9 +53,7 @@ async def mydata_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if responses
         else t(language, "responses_none"),
     )
-    await send(context, chat.id, Screen(text))
-    for response in responses:
-        await send(context, chat.id, Screen(response_text(response, language)))
+    return Reply((Screen(text), *(Screen(response_text(r, language)) for r in responses)))
 
 
 def consent_text(respondent: RespondentRecord, language: str, zone: tzinfo) -> str:
@@ -139,12 +124,3 @@ async def masked_items(
             answer = Answer(question.id, answer.value, mask_personal_info(answer.other_text).text)
         items.append((question, answer))
     return tuple(items)
-
-
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    """/mydata in a private chat."""
-    return [
-        CommandHandler(
-            "mydata", mydata_command, filters=filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-        )
-    ]

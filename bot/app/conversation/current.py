@@ -1,0 +1,98 @@
+"""What the resident should do now: consent, profile, the current question, or news."""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.app.conversation.context import Conversation, consented, language_of, said
+from bot.app.conversation.flow import (
+    SurveyState,
+    WaveChoice,
+    choose_wave,
+    ensure_response,
+    load_state,
+    profile_complete,
+)
+from bot.app.conversation.resident import Resident
+from bot.app.conversation.screens import Placement, Reply, Screen
+from bot.app.conversation.views import other_screen, profile_screen, question_screen, review_screen
+from bot.services import Services
+from bot.texts import t
+from storage.db import UnitOfWork
+from surveys.answers import Answer
+from surveys.engine import AskOther, AskQuestion, Step
+from surveys.profile import PROFILE_FIELDS
+
+
+def step_screen(
+    state: SurveyState, step: Step, language: str, previous: Answer | None = None
+) -> Screen:
+    """The screen of a survey step."""
+    if isinstance(step, AskQuestion):
+        return question_screen(state, step, language, previous)
+    if isinstance(step, AskOther):
+        return other_screen(state, step, language)
+    return review_screen(state, step.items, language)
+
+
+async def current_screens(
+    conversation: Conversation, uow: UnitOfWork, resident: Resident, wave_id: int | None = None
+) -> tuple[Screen, ...]:
+    """The screens of what to do now (a survey's response is started when first shown)."""
+    services = conversation.services
+    respondent = await conversation.respondent(uow, resident)
+    language = language_of(respondent, resident)
+    if respondent is None or not consented(respondent):
+        return (said(language, "consent_needed"),)
+    profile = await uow.profiles.get(respondent.id)
+    if not profile_complete(profile):
+        intro = t(language, "profile_intro", count=len(PROFILE_FIELDS))
+        screens = [Screen(intro)] if not any(profile.values()) else []
+        screen = profile_screen(profile, language)
+        return (*screens, *([screen] if screen is not None else []))
+    choice = await choose_wave(uow, respondent.id, profile, wave_id)
+    if choice.wave is None:
+        return (no_wave_screen(services, language, choice),)
+    state = await load_state(uow, conversation.surveys, respondent, profile, choice)
+    screens = []
+    if state.response is None:
+        await ensure_response(uow, state, services.now())
+        await uow.commit()
+        description = state.survey.description
+        intro = t(
+            language,
+            "survey_intro",
+            title=escape(state.survey.title.text(language)),
+            description=escape(description.text(language)) if description else "",
+        )
+        screens.append(Screen(intro))
+    return (*screens, step_screen(state, state.step, language))
+
+
+async def show_current(
+    conversation: Conversation, resident: Resident, wave_id: int | None = None
+) -> tuple[Screen, ...]:
+    """What to do now, in a unit of work of its own."""
+    async with conversation.uow() as uow:
+        return await current_screens(conversation, uow, resident, wave_id)
+
+
+def no_wave_screen(services: Services, language: str, choice: WaveChoice) -> Screen:
+    """Already answered, or nothing open (and when the next wave is planned)."""
+    if choice.answered is not None:
+        return Screen(t(language, "already_answered", title=escape(choice.answered.name)))
+    text = t(language, "no_open_wave")
+    planned = choice.next_planned
+    if planned is not None and planned.opens_at is not None:
+        date = planned.opens_at.astimezone(services.timezone).strftime("%Y-%m-%d")
+        text += "\n" + t(language, "next_wave", date=date)
+    return Screen(text)
+
+
+async def stale(conversation: Conversation, resident: Resident) -> Reply:
+    """An old or repeated tap shows the current step: in the tapped message when it is the
+    latest (a repeated tap finds it showing that already), else below it, once."""
+    screens = await show_current(conversation, resident)
+    if len(screens) == 1:
+        return Reply(screens, stale=True, placement=Placement.IN_PLACE, once=True)
+    return Reply(screens, stale=True, close=True, once=True)
