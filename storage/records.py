@@ -29,10 +29,12 @@ class ContactRecord:
     """How to reach a resident: the only place a chat id lives."""
 
     respondent_id: int
-    chat_id: int
+    chat_id: int | None  # None for a LINE resident
     subscribed: bool
     blocked_at: datetime | None
     updated_at: datetime
+    channel: str = "telegram"
+    line_user_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +226,8 @@ class InvitationTarget:
     attempts: int
     started: bool = False
     """The resident has begun this wave's survey and not finished it."""
+    line_user_id: str | None = None
+    """Set for a LINE resident (whose chat_id is 0): the invitation goes by LINE push."""
 
 
 @dataclass(frozen=True, slots=True)

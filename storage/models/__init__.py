@@ -1,6 +1,7 @@
 """SQLAlchemy 2 typed models: the database schema of machikoe, one module per part."""
 
 from storage.models.base import NAMING_CONVENTION, Base, UTCDateTime
+from storage.models.line import LineEvent
 from storage.models.operations import (
     AuditEntry,
     ConsoleLogin,
@@ -45,6 +46,7 @@ __all__ = [
     "InboxState",
     "InboxUpdate",
     "Invitation",
+    "LineEvent",
     "Profile",
     "Respondent",
     "Response",

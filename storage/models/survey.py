@@ -38,12 +38,17 @@ class Respondent(Base):
 
 
 class Contact(Base):
-    """The chat to message a resident in: the only table holding a chat id."""
+    """Where to message a resident: the only table holding a chat id or a LINE user id."""
 
     __tablename__ = "contacts"
+    __table_args__ = (CheckConstraint("channel IN ('telegram', 'line')", name="channel"),)
 
     respondent_id: Mapped[int] = mapped_column(cascading_fk("respondents.id"), primary_key=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The Telegram chat (NULL for a LINE resident)."""
+    channel: Mapped[str] = mapped_column(String(16), default="telegram", server_default="telegram")
+    line_user_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    """The LINE user id (NULL for a Telegram resident): like chat ids, never exported."""
     subscribed: Mapped[bool] = mapped_column(Boolean, default=True)
     blocked_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
@@ -114,7 +119,7 @@ class Response(Base):
     __table_args__ = (
         UniqueConstraint("wave_id", "respondent_id"),
         UniqueConstraint("wave_id", "respondent_ref"),
-        CheckConstraint("mode IN ('chat', 'mail', 'web')", name="mode"),
+        CheckConstraint("mode IN ('chat', 'mail', 'web', 'line')", name="mode"),
         CheckConstraint("status IN ('partial', 'complete')", name="status"),
         Index(None, "wave_id", "status"),
         Index(None, "respondent_id"),

@@ -1,14 +1,14 @@
-"""Contacts: the chat ids needed to message residents, and the invitation audience."""
+"""Contacts: the chat ids and LINE user ids needed to message residents, and the audience."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
 
-from sqlalchemy import case, select, true, update
+from sqlalchemy import ColumnElement, case, select, true, update
 
 from storage.errors import StorageError
-from storage.models import Contact, Profile, Respondent
+from storage.models import Contact, Profile, Respondent, Response
 from storage.records import PROFILE_FIELDS, AudienceMember, ContactRecord
 from storage.repositories._base import Repository
 
@@ -21,21 +21,53 @@ def _record(row: Contact) -> ContactRecord:
         subscribed=row.subscribed,
         blocked_at=row.blocked_at,
         updated_at=row.updated_at,
+        channel=row.channel,
+        line_user_id=row.line_user_id,
     )
+
+
+TELEGRAM, LINE = "telegram", "line"
+CHANNEL_FILTER = "channel"
+"""The audience key naming the channels a wave reaches (absent: every channel)."""
+
+
+def split_channels(
+    filters: dict[str, list[str]] | None,
+) -> tuple[dict[str, list[str]], list[str] | None]:
+    """Profile filters apart from the audience's channels (None: every channel)."""
+    rest = dict(filters or {})
+    channels = rest.pop(CHANNEL_FILTER, None)
+    if channels is not None:
+        unknown = set(channels) - {TELEGRAM, LINE}
+        if unknown:
+            raise StorageError(f"unknown channel {sorted(unknown)[0]!r}; use telegram or line")
+    return rest, channels or None
+
+
+def on_channels(channels: list[str] | None) -> ColumnElement[bool]:
+    """Contacts on these channels (every contact for None)."""
+    return Contact.channel.in_(channels) if channels else true()
 
 
 class ContactRepository(Repository):
     """Where to reach each resident; the only table with chat ids."""
 
-    async def upsert(self, respondent_id: int, chat_id: int, at: datetime) -> ContactRecord:
-        """Store the resident's chat; one who blocked us and writes again is subscribed again."""
+    async def upsert(self, respondent_id: int, address: int | str, at: datetime) -> ContactRecord:
+        """Store where to reach the resident (a Telegram chat id, or a LINE user id as text);
+        one who blocked us and writes again is subscribed again."""
+        line = isinstance(address, str)
+        where = {
+            "channel": LINE if line else TELEGRAM,
+            "chat_id": None if line else address,
+            "line_user_id": address if line else None,
+        }
         stmt = self.insert_on_conflict(Contact).values(
-            respondent_id=respondent_id, chat_id=chat_id, subscribed=True, updated_at=at
+            respondent_id=respondent_id, subscribed=True, updated_at=at, **where
         )
         stmt = stmt.on_conflict_do_update(
             index_elements=["respondent_id"],
             set_={
-                "chat_id": chat_id,
+                **where,
                 "subscribed": case(
                     (Contact.blocked_at.is_not(None), true()), else_=Contact.subscribed
                 ),
@@ -72,7 +104,9 @@ class ContactRepository(Repository):
     async def iter_audience(
         self, filters: dict[str, list[str]] | None = None, batch: int = 1000
     ) -> AsyncIterator[list[AudienceMember]]:
-        """Consenting, subscribed residents matching the profile filters, in keyset batches."""
+        """Consenting, subscribed residents matching the profile filters and channels, in
+        keyset batches (a LINE resident's chat_id is 0)."""
+        profile, channels = split_channels(filters)
         stmt = (
             select(Contact.respondent_id, Contact.chat_id, Respondent.language)
             .join(Respondent, Respondent.id == Contact.respondent_id)
@@ -80,9 +114,10 @@ class ContactRepository(Repository):
                 Contact.subscribed.is_(True),
                 Contact.blocked_at.is_(None),
                 Respondent.consent == "given",
+                on_channels(channels),
             )
         )
-        active = {name: values for name, values in (filters or {}).items() if values}
+        active = {name: values for name, values in profile.items() if values}
         if active:
             stmt = stmt.join(Profile, Profile.respondent_id == Contact.respondent_id)
             for name, values in active.items():
@@ -97,7 +132,20 @@ class ContactRepository(Repository):
             rows = (await self.session.execute(page.limit(batch))).all()
             if not rows:
                 return
-            yield [AudienceMember(int(r[0]), int(r[1]), str(r[2])) for r in rows]
+            yield [AudienceMember(int(r[0]), int(r[1] or 0), str(r[2])) for r in rows]
             last = int(rows[-1][0])
             if len(rows) < batch:
                 return
+
+    async def by_line_user(self, line_user_id: str) -> ContactRecord | None:
+        """The contact of a LINE user, if stored."""
+        row = await self.session.scalar(select(Contact).where(Contact.line_user_id == line_user_id))
+        return _record(row) if row else None
+
+    async def mark_line_responses(self, respondent_id: int) -> None:
+        """A LINE resident's responses are in mode 'line' (they are created as 'chat')."""
+        await self.session.execute(
+            update(Response)
+            .where(Response.respondent_id == respondent_id, Response.mode == "chat")
+            .values(mode="line")
+        )

@@ -11,6 +11,7 @@ from storage.errors import StorageError
 from storage.models import Contact, Invitation, Profile, Respondent, Response
 from storage.records import PROFILE_FIELDS, InvitationRecord, InvitationTarget
 from storage.repositories._base import rowcount
+from storage.repositories.contacts import on_channels, split_channels
 from storage.repositories.invitation_rules import InvitationRules, reachable
 
 STATES = ("pending", "sending", "sent", "failed", "blocked")
@@ -44,6 +45,7 @@ _TARGETS = (
         Invitation.kind,
         Invitation.attempts,
         Response.status,
+        Contact.line_user_id,
     )
     .join(Contact, Contact.respondent_id == Invitation.respondent_id)
     .join(Respondent, Respondent.id == Invitation.respondent_id)
@@ -60,13 +62,15 @@ class InvitationRepository(InvitationRules):
     """The sending state of every invitation and reminder, so nothing is sent twice."""
 
     async def _targets(
-        self, stmt: Select[int, int, int, str, str, int, str]
+        self, stmt: Select[int, int, int | None, str, str, int, str, str | None]
     ) -> list[InvitationTarget]:
-        """Run a ``_TARGETS`` query into send targets."""
+        """Run a ``_TARGETS`` query into send targets (a LINE resident's chat_id is 0)."""
         rows = await self.session.execute(stmt)
         return [
-            InvitationTarget(int(i), int(r), int(c), str(lang), str(k), int(a), status == "partial")
-            for i, r, c, lang, k, a, status in rows
+            InvitationTarget(
+                int(i), int(r), int(c or 0), str(lang), str(k), int(a), status == "partial", line
+            )
+            for i, r, c, lang, k, a, status, line in rows
         ]
 
     async def create_pending(
@@ -104,8 +108,9 @@ class InvitationRepository(InvitationRules):
 
         With ``min_gap``, a resident written to less than that long ago is invited once it has
         passed."""
-        source = reachable(select(Contact.respondent_id))
-        active = {name: values for name, values in (filters or {}).items() if values}
+        profile, channels = split_channels(filters)
+        source = reachable(select(Contact.respondent_id)).where(on_channels(channels))
+        active = {name: values for name, values in profile.items() if values}
         if active:
             source = source.join(Profile, Profile.respondent_id == Contact.respondent_id)
             for name, values in active.items():
