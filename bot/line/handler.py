@@ -10,12 +10,13 @@ from linebot.v3.messaging import AsyncMessagingApi, PushMessageRequest, ReplyMes
 from linebot.v3.messaging.exceptions import ApiException
 
 from bot.app.conversation import onboarding, taps, typed
-from bot.app.conversation.context import Conversation
+from bot.app.conversation.context import Conversation, consented
 from bot.app.conversation.onboarding import Command
 from bot.app.conversation.resident import Channel, Resident
 from bot.app.conversation.screens import Reply
 from bot.line.events import LineInbox, Raw, Recorded
 from bot.line.render import messages_of
+from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class LineChannel:
         self._workers: dict[str, asyncio.Task[None]] = {}
 
     @property
-    def services(self):  # type: ignore[no-untyped-def]
+    def services(self) -> Services:
         """The application's services."""
         return self.conversation.services
 
@@ -107,7 +108,7 @@ class LineChannel:
         reply = await self._reply_to(resident, kind, raw)
         if reply is None:
             return
-        await self._mark_line(resident)
+        await self._remember(resident, refollowed=kind == "follow")
         token = raw.get("replyToken")
         redelivered = bool(raw.get("deliveryContext", {}).get("isRedelivery"))
         await self.send(user_id, token, reply, push_if_expired=redelivered)
@@ -162,11 +163,19 @@ class LineChannel:
                 await uow.contacts.mark_blocked(respondent.id, self.services.now())
                 await uow.commit()
 
-    async def _mark_line(self, resident: Resident) -> None:
-        """The resident's responses are LINE's (the core creates them as 'chat')."""
+    async def _remember(self, resident: Resident, *, refollowed: bool) -> None:
+        """Keep a consenting resident's LINE user id in contacts (a follow subscribes them
+        again), and mark their responses as LINE's (the core creates them as 'chat')."""
         async with self.conversation.uow() as uow:
             respondent = await self.conversation.respondent(uow, resident)
-            if respondent is not None:
-                await uow.begin_write()
-                await uow.contacts.mark_line_responses(respondent.id)
-                await uow.commit()
+            if respondent is None:
+                return
+            await uow.begin_write()
+            if consented(respondent):
+                known = await uow.contacts.get(respondent.id)
+                if known is None or refollowed:
+                    await uow.contacts.upsert(
+                        respondent.id, str(resident.user_id), self.services.now()
+                    )
+            await uow.contacts.mark_line_responses(respondent.id)
+            await uow.commit()

@@ -250,7 +250,7 @@ class LinePlatform:
         self.replies += 1
         user = self.user(self._tokens[token])
         user.messages += [SentMessage("reply", message) for message in body["messages"]]
-        return JSONResponse({"sentMessages": []})
+        return JSONResponse({"sentMessages": self._sent(body["messages"])})
 
     async def _push(self, request: Request) -> JSONResponse:
         if not self._authorised(request):
@@ -268,4 +268,8 @@ class LinePlatform:
         self.pushes += 1
         user = self.user(str(body["to"]))
         user.messages += [SentMessage("push", message) for message in body["messages"]]
-        return JSONResponse({"sentMessages": []})
+        return JSONResponse({"sentMessages": self._sent(body["messages"])})
+
+    def _sent(self, messages: list[Any]) -> list[dict[str, str]]:
+        """The ids LINE gives sent messages."""
+        return [{"id": str(next(self.ids)), "quoteToken": secrets.token_hex(8)} for _ in messages]
