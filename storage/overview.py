@@ -17,6 +17,7 @@ from sqlalchemy import Integer, Select, String, column, func, select, table
 from storage.connect import create_sync_engine
 from storage.migrate import SCHEMA_HEAD, revision_of
 from storage.types import UTCDateTime
+from surveys.status import ResponseStatus
 
 WAVES = table(
     "waves",
@@ -75,7 +76,7 @@ def wave_lines_statement() -> Select[Any]:
         WAVES.c.closes_at,
         _count(INVITATIONS, INVITATIONS.c.kind == "invite", INVITATIONS.c.state == "sent"),
         _count(RESPONSES),
-        _count(RESPONSES, RESPONSES.c.status == "complete"),
+        _count(RESPONSES, RESPONSES.c.status == ResponseStatus.COMPLETE),
     ).order_by(WAVES.c.id.desc())
 
 
