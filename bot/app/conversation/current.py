@@ -19,6 +19,7 @@ from bot.app.conversation.views import other_screen, profile_screen, question_sc
 from bot.services import Services
 from bot.texts import t
 from storage.db import UnitOfWork
+from storage.records import RespondentRecord
 from surveys.answers import Answer
 from surveys.engine import AskOther, AskQuestion, Step
 from surveys.profile import PROFILE_FIELDS
@@ -39,9 +40,20 @@ async def current_screens(
     conversation: Conversation, uow: UnitOfWork, resident: Resident, wave_id: int | None = None
 ) -> tuple[Screen, ...]:
     """The screens of what to do now (a survey's response is started when first shown)."""
-    services = conversation.services
     respondent = await conversation.respondent(uow, resident)
     language = language_of(respondent, resident)
+    return await screens_for(conversation, uow, respondent, language, wave_id)
+
+
+async def screens_for(
+    conversation: Conversation,
+    uow: UnitOfWork,
+    respondent: RespondentRecord | None,
+    language: str,
+    wave_id: int | None = None,
+) -> tuple[Screen, ...]:
+    """What to do now for a respondent already read (a use case that just stored them)."""
+    services = conversation.services
     if respondent is None or not consented(respondent):
         return (said(language, "consent_needed"),)
     profile = await uow.profiles.get(respondent.id)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 from html import escape
 
 from bot.app import callbacks as cb
 from bot.app.conversation.context import Conversation, consented, language_of, said
-from bot.app.conversation.current import show_current, stale
+from bot.app.conversation.current import screens_for, show_current, stale
 from bot.app.conversation.flow import profile_complete, profile_step
 from bot.app.conversation.keyboards import consent_rows, delete_rows, language_rows
 from bot.app.conversation.resident import Resident
@@ -56,15 +57,15 @@ async def start(conversation: Conversation, resident: Resident, args: Sequence[s
     services = conversation.services
     async with conversation.uow() as uow:
         respondent = await conversation.respondent(uow, resident)
+        language = language_of(respondent, resident)
         if respondent is not None and consented(respondent):
             now = services.now()
             await uow.begin_write()
             await remember_contact(uow, respondent.id, resident, now)
             await uow.contacts.set_subscribed(respondent.id, True, now)
             await uow.commit()
-    if consented(respondent):
-        return Reply(await show_current(conversation, resident, wave_of_start(args)))
-    language = language_of(respondent, resident)
+            wave_id = wave_of_start(args)
+            return Reply(await screens_for(conversation, uow, respondent, language, wave_id))
     return Reply(
         (said(language, "welcome"), Screen(t(language, "choose_language"), language_rows()))
     )
@@ -120,9 +121,9 @@ async def tap_language(conversation: Conversation, resident: Resident, parts: li
             await uow.begin_write()
             await uow.respondents.set_language(respondent.id, language)
             await uow.commit()
-    if consented(respondent):
-        screens = await show_current(conversation, resident)
-        return Reply((said(language, "language_set"), *screens), answered=chosen, once=True)
+            respondent = replace(respondent, language=language)
+            screens = await screens_for(conversation, uow, respondent, language)
+            return Reply((said(language, "language_set"), *screens), answered=chosen, once=True)
     retention = (
         t(language, "retention_days", days=settings.retention_days)
         if settings.retention_days
@@ -141,9 +142,8 @@ async def tap_consent(conversation: Conversation, resident: Resident, parts: lis
     appended = f"→ <b>{escape(t(language, 'agree' if agreed else 'decline'))}</b>"
     now = conversation.services.now()
     async with conversation.uow() as uow:
-        existing = await conversation.respondent(uow, resident)
-        already = consented(existing)
-        if not already:
+        respondent = await conversation.respondent(uow, resident)
+        if respondent is None or not consented(respondent):
             await uow.begin_write()
             respondent = await uow.respondents.get_or_create(
                 conversation.key(resident), now, language=language
@@ -154,9 +154,12 @@ async def tap_consent(conversation: Conversation, resident: Resident, parts: lis
             if agreed:
                 await remember_contact(uow, respondent.id, resident, now)
             await uow.commit()
-    if not already and not agreed:
-        return Reply((said(language, "declined"),), appended=appended, once=True)
-    return Reply(await show_current(conversation, resident), appended=appended, once=True)
+            if not agreed:
+                return Reply((said(language, "declined"),), appended=appended, once=True)
+            respondent = replace(respondent, consent=consent, consent_at=now, language=language)
+        shown = language_of(respondent, resident)
+        screens = await screens_for(conversation, uow, respondent, shown)
+    return Reply(screens, appended=appended, once=True)
 
 
 async def tap_profile(conversation: Conversation, resident: Resident, parts: list[str]) -> Reply:
