@@ -14,19 +14,33 @@ from bot.cli import CliError
 from bot.config import Settings
 
 if TYPE_CHECKING:
+    from bot.line.server import LineServer
     from bot.services import Services
 
 log = logging.getLogger(__name__)
 
 
+async def _start_line(services: Services, line: tuple[str, int] | None) -> LineServer | None:
+    """The LINE webhook on (host, port), when asked for."""
+    if line is None:
+        return None
+    from bot.line.server import LineServer
+
+    server = LineServer(services, host=line[0], port=line[1])
+    await server.start()
+    log.info("LINE webhook at %s", server.url)
+    return server
+
+
 async def _serve(
     settings: Settings,
-    token: str,
+    token: str | None,
     api_base_url: str | None,
     webhook_url: str | None,
     listen: str,
     port: int,
     secret: str | None,
+    line: tuple[str, int] | None = None,
 ) -> None:
     """Open services (migrating the database), build the application, run until signalled."""
     from bot.runner import Webhook, run_until_signalled
@@ -36,7 +50,13 @@ async def _serve(
     services = await Services.open(settings, migrate=True)
     # load (or first train) the classifier now, not when the first comment arrives
     warming = asyncio.create_task(get_ready(services))
+    line_server = await _start_line(services, line)
     try:
+        if token is None:  # LINE alone
+            from bot.line.server import until_signalled
+
+            await until_signalled()
+            return
         application = build_application(services, token, base_url=api_base_url)
         webhook = None
         if webhook_url is not None:
@@ -44,6 +64,8 @@ async def _serve(
             webhook = Webhook(url=webhook_url, secret_token=secret, listen=listen, port=port)
         await run_until_signalled(application, webhook)
     finally:
+        if line_server is not None:
+            await line_server.stop()
         warming.cancel()
         await finish_comments(services)
         await services.close()
@@ -93,6 +115,11 @@ async def warm_up_classifier(services: Services) -> None:
     "--secret-token",
     help="Webhook secret (default: MACHIKOE_WEBHOOK_SECRET); required in webhook mode.",
 )
+@click.option(
+    "--line", "line", is_flag=True, help="Also serve the LINE webhook (POST /line/webhook)."
+)
+@click.option("--line-listen", default="127.0.0.1", show_default=True, help="LINE webhook address.")
+@click.option("--line-port", default=8090, show_default=True, type=int, help="LINE webhook port.")
 @click.pass_obj
 def run(
     settings: Settings,
@@ -102,10 +129,16 @@ def run(
     webhook_listen: str,
     webhook_port: int,
     secret_token: str | None,
+    line: bool,
+    line_listen: str,
+    line_port: int,
 ) -> None:
-    """Run the resident bot until SIGTERM (long polling unless --webhook-url is given)."""
+    """Run the resident bot until SIGTERM (long polling unless --webhook-url is given); with
+    --line the LINE webhook too (alone when no Telegram token is configured)."""
     token = token or settings.telegram_token
-    if not token:
+    if line and not (settings.line_channel_secret and settings.line_channel_token):
+        raise CliError("LINE needs MACHIKOE_LINE_CHANNEL_SECRET and MACHIKOE_LINE_CHANNEL_TOKEN")
+    if not token and not line:
         raise CliError("no bot token: set MACHIKOE_TELEGRAM_TOKEN or pass --token")
     base_url = api_base_url or settings.telegram_api_url
     secret = secret_token or os.environ.get("MACHIKOE_WEBHOOK_SECRET") or None
@@ -115,5 +148,14 @@ def run(
         )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
-            _serve(settings, token, base_url, webhook_url, webhook_listen, webhook_port, secret)
+            _serve(
+                settings,
+                token or None,
+                base_url,
+                webhook_url,
+                webhook_listen,
+                webhook_port,
+                secret,
+                (line_listen, line_port) if line else None,
+            )
         )

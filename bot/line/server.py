@@ -63,3 +63,21 @@ class LineServer:
             await self._task
             self._task = None
         await self.client.close()
+
+
+async def until_signalled() -> None:
+    """Wait for SIGTERM or SIGINT."""
+    import signal
+
+    done = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, done.set)
+            installed.append(sig)
+    try:
+        await done.wait()
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)

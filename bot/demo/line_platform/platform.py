@@ -122,6 +122,12 @@ class LineUser:
         """A postback with this data."""
         return await self.platform.send(self, {"type": "postback", "postback": {"data": data}})
 
+    async def received(self, count: int, timeout: float = 30.0) -> None:
+        """Wait until the bot has sent this user `count` messages in all (a bot elsewhere)."""
+        async with asyncio.timeout(timeout):
+            while len(self.messages) < count:
+                await asyncio.sleep(0.02)
+
     @property
     def last(self) -> str:
         """The text of the bot's latest message."""
