@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -26,6 +27,9 @@ from storage.db import UnitOfWork
 from storage.records import InvitationTarget, WaveRecord
 from surveys.sending import ContactRules
 from surveys.waves import WaveStatus
+
+if TYPE_CHECKING:
+    from bot.line.push import LinePusher
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +70,10 @@ class Pacer:
         self.window = window
         self._clock = clock
         self._next = 0.0
-        self._chats: dict[int, float] = {}
+        self._chats: dict[int | str, float] = {}
         self._recent: deque[asyncio.Future[float]] = deque(maxlen=max(1, int(per_second)))
 
-    async def wait(self, chat_id: int) -> asyncio.Future[float]:
+    async def wait(self, chat_id: int | str) -> asyncio.Future[float]:
         """Wait for this chat's next send slot; settle the returned ticket after sending."""
         now = self._clock()
         slot = max(now, self._next, self._chats.get(chat_id, -1e9) + self.per_chat_interval)
@@ -146,6 +150,7 @@ class InvitationSender:
         self.name = uuid.uuid4().hex[:8]
         self.tally = SendTally()
         self.rules = ContactRules()
+        self._line: LinePusher | None = None  # made when the first LINE resident is due
 
     async def run(self, wave_id: int, progress: ProgressCallback | None = None) -> SendTally:
         """Claim and send until nothing is pending, the wave closes, or keep_going() is False."""
@@ -182,6 +187,9 @@ class InvitationSender:
                 reporter.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await reporter
+            if self._line is not None:
+                await self._line.close()
+                self._line = None
         if progress is not None:
             await progress(await self._progress(wave_id))
         log.info(
@@ -268,15 +276,13 @@ class InvitationSender:
             )
         outcome, error = "failed", f"gave up after {MAX_TRIES} tries"
         for attempt in range(MAX_TRIES):
-            ticket = await self.pacer.wait(target.chat_id)
+            ticket = await self.pacer.wait(target.line_user_id or target.chat_id)
             if not self._going():  # the sending hours ended (or the bot stops) while it waited
                 self.pacer.settle(ticket, counted=False)
                 await self._give_back(target)
                 return
             try:
-                await self.bot.send_message(
-                    target.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-                )
+                await self._send(target, text, keyboard)
                 self.pacer.settle(ticket, counted=True)
             except RetryAfter as exc:
                 self.tally.retried += 1
@@ -300,6 +306,19 @@ class InvitationSender:
                 self.pacer.settle(ticket, counted=False)  # no-op when already settled
             break
         await self._record(target, outcome, error or None)
+
+    async def _send(self, target: InvitationTarget, text: str, keyboard: Any) -> None:
+        """One message by Telegram, or by LINE push for a LINE resident (errors alike)."""
+        if target.line_user_id is None:
+            await self.bot.send_message(
+                target.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
+            )
+            return
+        if self._line is None:
+            from bot.line.push import LinePusher  # only where LINE residents are invited
+
+            self._line = LinePusher(self.services.settings)
+        await self._line.push(target.line_user_id, text, keyboard, target.invitation_id)
 
     async def _record(self, target: InvitationTarget, outcome: str, error: str | None) -> None:
         """Store the invitation's final state (and unsubscribe residents who blocked us)."""
