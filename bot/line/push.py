@@ -60,7 +60,7 @@ class LinePusher:
                 raise RetryAfter(1) from error
             if error.status == 409:  # this retry key was accepted before: it was sent
                 return
-            if error.status in (400, 404):
+            if error.status in (400, 401, 404):
                 raise BadRequest(f"LINE {error.status}: {error.reason}") from error
             if error.status == 403:
                 raise Forbidden("LINE 403") from error
