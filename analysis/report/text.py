@@ -24,8 +24,25 @@ def period_text(report: WaveReport) -> str:
     return f"{start}〜{end}"
 
 
+CHANNELS_NOTE = (
+    "LINEとTelegramの両方で回答した方は、別々の回答者として数えています（回答者の照合はしません）"
+)
+"""The method note when LINE answers are in: each channel has its own pseudonyms."""
+
+
+def has_line(report: WaveReport) -> bool:
+    """Whether any indicator counts LINE answers."""
+    return any(cell.category == "line" for i in report.indicators for cell in i.by_mode)
+
+
 def weighting_text(report: WaveReport) -> str:
-    """One line on the weighting and on respondents it had to leave out."""
+    """One line on the weighting, on respondents it had to leave out, and on channels."""
+    line = _weighting_line(report)
+    return f"{line}。{CHANNELS_NOTE}" if has_line(report) else line
+
+
+def _weighting_line(report: WaveReport) -> str:
+    """The weighting and the respondents it had to leave out."""
     w = report.weighting
     if w.method == "none":
         return "集計: 重み付けなし（単純集計）"
