@@ -6,6 +6,7 @@ from html import escape
 
 from bot.app.conversation.context import Conversation, consented, language_of, said
 from bot.app.conversation.flow import (
+    Profile,
     SurveyState,
     WaveChoice,
     choose_wave,
@@ -51,12 +52,14 @@ async def screens_for(
     respondent: RespondentRecord | None,
     language: str,
     wave_id: int | None = None,
+    profile: Profile | None = None,
 ) -> tuple[Screen, ...]:
-    """What to do now for a respondent already read (a use case that just stored them)."""
+    """What to do now for a respondent (and profile) already read by the use case."""
     services = conversation.services
     if respondent is None or not consented(respondent):
         return (said(language, "consent_needed"),)
-    profile = await uow.profiles.get(respondent.id)
+    if profile is None:
+        profile = await uow.profiles.get(respondent.id)
     if not profile_complete(profile):
         intro = t(language, "profile_intro", count=len(PROFILE_FIELDS))
         screens = [Screen(intro)] if not any(profile.values()) else []

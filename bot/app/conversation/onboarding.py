@@ -12,7 +12,7 @@ from html import escape
 from bot.app import callbacks as cb
 from bot.app.conversation.context import Conversation, consented, language_of, said
 from bot.app.conversation.current import screens_for, show_current, stale
-from bot.app.conversation.flow import profile_complete, profile_step
+from bot.app.conversation.flow import Profile, profile_complete, profile_step
 from bot.app.conversation.keyboards import consent_rows, delete_rows, language_rows
 from bot.app.conversation.resident import Resident
 from bot.app.conversation.screens import Reply, Screen
@@ -179,26 +179,29 @@ async def tap_profile(conversation: Conversation, resident: Resident, parts: lis
             return Reply((said(language, "consent_needed"),))
         profile = await uow.profiles.get(respondent.id)
         step = profile_step(profile)
-        if not updating and not (isinstance(step, AskQuestion) and step.question.id == field):
-            current = False
-        else:
-            current = True
+        current = updating or (isinstance(step, AskQuestion) and step.question.id == field)
+        if current:
             await uow.begin_write()
             profile = await uow.profiles.update(
                 respondent.id, at=conversation.services.now(), **{field: choices[index].id}
             )
             await uow.commit()
-    if not current:
-        return await stale(conversation, resident)
-    answered = answered_text(question, Answer(field, choices[index].id), language)
-    if updating:
-        position = PROFILE_FIELDS.index(field)
-        if position + 1 < len(PROFILE_FIELDS):
-            screen = profile_screen(profile, language, PROFILE_FIELDS[position + 1])
-            return Reply((screen,) if screen is not None else (), answered=answered, once=True)
-        return Reply((said(language, "profile_done"),), answered=answered, once=True)
-    done = (said(language, "profile_done"),) if profile_complete(profile) else ()
-    return Reply((*done, *await show_current(conversation, resident)), answered=answered)
+            answered = answered_text(question, Answer(field, choices[index].id), language)
+            if updating:
+                return Reply(updated(profile, field, language), answered=answered, once=True)
+            done = (said(language, "profile_done"),) if profile_complete(profile) else ()
+            after = await screens_for(conversation, uow, respondent, language, profile=profile)
+            return Reply((*done, *after), answered=answered)
+    return await stale(conversation, resident)
+
+
+def updated(profile: Profile, field: str, language: str) -> tuple[Screen, ...]:
+    """After a field of /profile: the next field, or done."""
+    position = PROFILE_FIELDS.index(field)
+    if position + 1 < len(PROFILE_FIELDS):
+        screen = profile_screen(profile, language, PROFILE_FIELDS[position + 1])
+        return (screen,) if screen is not None else ()
+    return (said(language, "profile_done"),)
 
 
 async def tap_profile_back(
