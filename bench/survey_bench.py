@@ -4,12 +4,18 @@ The local Bot API server and the simulated residents run in a process of their o
 (bot.demo.botapi.loadgen.LoadProcess); each bot runs in a fresh process of its own, one after
 the other: the bare python-telegram-bot echo bot (PTB's defaults: the reference), the same
 echo bot with machikoe's update processing and transport (for comparison), then machikoe on
-SQLite and on PostgreSQL. Prints steps/s and p50/p99 latency (a tap or typed answer → the bot's next
-message) for each, in the same run, and the CPU the bot's process spent per step: on loopback
-both bots are CPU-bound, so that figure explains the rates.
+SQLite and on PostgreSQL, each with the durable inbox (bot/inbox.py: every update recorded
+before Telegram is told, marked done once handled) and without it (the same intake passing
+updates straight on), so the inbox's cost is measured in the same run. Prints steps/s and
+p50/p99 latency (a tap or typed answer → the bot's next message) for each, and the CPU the
+bot's process spent per step: on loopback both bots are CPU-bound, so that figure explains
+the rates.
 Each figure swings by a fifth or more from run to run on a small machine, so every bot runs
-`--rounds` times (5 by default) and the verdict compares medians.
+`--rounds` times (5 by default) and the verdict compares medians; the inbox's cost is the
+median over rounds of with/without, the two runs of a round one right after the other (in
+alternating order).
 Usage: python bench/survey_bench.py [--users 100] [--rounds 5] [--postgres URL | --postgres '']
+                                    [--only survey]
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -38,6 +44,7 @@ from bot.comments import comment_question_ids, pipeline_of
 from bot.config import Settings
 from bot.demo.botapi.loadgen import LoadPlan, LoadProcess, LoadResult
 from bot.demo.botapi.resident import Resident
+from bot.inbox import Inbox, Raw
 from bot.runner import settle_memory, start, stop
 from bot.services import Services
 from bot.telegram.application import build_application
@@ -84,7 +91,35 @@ async def survey_step(resident: Resident, index: int) -> None:
     await resident.wait_for_screen(next_screen, timeout=60)
 
 
-async def run_survey(users: int, database_url: str | None) -> LoadResult:
+class Unrecorded(Inbox):
+    """No inbox: updates go straight on, as before the inbox (the reference for its cost)."""
+
+    async def open(self) -> None:
+        """Nothing to announce."""
+
+    async def close(self) -> None:
+        """Nothing to release."""
+
+    async def record(self, batch: Sequence[Raw]) -> list[Raw]:
+        """Every update, recorded nowhere."""
+        return list(batch)
+
+    async def recover(self) -> list[Raw]:
+        """Nothing was left."""
+        return []
+
+    async def keep_alive(self) -> None:
+        """No lock to keep."""
+
+    async def take_over(self) -> list[Raw]:
+        """Nothing to take over."""
+        return []
+
+    async def purge(self) -> None:
+        """Nothing to drop."""
+
+
+async def run_survey(users: int, database_url: str | None, inbox: bool = True) -> LoadResult:
     """One run of machikoe (in this process) with `users` residents answering the survey."""
     folder = Path(tempfile.mkdtemp(prefix="machikoe-bench-"))
     url = database_url or f"sqlite+aiosqlite:///{folder / 'bench.db'}"
@@ -94,6 +129,8 @@ async def run_survey(users: int, database_url: str | None) -> LoadResult:
         await warm_up_classifier(services)  # as `machikoe run` does before residents arrive
         async with LoadProcess() as load:
             application = build_application(services, load.token, base_url=load.base_url)
+            if not inbox:
+                application.bot_data["inbox"] = Unrecorded(services)
             await start(application, poll_timeout=10)
             settle_memory()  # as `machikoe run` does once started and warmed up
             try:
@@ -138,12 +175,12 @@ async def _admin(server_url: str, sql: str) -> None:
         await connection.close()
 
 
-async def run_postgres(users: int, server_url: str) -> LoadResult:
+async def run_postgres(users: int, server_url: str, inbox: bool = True) -> LoadResult:
     """One run on a fresh PostgreSQL database, dropped afterwards."""
     name = f"machikoe_bench_{os.getpid()}"
     await _admin(server_url, f'CREATE DATABASE "{name}"')
     try:
-        return await run_survey(users, server_url.rsplit("/", 1)[0] + "/" + name)
+        return await run_survey(users, server_url.rsplit("/", 1)[0] + "/" + name, inbox)
     finally:
         await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -152,7 +189,13 @@ BOTS: dict[str, Callable[[int, str], Awaitable[LoadResult]]] = {
     "bare PTB echo": lambda users, _: run_echo(users, len(STEPS), False),
     "echo, machikoe's transport": lambda users, _: run_echo(users, len(STEPS), True),
     "machikoe survey, SQLite": lambda users, _: run_survey(users, None),
+    "  SQLite, no inbox": lambda users, _: run_survey(users, None, inbox=False),
     "machikoe survey, PostgreSQL": run_postgres,
+    "  PostgreSQL, no inbox": lambda users, url: run_postgres(users, url, inbox=False),
+}
+WITHOUT_INBOX = {
+    "machikoe survey, SQLite": "  SQLite, no inbox",
+    "machikoe survey, PostgreSQL": "  PostgreSQL, no inbox",
 }
 
 
@@ -169,12 +212,21 @@ async def in_fresh_process(bot: str, users: int, postgres: str) -> LoadResult:
         return await asyncio.wrap_future(pool.submit(play_alone, bot, users, postgres))
 
 
-async def one_round(users: int, postgres: str) -> dict[str, LoadResult]:
-    """Each bot once, one line each: the echo bots, then machikoe on each database."""
+async def one_round(
+    users: int, postgres: str, bots: list[str], swap: bool = False
+) -> dict[str, LoadResult]:
+    """Each bot once, one line each: the echo bots, then machikoe on each database, with and
+    without the inbox one right after the other (`swap`: without it first, so that a machine
+    getting busier or quieter during a round favours neither)."""
     results = {}
-    for bot in BOTS:
-        if postgres or "PostgreSQL" not in bot:
-            results[bot] = await in_fresh_process(bot, users, postgres)
+    order = list(bots)
+    if swap:
+        for with_inbox, without in WITHOUT_INBOX.items():
+            if with_inbox in order and without in order:
+                i, j = order.index(with_inbox), order.index(without)
+                order[i], order[j] = order[j], order[i]
+    for bot in order:
+        results[bot] = await in_fresh_process(bot, users, postgres)
     for name, result in results.items():
         unit = "messages" if "echo" in name else "steps"
         print(f"{name + ':':<30}{result.summary(unit)}")
@@ -189,18 +241,42 @@ async def main() -> None:
     parser.add_argument(
         "--postgres", default=POSTGRES_URL, help="PostgreSQL server URL ('' to skip)"
     )
+    parser.add_argument(
+        "--only", choices=("all", "survey"), default="all", help="'survey': no echo bots"
+    )
     args = parser.parse_args()
+    bots = [
+        bot
+        for bot in BOTS
+        if (args.postgres or "PostgreSQL" not in bot) and (args.only == "all" or "echo" not in bot)
+    ]
     rates: dict[str, list[float]] = {}
     cpu: dict[str, list[float]] = {}
     for round_ in range(1, args.rounds + 1):
         print(f"-- round {round_} of {args.rounds}")
-        for name, result in (await one_round(args.users, args.postgres)).items():
+        for name, result in (
+            await one_round(args.users, args.postgres, bots, swap=round_ % 2 == 0)
+        ).items():
             rates.setdefault(name, []).append(result.rate)
             cpu.setdefault(name, []).append((result.bot_cpu_per_step or 0.0) * 1000)
     medians = {name: statistics.median(values) for name, values in rates.items()}
     print(f"-- medians of {args.rounds} round(s): per second, and the bot's CPU per step")
     for name, rate in medians.items():
         print(f"{name + ':':<30}{rate:>5.0f}/s  {statistics.median(cpu[name]):.2f} ms")
+    for name, without in WITHOUT_INBOX.items():
+        if name in cpu and without in cpu:
+            with_inbox, reference = statistics.median(cpu[name]), statistics.median(cpu[without])
+            # each round's two runs ran one right after the other: their ratio is what the
+            # inbox costs under that round's load on the machine
+            paired = statistics.median(a / b for a, b in zip(cpu[name], cpu[without], strict=True))
+            cost = paired - 1
+            verdict = "within" if cost <= 0.10 else "beyond"
+            print(
+                f"{name}: CPU per step {with_inbox:.2f} ms with the inbox, {reference:.2f} ms"
+                f" without (medians); {cost:+.0%} in the median round, {verdict} 10 %"
+            )
+    if "bare PTB echo" not in medians:
+        return
     reference = medians["bare PTB echo"]
     reference_cpu = statistics.median(cpu["bare PTB echo"])
     for name, rate in medians.items():

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -25,6 +25,7 @@ from sqlalchemy.sql import ClauseElement
 from storage.compiled import CompiledStatements, RawResult
 from storage.records import ResponseRecord, WaveRecord
 from storage.repositories._base import rowcount
+from storage.repositories.inbox import ReceivedUpdate, mark_done_statement, record_batch_statement
 from storage.repositories.respondents import (
     RespondentInWave,
     in_wave_statement,
@@ -204,3 +205,33 @@ async def _json_codecs(connection: asyncpg.Connection) -> None:
 async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
     """The lane leaves no session state behind (no open transaction, LISTEN or SET), so a
     connection goes back to the pool without asyncpg's reset query (a round trip each time)."""
+
+
+# -- the inbox's writes (bot/inbox.py), apart from the step's operations ---------------------
+class PostgresInboxLane:
+    """The inbox's writes on the step lane's pool: a batch recorded in one statement (one
+    round trip), done marks in one."""
+
+    def __init__(self, lane: PostgresStepLane) -> None:
+        self._lane = lane
+
+    async def record(
+        self, updates: Sequence[ReceivedUpdate], owner: int, now: datetime
+    ) -> set[int]:
+        """Record updates for `owner`; the ids that were new. Safe to run twice (the lane
+        retries on a broken connection): a second run finds them known and returns none, so
+        the first run's answer is kept by the caller only once it arrives."""
+
+        async def work(connection: PgConnection) -> set[int]:
+            rows = await connection.execute(*record_batch_statement(updates, owner, now))
+            return {int(row[0]) for row in rows}
+
+        return await self._lane._trip(work)
+
+    async def mark_done(self, update_ids: Sequence[int]) -> None:
+        """Mark handled updates done."""
+
+        async def work(connection: PgConnection) -> None:
+            await connection.execute(*mark_done_statement("postgresql", update_ids))
+
+        await self._lane._trip(work)

@@ -30,6 +30,7 @@ from storage.db import sqlite_pragmas, writers_turn
 from storage.rawsqlite import RawConnection
 from storage.records import RespondentRecord, ResponseRecord, WaveRecord
 from storage.repositories._base import rowcount
+from storage.repositories.inbox import ReceivedUpdate, mark_done_statement, record_one_statement
 from storage.repositories.respondents import (
     RespondentInWave,
     in_wave_statement,
@@ -204,3 +205,53 @@ def _start(connection: Connection, answer: AnswerToStore, at: datetime) -> Respo
     if row is None:
         raise reference_taken_error(answer.wave_id, respondent.key)
     return response_record(row)
+
+
+# -- the inbox's writes (bot/inbox.py), apart from the step's operations ---------------------
+class SqliteInboxLane:
+    """The inbox's writes on the step lane's connection: a batch recorded in one transaction,
+    done marks in one statement.
+
+    They do not queue in the writers' turn: polling waits for each record, and behind a
+    queue of survey steps it would hold up every update after it. A write is tried right away
+    instead (a few statements on the loop, done before anything else runs); only when SQLite
+    says another connection holds its write lock does it wait for the turn."""
+
+    def __init__(self, lane: StepLane) -> None:
+        self._lane = lane
+
+    async def record(
+        self, updates: Sequence[ReceivedUpdate], owner: int, now: datetime
+    ) -> set[int]:
+        """Record updates for `owner`; the ids new, or recorded by `owner` and not handled."""
+        return await self._now_or_in_turn(
+            partial(_record_updates, updates=updates, owner=owner, now=now)
+        )
+
+    async def mark_done(self, update_ids: Sequence[int]) -> None:
+        """Mark handled updates done."""
+        await self._now_or_in_turn(partial(_mark_updates_done, update_ids=update_ids))
+
+    async def _now_or_in_turn(self, work: Callable[[Connection], T]) -> T:
+        """One write transaction at once if SQLite's write lock is free, else in the turn."""
+        try:
+            return _transaction(self._lane._at_once, work)
+        except sqlite3.OperationalError as error:
+            if not _busy(error):
+                raise
+        return await self._lane._write(work)
+
+
+def _record_updates(
+    connection: Connection, updates: Sequence[ReceivedUpdate], owner: int, now: datetime
+) -> set[int]:
+    new = set()
+    for received in updates:
+        found = connection.execute(*record_one_statement(received, owner, now)).scalar()
+        if found is not None:
+            new.add(int(found))
+    return new
+
+
+def _mark_updates_done(connection: Connection, update_ids: Sequence[int]) -> None:
+    connection.execute(*mark_done_statement("sqlite", update_ids))

@@ -11,8 +11,11 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from storage.db import UnitOfWork
+from storage.lanes import step_lane_for
 from storage.models import InboxUpdate
+from storage.pglane import PostgresInboxLane
 from storage.repositories.inbox import InboxRepository, ReceivedUpdate
+from storage.steplane import SqliteInboxLane, StepLane
 from tests.builders import NOW
 
 Uow = Callable[[], UnitOfWork]
@@ -46,7 +49,7 @@ async def test_an_update_delivered_again_is_recognised_and_not_recorded_twice(
     uow_factory: Uow,
 ) -> None:
     assert await record(uow_factory, received(1, 2), GONE) == {1, 2}
-    assert await record(uow_factory, received(2, 3), GONE) == {3}
+    assert await record(uow_factory, received(2, 3), ALIVE) == {3}
     async with uow_factory() as uow:
         repository = InboxRepository(uow.session)
         assert await repository.unhandled() == [1, 2, 3]
@@ -60,6 +63,21 @@ async def test_an_update_delivered_again_is_recognised_and_not_recorded_twice(
             select(InboxUpdate.payload).where(InboxUpdate.update_id == 2)
         )
     assert payload is None, "a handled update keeps no message text"
+
+
+async def test_a_record_whose_answer_was_lost_gives_its_updates_again_to_the_same_owner(
+    uow_factory: Uow,
+) -> None:
+    assert await record(uow_factory, received(1, 2), ME) == {1, 2}
+    async with uow_factory() as uow:
+        await uow.begin_write()
+        await InboxRepository(uow.session).mark_done([1])
+        await uow.commit()
+    # the commit went through but its answer was lost: the same batch is recorded again
+    assert await record(uow_factory, received(1, 2, 3), ME) == {2, 3}
+    assert await record(uow_factory, received(2, 3), ALIVE) == set()
+    async with uow_factory() as uow:
+        assert await InboxRepository(uow.session).unhandled() == [2, 3]
 
 
 async def test_what_a_gone_process_left_unhandled_is_claimed_once_in_order(
@@ -120,3 +138,30 @@ async def test_replicas_never_claim_a_live_replicas_updates_nor_the_same_one_twi
     finally:
         for connection in alive:
             await connection.close()
+
+
+async def test_the_step_lane_records_a_batch_and_marks_it_done_as_the_repository_does(
+    uow_factory: Uow, engine: AsyncEngine
+) -> None:
+    lane = step_lane_for(engine)
+    assert lane is not None, "a database file or PostgreSQL has a step lane"
+    writes = SqliteInboxLane(lane) if isinstance(lane, StepLane) else PostgresInboxLane(lane)
+    try:
+        assert await writes.record(received(1, 2, 3), ME, NOW) == {1, 2, 3}
+        assert await writes.record(received(3, 4), ALIVE, NOW) == {4}
+        await writes.mark_done([1, 3])
+        assert await writes.record(received(1, 2, 3), ME, NOW) == {2}, "a lost answer"
+    finally:
+        await lane.close()
+    async with uow_factory() as uow:
+        repository = InboxRepository(uow.session)
+        assert await repository.unhandled() == [2, 4]
+        columns = (InboxUpdate.owner, InboxUpdate.received_at, InboxUpdate.payload)
+        rows = (await uow.session.execute(select(*columns).order_by(InboxUpdate.update_id))).all()
+    assert [(owner, at) for owner, at, _ in rows] == [(ME, NOW)] * 3 + [(ALIVE, NOW)]
+    assert [payload for _, _, payload in rows] == [
+        None,
+        '{"update_id": 2}',
+        None,
+        '{"update_id": 4}',
+    ]
