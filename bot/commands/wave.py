@@ -51,6 +51,7 @@ class PlanInput:
     send_window: str | None
     max_reminders: int | None
     min_gap: str | None
+    channel: str | None
 
     def parsed(self, zone: tzinfo, now: datetime) -> dict[str, Any]:
         """The options given, as `create_wave` and `edit_wave` take them."""
@@ -72,6 +73,38 @@ class PlanInput:
             "rules": parse_rules(self.send_window, self.max_reminders, self.min_gap) or None,
         }
         return {key: value for key, value in plan.items() if value is not None}
+
+    def audience_on(self, fields: dict[str, Any], current: dict[str, list[str]]) -> None:
+        """Put --channel into the audience (the given one, else the wave's current one)."""
+        if self.channel is None:
+            return
+        audience = dict(fields.get("audience") or current)
+        audience.pop(CHANNEL_KEY, None)
+        if self.channel != "both":
+            audience[CHANNEL_KEY] = [self.channel]
+        fields["audience"] = audience
+
+
+CHANNEL_KEY = "channel"
+"""The audience key for the channels a wave reaches (absent: Telegram and LINE)."""
+CHANNEL_LABELS = {"chat": "Telegram", "line": "LINE", "mail": "mail", "web": "web"}
+
+
+def channels_line(ctx: click.Context, wave_id: int) -> str:
+    """`wave show`'s counts by channel (each channel's residents are its own respondents)."""
+
+    async def work(services: Services) -> dict[str, tuple[int, int]]:
+        async with services.uow() as uow:
+            return await uow.contacts.responses_by_mode(wave_id)
+
+    counts = with_services(ctx, work)
+    if not counts:
+        return "by channel: -"
+    parts = [
+        f"{CHANNEL_LABELS.get(mode, mode)} started {started} completed {completed}"
+        for mode, (started, completed) in sorted(counts.items())
+    ]
+    return "by channel: " + "; ".join(parts)
 
 
 _PLAN_OPTIONS = (
@@ -98,6 +131,11 @@ _PLAN_OPTIONS = (
     ),
     click.option(
         "--min-gap", help="Least time between two messages to one resident, e.g. 24h or 2d."
+    ),
+    click.option(
+        "--channel",
+        type=click.Choice(["telegram", "line", "both"]),
+        help="Residents reached through Telegram, LINE or both (default both).",
     ),
 )
 
@@ -136,6 +174,7 @@ def create_command(ctx: click.Context, survey_id: str, plan: PlanInput) -> None:
 
     async def work(services: Services) -> WaveRecord:
         fields = plan.parsed(services.timezone, services.now())
+        plan.audience_on(fields, {})
         return await create_wave(services, survey_id=survey_id, **fields)
 
     wave = with_services(ctx, work)
@@ -153,6 +192,12 @@ def edit_command(ctx: click.Context, wave_id: int, plan: PlanInput) -> None:
 
     async def work(services: Services) -> WaveRecord:
         fields = plan.parsed(services.timezone, services.now())
+        if plan.channel is not None and "audience" not in fields:
+            async with services.uow() as uow:
+                wave = await uow.waves.get(wave_id)
+            plan.audience_on(fields, wave.audience if wave else {})
+        else:
+            plan.audience_on(fields, {})
         return await edit_wave(services, wave_id, **fields)
 
     click.echo(_plan_line("edited", with_services(ctx, work), zone_of(ctx)))

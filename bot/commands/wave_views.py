@@ -131,6 +131,9 @@ def show_command(ctx: click.Context, wave_id: int) -> None:
     details = with_services(ctx, lambda services: wave_details(services, wave_id))
     for line in describe(details, zone_of(ctx)):
         click.echo(line)
+    from bot.commands.wave import channels_line
+
+    click.echo(channels_line(ctx, wave_id))
 
 
 _MESSAGE = click.option("--message", help="Words or a link from the city to add to the results.")
