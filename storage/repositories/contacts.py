@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, select, true, update
+from sqlalchemy import ColumnElement, case, func, select, true, update
 
 from storage.errors import StorageError
 from storage.models import Contact, Profile, Respondent, Response
@@ -149,3 +149,17 @@ class ContactRepository(Repository):
             .where(Response.respondent_id == respondent_id, Response.mode == "chat")
             .values(mode="line")
         )
+
+    async def responses_by_mode(self, wave_id: int) -> dict[str, tuple[int, int]]:
+        """A wave's responses by mode (channel): (started, completed) for each mode present."""
+        rows = await self.session.execute(
+            select(Response.mode, Response.status, func.count())
+            .where(Response.wave_id == wave_id)
+            .group_by(Response.mode, Response.status)
+        )
+        counts: dict[str, tuple[int, int]] = {}
+        for mode, status, count in rows:
+            started, completed = counts.get(mode, (0, 0))
+            done = int(count) if status == "complete" else 0
+            counts[mode] = (started + int(count), completed + done)
+        return counts
