@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 PATH = "/line/webhook"
 MAX_BODY = 1 << 20
 """Bytes a webhook body may have: LINE's are a few KB; anything bigger is refused (413)."""
+SWEEP_SECONDS = 300.0
+"""How often aged rows are dropped and rows of stopped replicas taken over."""
 
 
 class BodyTooLarge(Exception):
@@ -65,14 +68,25 @@ def webhook_app(channel: LineChannel, secret: str, *, recover: bool = True) -> S
         channel.dispatch(recorded)
         return PlainTextResponse("OK")
 
+    async def sweep() -> None:
+        """Now and then: forget aged rows, take over what replicas now gone left."""
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            try:
+                channel.dispatch(await channel.inbox.recover())
+            except Exception as error:  # the next sweep tries again
+                log.warning("line inbox: sweep failed: %s", type(error).__name__)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await channel.inbox.open()
         if recover:
             channel.dispatch(await channel.inbox.recover())
+        sweeper = asyncio.create_task(sweep())
         try:
             yield
         finally:
+            sweeper.cancel()
             await channel.stop()
             await channel.inbox.close()
 
