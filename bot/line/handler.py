@@ -90,7 +90,13 @@ class LineChannel:
             try:
                 await self.handle(event.raw)
             except Exception as error:  # logged; the row stays 'received' for a restart
-                log.warning("line: an event failed (%s); handled again after a restart", error)
+                # the type and status only: a message could quote the resident's words
+                status = getattr(error, "status", "")
+                log.warning(
+                    "line: an event failed (%s %s); handled again after a restart",
+                    type(error).__name__,
+                    status,
+                )
                 continue
             await self.inbox.done(event.seq)
         self._queues.pop(user, None)
