@@ -81,10 +81,17 @@ def flex_message(text: str, rows: Sequence[Sequence[Button]]) -> Message:
     }
 
 
+TICK = "✓"
+
+
 def screen_message(screen: Screen, *, last: bool) -> Message:
-    """One screen: quick replies when it is the last and few; else a Flex bubble."""
+    """One screen: quick replies when it is the last and few; else a Flex bubble. A screen
+    with buttons only (a multi choice's new ticks) says what is ticked."""
     text = plain(screen.text)
     buttons = [button for row in screen.rows for button in row]
+    if not text and buttons:
+        ticked = [plain(b.label) for b in buttons if b.label.startswith(TICK)]
+        text = "\n".join(ticked) or "—"
     if not buttons:
         return text_message(text)
     if last and len(buttons) <= MAX_QUICK_REPLIES:

@@ -78,3 +78,10 @@ def test_a_toast_alone_is_said_and_a_stale_toast_is_not() -> None:
 def test_postback_data_over_300_characters_is_refused() -> None:
     with pytest.raises(ValueError, match="300"):
         messages_of(Reply((Screen("q", ((Button("x", "A" * 301),),)),)))
+
+
+def test_new_ticks_alone_say_what_is_ticked() -> None:
+    rows = ((Button("✓ 海と山", "T:1:q:1:0"),), (Button("家族", "T:1:q:1:1"),))
+    [message] = valid(messages_of(Reply((Screen("", rows),))))
+    assert message["text"] == "✓ 海と山"
+    assert len(message["quickReply"]["items"]) == 2  # type: ignore[index]
