@@ -10,7 +10,7 @@ from bot.line.events import LineEventRepository
 from bot.line.webhook import MAX_BODY
 from storage.models import LineEvent
 from tests.line.conftest import LineBot
-from tests.line.test_survey import answers_of, onboard
+from tests.line.test_survey import BOTH_BACKENDS, answers_of, onboard
 
 
 async def stored_events(line: LineBot) -> int:
@@ -57,6 +57,7 @@ async def test_an_oversized_body_is_refused_with_413(line: LineBot) -> None:
     assert user.messages == []
 
 
+@BOTH_BACKENDS
 async def test_a_replayed_event_is_handled_once(line: LineBot) -> None:
     user = line.user()
     await onboard(user)
@@ -73,6 +74,7 @@ async def test_a_replayed_event_is_handled_once(line: LineBot) -> None:
     assert await answers_of(line.services, user.user_id, line.wave_id) == {"livability": "livable"}
 
 
+@BOTH_BACKENDS
 async def test_events_a_stopped_bot_recorded_are_handled_after_a_restart(line: LineBot) -> None:
     user = line.user()
     await onboard(user)
