@@ -93,3 +93,20 @@ async def test_events_a_stopped_bot_recorded_are_handled_after_a_restart(line: L
     assert await stored_events(line) > 0
     async with line.services.uow() as uow:
         assert await LineEventRepository(uow.session).unhandled() == []
+
+
+async def test_one_users_events_in_one_body_are_handled_in_order(line: LineBot) -> None:
+    from bot.app import callbacks as cb
+
+    user = line.user()
+    await onboard(user)
+    first = cb.pack(cb.ANSWER, line.wave_id, "livability", 0)
+    second = cb.pack(cb.ANSWER, line.wave_id, "residency_intent", 0)
+    events = [
+        line.platform.event(user, {"type": "postback", "postback": {"data": data}})
+        for data in (first, second)
+    ]
+    assert await line.platform.post(events) == 200
+    answers = await answers_of(line.services, user.user_id, line.wave_id)
+    assert answers == {"livability": "livable", "residency_intent": "always"}
+    assert "3/5" in user.last
