@@ -116,8 +116,7 @@ class LineChannel:
             return
         await self._remember(resident, refollowed=kind == "follow")
         token = raw.get("replyToken")
-        redelivered = bool(raw.get("deliveryContext", {}).get("isRedelivery"))
-        await self.send(user_id, token, reply, push_if_expired=redelivered)
+        await self.send(user_id, token, reply)
 
     async def _reply_to(self, resident: Resident, kind: object, raw: Raw) -> Reply | None:
         """The use case an event calls, and its reply."""
@@ -138,9 +137,7 @@ class LineChannel:
             return await typed.text(conversation, resident, text)
         return None
 
-    async def send(
-        self, user_id: str, token: str | None, reply: Reply, *, push_if_expired: bool = False
-    ) -> None:
+    async def send(self, user_id: str, token: str | None, reply: Reply) -> None:
         """Answer by the event's reply token (single use); an event handled late (after a
         restart, its token expired) is answered by push so the resident is not left hanging."""
         messages = messages_of(reply)
@@ -153,7 +150,7 @@ class LineChannel:
                 )
                 return
             except ApiException as error:
-                if error.status != 400 or not push_if_expired:
+                if error.status != 400:
                     raise
                 log.warning("line: a late event's reply token had expired; answered by push")
         await self.api.push_message(

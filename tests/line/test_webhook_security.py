@@ -110,3 +110,11 @@ async def test_one_users_events_in_one_body_are_handled_in_order(line: LineBot) 
     answers = await answers_of(line.services, user.user_id, line.wave_id)
     assert answers == {"livability": "livable", "residency_intent": "always"}
     assert "3/5" in user.last
+
+
+async def test_an_expired_reply_token_is_answered_by_push(line: LineBot) -> None:
+    user = line.user()
+    event = line.platform.event(user, {"type": "follow"})
+    line.platform.expire_reply_tokens()  # handled too late for its token
+    assert await line.platform.post([event]) == 200
+    assert "まちの声" in user.messages[0].text and user.messages[0].how == "push"
