@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -30,14 +33,14 @@ async def on_start(update: Update, context: MachikoeContext) -> None:
         await render(update, context, reply)
 
 
-async def on_command(update: Update, context: MachikoeContext) -> None:
-    """/language, /profile, /delete, /stop, /mydata."""
-    message = update.effective_message
-    if (resident := resident_of(update)) is None or message is None or not message.text:
-        return
-    name = message.text.split()[0].lstrip("/").split("@")[0].lower()
-    reply = await taps.command(context.conversation, resident, Command(name))
-    await render(update, context, reply)
+def on_command(which: Command) -> Callable[[Update, MachikoeContext], Coroutine[Any, Any, None]]:
+    """The callback of one resident command (/language, /profile, /delete, /stop, /mydata)."""
+
+    async def callback(update: Update, context: MachikoeContext) -> None:
+        if (resident := resident_of(update)) is not None:
+            await render(update, context, await taps.command(context.conversation, resident, which))
+
+    return callback
 
 
 async def on_tap(update: Update, context: MachikoeContext) -> None:
@@ -62,10 +65,9 @@ async def on_message(update: Update, context: MachikoeContext) -> None:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """Resident commands (private chats), taps, and typed answers."""
     new_private = PRIVATE & filters.UpdateType.MESSAGE
-    commands = [str(command) for command in Command]
     return [
         CommandHandler("start", on_start, filters=new_private),
-        CommandHandler(commands, on_command, filters=new_private),
+        *(CommandHandler(str(c), on_command(c), filters=new_private) for c in Command),
         CallbackQueryHandler(on_tap, pattern=CALLBACK_PATTERN),
         MessageHandler(new_private & ~filters.COMMAND, on_message),
     ]
