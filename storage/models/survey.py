@@ -46,7 +46,8 @@ class Contact(Base):
     respondent_id: Mapped[int] = mapped_column(cascading_fk("respondents.id"), primary_key=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     """The Telegram chat (NULL for a LINE resident)."""
-    channel: Mapped[str] = mapped_column(String(16), default="telegram", server_default="telegram")
+    # no Python default: a Telegram row leaves the column out (older revisions have none)
+    channel: Mapped[str] = mapped_column(String(16), server_default="telegram")
     line_user_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     """The LINE user id (NULL for a Telegram resident): like chat ids, never exported."""
     subscribed: Mapped[bool] = mapped_column(Boolean, default=True)

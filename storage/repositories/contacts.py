@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, case, func, select, true, update
@@ -27,6 +28,14 @@ def _record(row: Contact) -> ContactRecord:
 
 
 TELEGRAM, LINE = "telegram", "line"
+_SHOWN = (
+    Contact.respondent_id,
+    Contact.chat_id,
+    Contact.subscribed,
+    Contact.blocked_at,
+    Contact.updated_at,
+)
+"""A contact's columns every revision has (the LINE ones come with 0009)."""
 CHANNEL_FILTER = "channel"
 """The audience key naming the channels a wave reaches (absent: every channel)."""
 
@@ -55,12 +64,13 @@ class ContactRepository(Repository):
     async def upsert(self, respondent_id: int, address: int | str, at: datetime) -> ContactRecord:
         """Store where to reach the resident (a Telegram chat id, or a LINE user id as text);
         one who blocked us and writes again is subscribed again."""
-        line = isinstance(address, str)
-        where = {
-            "channel": LINE if line else TELEGRAM,
-            "chat_id": None if line else address,
-            "line_user_id": address if line else None,
-        }
+        # a Telegram row names only its chat (the channel column defaults to telegram), so the
+        # same statement runs on databases from before the LINE columns (migration tests)
+        where: dict[str, object] = (
+            {"channel": LINE, "chat_id": None, "line_user_id": address}
+            if isinstance(address, str)
+            else {"chat_id": address}
+        )
         stmt = self.insert_on_conflict(Contact).values(
             respondent_id=respondent_id, subscribed=True, updated_at=at, **where
         )
@@ -75,10 +85,11 @@ class ContactRepository(Repository):
                 "updated_at": at,
             },
         )
-        await self.session.execute(stmt)
-        found = await self.get(respondent_id)
-        assert found is not None
-        return found
+        line = isinstance(address, str)
+        extra = (Contact.channel, Contact.line_user_id) if line else ()
+        row = (await self.session.execute(stmt.returning(*_SHOWN, *extra))).one()
+        record = ContactRecord(*row[: len(_SHOWN)])
+        return replace(record, channel=LINE, line_user_id=row[-1]) if line else record
 
     async def get(self, respondent_id: int) -> ContactRecord | None:
         """The resident's contact, if stored."""
