@@ -39,7 +39,7 @@ import asyncpg
 from echo_bench import run_echo
 
 from bot.catalog import survey_for_wave
-from bot.commands.run import finish_comments, warm_up_classifier
+from bot.cli.run import finish_comments, warm_up_classifier
 from bot.comments import comment_question_ids, pipeline_of
 from bot.config import Settings
 from bot.demo.botapi.loadgen import LoadPlan, LoadProcess, LoadResult

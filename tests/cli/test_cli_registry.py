@@ -57,7 +57,7 @@ def test_an_unknown_command_is_one_clear_line() -> None:
 
 def test_help_imports_no_command_module() -> None:
     loaded = _modules_after("--help")
-    assert not any(module.startswith("bot.commands.") for module in loaded)
+    assert not any(module.startswith("bot.cli.") for module in loaded)
 
 
 def test_validating_a_survey_file_needs_neither_the_database_nor_the_classifier() -> None:

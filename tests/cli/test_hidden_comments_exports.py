@@ -8,8 +8,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from bot.catalog import ensure_bundled_surveys
-from bot.commands.export import HIDDEN_TEXT
-from bot.commands.model import labels_from_database
+from bot.cli.export import HIDDEN_TEXT
+from bot.cli.model import labels_from_database
 from bot.config import Settings
 from storage.repositories.comment_search import CommentSearch
 from tests.builders import NOW, make_wave

@@ -85,7 +85,7 @@ def test_unknown_file_is_one_line_without_traceback(tmp_path: Path) -> None:
 
 def test_every_area_is_a_command_whichever_module_is_imported_first() -> None:
     code = (
-        "import bot.commands.model\n"
+        "import bot.cli.model\n"
         "from click.testing import CliRunner\n"
         "from bot.cli import cli\n"
         "print(CliRunner().invoke(cli, ['--help']).output)\n"

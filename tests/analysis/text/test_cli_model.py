@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from analysis.text.corpus import fixed_test_sets, training_comments
 from analysis.text.model_store import COMPARISONS_FILE, default_model_path, load_model
-from bot.commands.model import classify_command, model_group
+from bot.cli.model import classify_command, model_group
 
 ROTATE = {"1": "2", "2": "3", "3": "4", "4": "other", "other": "1"}
 

@@ -10,7 +10,7 @@ import click
 
 from analysis.safe_cells import write_table
 from bot.cli import CliError
-from bot.commands._shared import settings_of, with_services
+from bot.cli._shared import settings_of, with_services
 from bot.services import Services
 from storage.records import ReviewedComment
 from surveys.codec import join_codes

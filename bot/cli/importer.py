@@ -10,8 +10,8 @@ import click
 
 from analysis.safe_cells import write_table
 from bot.cli import CliError
-from bot.commands._shared import with_services
-from bot.commands.import_check import ERROR_COLUMN, CheckedFile, HeaderError, check_file
+from bot.cli._shared import with_services
+from bot.cli.import_check import ERROR_COLUMN, CheckedFile, HeaderError, check_file
 from bot.reports import find_wave
 from bot.services import Services
 from surveys.modes import IMPORTED_MODES, ResponseMode

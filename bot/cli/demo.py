@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from bot.cli import CliError
-from bot.commands._shared import settings_of
+from bot.cli._shared import settings_of
 from bot.demo.run import DemoOptions, run_demo
 from surveys.loader import SurveyDefinitionError, load_survey
 

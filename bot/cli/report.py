@@ -11,7 +11,7 @@ import click
 from analysis.report import WaveReport, render_html, render_json, render_text, render_xlsx
 from analysis.stats import MarginsError, TargetsError, load_margins, load_targets
 from bot.cli import CliError
-from bot.commands._shared import with_services
+from bot.cli._shared import with_services
 from bot.reports import ReportOptions, build_wave_report, find_wave, known_categories
 from bot.services import Services
 from storage.records import PROFILE_FIELDS, WaveRecord

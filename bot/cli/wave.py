@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.commands._shared import with_services
-from bot.commands.wave_views import (
+from bot.cli._shared import with_services
+from bot.cli.wave_views import (
     list_command,
     local_time,
     results_preview_command,

@@ -14,7 +14,7 @@ import click
 from sqlalchemy.engine import URL, make_url
 
 from bot.cli import CliError
-from bot.commands._shared import settings_of
+from bot.cli._shared import settings_of
 from bot.logging_setup import install_redaction
 from bot.services import database_url_for
 

@@ -48,7 +48,7 @@ def validate_command(files: tuple[Path, ...]) -> None:
 def load_command(ctx: click.Context, file: Path) -> None:
     """Validate a survey file and store it as a new version."""
     from bot.catalog import store_survey_file
-    from bot.commands._shared import with_services
+    from bot.cli._shared import with_services
 
     async def work(services: Services) -> str:
         async with services.uow() as uow:
@@ -66,7 +66,7 @@ def load_command(ctx: click.Context, file: Path) -> None:
 @click.pass_context
 def list_command(ctx: click.Context) -> None:
     """List loaded surveys with their latest version."""
-    from bot.commands._shared import with_services
+    from bot.cli._shared import with_services
 
     async def work(services: Services) -> list[str]:
         async with services.uow() as uow:

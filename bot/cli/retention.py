@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bot.cli import CliError
-from bot.commands._shared import settings_of, with_services
+from bot.cli._shared import settings_of, with_services
 from bot.logging_setup import install_redaction
 from bot.retention import RetentionPolicy, RetentionResult, apply_retention
 from bot.services import Services

@@ -7,7 +7,7 @@ import socket
 import click
 
 from bot.cli import CliError
-from bot.commands._shared import settings_of, with_services
+from bot.cli._shared import settings_of, with_services
 from bot.console_links import LINK_MINUTES, LinkProblem, LoginRefused, issue_link
 from bot.services import Services
 

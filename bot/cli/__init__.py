@@ -37,45 +37,45 @@ class CommandEntry:
 # against the command's own docstring.
 COMMANDS: dict[str, CommandEntry] = {
     "backup": CommandEntry(
-        "bot.commands.backup", "backup_command", "Back up the database while the bot runs."
+        "bot.cli.backup", "backup_command", "Back up the database while the bot runs."
     ),
     "classify": CommandEntry(
-        "bot.commands.model", "classify_command", "Add goal columns to a CSV of comments."
+        "bot.cli.model", "classify_command", "Add goal columns to a CSV of comments."
     ),
     "comments": CommandEntry(
-        "bot.commands.comments", "comments_group", "Residents' comments (masked; never chat ids)."
+        "bot.cli.comments", "comments_group", "Residents' comments (masked; never chat ids)."
     ),
     "console": CommandEntry(
-        "bot.commands.console", "console_group", "The staff and analysts' web console."
+        "bot.cli.console", "console_group", "The staff and analysts' web console."
     ),
-    "db": CommandEntry("bot.commands.db", "db_group", "Database schema."),
+    "db": CommandEntry("bot.cli.db", "db_group", "Database schema."),
     "demo": CommandEntry(
-        "bot.commands.demo", "demo_command", "The real bot on a local Telegram stand-in."
+        "bot.cli.demo", "demo_command", "The real bot on a local Telegram stand-in."
     ),
-    "export": CommandEntry("bot.commands.export", "export_group", "Export data (never chat ids)."),
+    "export": CommandEntry("bot.cli.export", "export_group", "Export data (never chat ids)."),
     "import": CommandEntry(
-        "bot.commands.importer", "import_group", "Import responses collected elsewhere."
+        "bot.cli.importer", "import_group", "Import responses collected elsewhere."
     ),
     "model": CommandEntry(
-        "bot.commands.model", "model_group", "Train and evaluate the comment classifier."
+        "bot.cli.model", "model_group", "Train and evaluate the comment classifier."
     ),
     "preview": CommandEntry(
-        "bot.commands.demo", "preview_command", "Try a survey definition in the demo."
+        "bot.cli.demo", "preview_command", "Try a survey definition in the demo."
     ),
     "report": CommandEntry(
-        "bot.commands.report", "report_command", "Indicators of a wave (text, JSON, HTML, XLSX)."
+        "bot.cli.report", "report_command", "Indicators of a wave (text, JSON, HTML, XLSX)."
     ),
     "restore": CommandEntry(
-        "bot.commands.backup", "restore_command", "Restore a backup (stop the bot first)."
+        "bot.cli.backup", "restore_command", "Restore a backup (stop the bot first)."
     ),
     "retention": CommandEntry(
-        "bot.commands.retention", "retention_group", "Data retention: contacts and raw comments."
+        "bot.cli.retention", "retention_group", "Data retention: contacts and raw comments."
     ),
-    "run": CommandEntry("bot.commands.run", "run", "Run the resident bot until SIGTERM."),
-    "staff": CommandEntry("bot.commands.staff", "staff_group", "Staff roles: admins and analysts."),
-    "survey": CommandEntry("bot.commands.survey", "survey_group", "Survey definitions (YAML)."),
+    "run": CommandEntry("bot.cli.run", "run", "Run the resident bot until SIGTERM."),
+    "staff": CommandEntry("bot.cli.staff", "staff_group", "Staff roles: admins and analysts."),
+    "survey": CommandEntry("bot.cli.survey", "survey_group", "Survey definitions (YAML)."),
     "wave": CommandEntry(
-        "bot.commands.wave", "wave_group", "Survey waves: create, edit, schedule, open, close."
+        "bot.cli.wave", "wave_group", "Survey waves: create, edit, schedule, open, close."
     ),
 }
 
@@ -144,7 +144,3 @@ def main(argv: list[str] | None = None) -> None:
             raise
         click.echo(f"error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(1)
-
-
-if __name__ == "__main__":
-    main()

@@ -10,7 +10,7 @@ from datetime import datetime
 from functools import partial
 
 from analysis.safe_cells import unguard_cell
-from bot.commands.import_values import (
+from bot.cli.import_values import (
     CellError,
     ChoiceReader,
     answer_value,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.commands._shared import with_services
+from bot.cli._shared import with_services
 from bot.services import Services, database_url_for
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bot.cli import CliError
-from bot.commands._shared import with_services
+from bot.cli._shared import with_services
 from bot.roles import ROLES
 from bot.services import Services
 

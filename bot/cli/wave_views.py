@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bot.cli import CliError
-from bot.commands._shared import settings_of, with_services
+from bot.cli._shared import settings_of, with_services
 
 if TYPE_CHECKING:
     from bot.results_back import ResultsBack
@@ -131,7 +131,7 @@ def show_command(ctx: click.Context, wave_id: int) -> None:
     details = with_services(ctx, lambda services: wave_details(services, wave_id))
     for line in describe(details, zone_of(ctx)):
         click.echo(line)
-    from bot.commands.wave import channels_line
+    from bot.cli.wave import channels_line
 
     click.echo(channels_line(ctx, wave_id))
 

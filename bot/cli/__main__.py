@@ -1,0 +1,5 @@
+"""`python -m bot.cli`: the `machikoe` command."""
+
+from bot.cli import main
+
+main()

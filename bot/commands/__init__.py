@@ -1,1 +1,0 @@
-"""Click command groups of the `machikoe` CLI, one module per area."""
