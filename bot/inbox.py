@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 MAX_AGE = timedelta(days=1)
 """Unhandled updates older than this are dropped, not handled: the resident has moved on."""
 
+MARK_DELAY = 0.02
+"""Seconds a done mark may wait for others (or the next batch's record) to share a write: about
+a Bot API round trip, so a crash re-handles hardly more updates than it would anyway."""
 TAKEOVER_GRACE = 2.0
 """Seconds an owner's lock must stay free before its updates are taken over at start-up."""
 
@@ -49,9 +52,14 @@ class InboxWrites(Protocol):
     """The inbox's two writes on the hot path: once per batch, and once per batch handled."""
 
     async def record(
-        self, updates: Sequence[ReceivedUpdate], owner: int, now: datetime
+        self,
+        updates: Sequence[ReceivedUpdate],
+        owner: int,
+        now: datetime,
+        done: Sequence[int] = (),
     ) -> set[int]:
-        """Record updates for `owner`; the ids new, or recorded by `owner` and not handled."""
+        """Mark `done` done and record updates for `owner`, in one transaction; the ids new, or
+        recorded by `owner` and not handled."""
         ...
 
     async def mark_done(self, update_ids: Sequence[int]) -> None:
@@ -66,12 +74,19 @@ class ThroughUnitOfWork:
         self.services = services
 
     async def record(
-        self, updates: Sequence[ReceivedUpdate], owner: int, now: datetime
+        self,
+        updates: Sequence[ReceivedUpdate],
+        owner: int,
+        now: datetime,
+        done: Sequence[int] = (),
     ) -> set[int]:
-        """Record updates for `owner`; the ids new, or recorded by `owner` and not handled."""
+        """Mark `done` done and record updates for `owner`, in one transaction; the ids new, or
+        recorded by `owner` and not handled."""
         async with self.services.uow() as uow:
             await uow.begin_write()
-            new = await InboxRepository(uow.session).record(updates, owner, now)
+            repository = InboxRepository(uow.session)
+            await repository.mark_done(done)
+            new = await repository.record(updates, owner, now)
             await uow.commit()
         return new
 
@@ -105,6 +120,7 @@ class Inbox:
         """Updates queued by this process whose done mark is not stored yet."""
         self._done: list[int] = []
         self._flushing: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
         self._alive: AsyncConnection | None = None
         self._gone_before: set[int] = set()
         self.grace = TAKEOVER_GRACE
@@ -169,7 +185,13 @@ class Inbox:
             ReceivedUpdate(raw["update_id"], chat_of(raw), orjson.dumps(raw).decode())
             for raw in batch
         ]
-        new = await self.writes.record(received, self.owner, self.services.now())
+        done, self._done = self._done, []  # the done marks waiting go in the same transaction
+        try:
+            new = await self.writes.record(received, self.owner, self.services.now(), done)
+        except BaseException:
+            self._done[:0] = done
+            raise
+        self._in_hand.difference_update(done)
         new -= self._in_hand  # recorded by this process and queued already: a redelivery
         self._in_hand |= new
         return [raw for raw in batch if raw["update_id"] in new]
@@ -191,6 +213,8 @@ class Inbox:
     async def take_over(self) -> list[Raw]:
         """What replicas now gone left unhandled (PostgreSQL), oldest first: owners found gone
         at this sweep and at the previous one."""
+        if not self.shared:
+            return []
         earlier, self._gone_before = self._gone_before, await self._gone()
         gone = earlier & self._gone_before
         return await self._claim(gone) if gone else []
@@ -224,16 +248,25 @@ class Inbox:
         return [orjson.loads(received.payload) for received in claimed]
 
     def handled(self, update: object) -> None:
-        """An update was handled: mark it done soon; marks that pile up meanwhile (while the
-        previous write runs) go in one statement."""
+        """An update was handled: mark it done soon. Marks wait up to MARK_DELAY for the next
+        batch's record (same transaction) or for one another, and go in one statement."""
         if not isinstance(update, Update) or update.update_id not in self._in_hand:
             return
         self._done.append(update.update_id)
-        if self._flushing is None or self._flushing.done():
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(MARK_DELAY, self._start_writing)
+
+    def _start_writing(self) -> None:
+        """Write the done marks waiting (unless a write is running: it takes them next)."""
+        self._timer = None
+        if self._done and (self._flushing is None or self._flushing.done()):
             self._flushing = asyncio.create_task(self._write_done())
 
     async def flush(self) -> None:
         """Wait until every done mark so far is stored."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         while self._flushing is not None and not self._flushing.done():
             await asyncio.wait({self._flushing})
         if self._done:

@@ -216,13 +216,19 @@ class PostgresInboxLane:
         self._lane = lane
 
     async def record(
-        self, updates: Sequence[ReceivedUpdate], owner: int, now: datetime
+        self,
+        updates: Sequence[ReceivedUpdate],
+        owner: int,
+        now: datetime,
+        done: Sequence[int] = (),
     ) -> set[int]:
-        """Record updates for `owner`; the ids that were new. Safe to run twice (the lane
-        retries on a broken connection): a second run finds them known and returns none, so
-        the first run's answer is kept by the caller only once it arrives."""
+        """Mark `done` done, then record updates for `owner` (on one connection, each on its
+        own); the ids new, or recorded by `owner` and not handled, so that a second run (the
+        lane retries on a broken connection) gives the same answer."""
 
         async def work(connection: PgConnection) -> set[int]:
+            if done:
+                await connection.execute(*mark_done_statement("postgresql", done))
             rows = await connection.execute(*record_batch_statement(updates, owner, now))
             return {int(row[0]) for row in rows}
 

@@ -221,11 +221,16 @@ class SqliteInboxLane:
         self._lane = lane
 
     async def record(
-        self, updates: Sequence[ReceivedUpdate], owner: int, now: datetime
+        self,
+        updates: Sequence[ReceivedUpdate],
+        owner: int,
+        now: datetime,
+        done: Sequence[int] = (),
     ) -> set[int]:
-        """Record updates for `owner`; the ids new, or recorded by `owner` and not handled."""
+        """Mark `done` done and record updates for `owner`, in one transaction; the ids new, or
+        recorded by `owner` and not handled."""
         return await self._now_or_in_turn(
-            partial(_record_updates, updates=updates, owner=owner, now=now)
+            partial(_record_updates, updates=updates, owner=owner, now=now, done=done)
         )
 
     async def mark_done(self, update_ids: Sequence[int]) -> None:
@@ -243,8 +248,14 @@ class SqliteInboxLane:
 
 
 def _record_updates(
-    connection: Connection, updates: Sequence[ReceivedUpdate], owner: int, now: datetime
+    connection: Connection,
+    updates: Sequence[ReceivedUpdate],
+    owner: int,
+    now: datetime,
+    done: Sequence[int],
 ) -> set[int]:
+    if done:
+        _mark_updates_done(connection, done)
     new = set()
     for received in updates:
         found = connection.execute(*record_one_statement(received, owner, now)).scalar()

@@ -69,9 +69,12 @@ async def test_a_batch_is_queued_once_and_marked_done_once_handled(bot_services:
         assert await inbox.record(taps(2, 3, 4)) == taps(4), "Telegram delivered 2 and 3 again"
         for update_id in (1, 2, 3):
             inbox.handled(Update(update_id))
+        assert await inbox.record(taps(5)) == taps(5), "its marks ride along with the next batch"
+        assert await unhandled(bot_services) == [4, 5]
+        inbox.handled(Update(4))
         await inbox.flush()
-        assert await unhandled(bot_services) == [4]
-        assert await inbox.record(taps(1)) == [], "handled already"
+        assert await unhandled(bot_services) == [5]
+        assert await inbox.record(taps(1, 4)) == [], "handled already"
     finally:
         await inbox.close()
 
