@@ -12,6 +12,7 @@ from storage.errors import StorageError
 from storage.models import Contact, Profile, Respondent, Response
 from storage.records import PROFILE_FIELDS, AudienceMember, ContactRecord
 from storage.repositories._base import Repository
+from surveys.modes import ResponseMode
 
 
 def _record(row: Contact) -> ContactRecord:
@@ -157,8 +158,8 @@ class ContactRepository(Repository):
         """A LINE resident's responses are in mode 'line' (they are created as 'chat')."""
         await self.session.execute(
             update(Response)
-            .where(Response.respondent_id == respondent_id, Response.mode == "chat")
-            .values(mode="line")
+            .where(Response.respondent_id == respondent_id, Response.mode == ResponseMode.CHAT)
+            .values(mode=ResponseMode.LINE)
         )
 
     async def responses_by_mode(self, wave_id: int) -> dict[str, tuple[int, int]]:
