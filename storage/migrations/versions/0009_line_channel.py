@@ -53,15 +53,11 @@ def upgrade() -> None:
     """Add the channel columns, allow 'line' responses, create line_events."""
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column(
-                "channel", sa.String(length=16), server_default="telegram", nullable=False
-            )
+            sa.Column("channel", sa.String(length=16), server_default="telegram", nullable=False)
         )
         batch_op.add_column(sa.Column("line_user_id", sa.String(length=64), nullable=True))
         batch_op.alter_column("chat_id", existing_type=sa.BigInteger(), nullable=True)
-        batch_op.create_unique_constraint(
-            batch_op.f("uq_contacts_line_user_id"), ["line_user_id"]
-        )
+        batch_op.create_unique_constraint(batch_op.f("uq_contacts_line_user_id"), ["line_user_id"])
         batch_op.create_check_constraint(
             batch_op.f("ck_contacts_channel"), "channel IN ('telegram', 'line')"
         )
