@@ -14,8 +14,9 @@ from storage.lanes import Lane
 from storage.records import RespondentRecord, ResponseRecord, StoredAnswer, WaveRecord
 from storage.repositories.steps import NO_WAVE
 from storage.steplane import AnswerToStore
+from surveys import codec
 from surveys.answers import Answer
-from surveys.definition import Question, QuestionType, Survey
+from surveys.definition import QuestionType, Survey
 from surveys.engine import (
     AskOther,
     AskQuestion,
@@ -32,7 +33,6 @@ from surveys.profile import PROFILE_FIELDS, profile_survey
 from surveys.status import Consent, ResponseStatus
 from surveys.waves import Audience
 
-CODE_SEPARATOR = ";"
 Profile = dict[str, str | None]
 
 
@@ -77,34 +77,6 @@ class StepRead:
     profile: Profile
     wave: WaveRecord | None
     state: SurveyState | None
-
-
-def encode_answer(answer: Answer) -> tuple[str | None, str | None]:
-    """The stored (value, other_text) of an answer: codes joined by ';', numbers as text."""
-    value = answer.value
-    if value is None:
-        return None, answer.other_text
-    if isinstance(value, tuple):
-        return CODE_SEPARATOR.join(value), answer.other_text
-    return str(value), answer.other_text
-
-
-def decode_answer(question: Question, stored: StoredAnswer) -> Answer:
-    """The engine's Answer for a stored value of this question."""
-    raw = stored.value
-    value: str | tuple[str, ...] | int | None
-    if raw is None:
-        value = None
-    elif question.type is QuestionType.MULTI:
-        value = tuple(code for code in raw.split(CODE_SEPARATOR) if code)
-    elif question.type is QuestionType.NUMBER:
-        try:
-            value = int(raw)
-        except ValueError:
-            value = None
-    else:
-        value = raw
-    return Answer(question.id, value, stored.other_text)
 
 
 class SurveyCache:
@@ -230,7 +202,7 @@ def decode_answers(survey: Survey, stored: dict[str, StoredAnswer]) -> dict[str,
     """The engine's answers from stored ones (answers to unknown questions are left out)."""
     known = {q.id: q for q in survey.questions}
     return {
-        question_id: decode_answer(known[question_id], answer)
+        question_id: codec.decode(known[question_id], answer.value, answer.other_text)
         for question_id, answer in stored.items()
         if question_id in known
     }
@@ -278,7 +250,7 @@ async def store_answer(
     """Store one answer, drop answers skip logic no longer reaches; returns the new state.
 
     With a step lane this is one transaction of its own (the unit of work stays unwritten)."""
-    value, other = encode_answer(answer)
+    value, other = codec.encode(answer)
     answers = {**state.answers, answer.question_id: answer}
     dropped = answers_to_drop(state.survey, answers, state.profile)
     if lane is not None and not uow.writing:  # a writing unit of work holds the lane's turn
