@@ -347,6 +347,8 @@ async def lift_embargo_in(uow: UnitOfWork, services: Services, wave_id: int) -> 
     wave = await _require(uow, wave_id)
     if wave.embargo_lifted:
         raise WaveError(f"wave {wave_id}: the results embargo is already lifted")
+    if wave.status in (WaveStatus.DRAFT, WaveStatus.SCHEDULED):
+        raise WaveError(f"wave {wave_id}: the wave has not opened; there are no results yet")
     await uow.waves.set_embargo_lifted(wave_id)
     return await _require(uow, wave_id)
 

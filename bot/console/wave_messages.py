@@ -54,6 +54,10 @@ CATALOGUE: tuple[Message, ...] = (
         "調査票「{survey}」が読み込まれていません（システム担当者に依頼してください）",
     ),
     Message("the results embargo is already lifted", "結果の公開制限はすでに解除されています"),
+    Message(
+        "the wave has not opened; there are no results yet",
+        "この調査回はまだ開始していないため、公開する結果がありません",
+    ),
     Message("wave {wave}: {rule}", "調査回 {wave}：{rule}"),
     # surveys/waves.py
     Message("wave is already {status}", "すでに「{status}」です"),

@@ -128,6 +128,7 @@ def test_the_lifecycle_rules_hold_from_the_command_line(migrated_database_url: s
     assert "admin override" in fails(url, "wave", "open", str(first))
     assert "reopened wave" in ok(url, "wave", "reopen", str(first))[0]
     assert "does not exist" in fails(url, "wave", "open", "999")
+    assert "has not opened" in fails(url, "wave", "lift-embargo", str(second))
     ok(url, "wave", "lift-embargo", str(first))
     assert "already lifted" in fails(url, "wave", "lift-embargo", str(first))
     listing = ok(url, "wave", "list")
