@@ -186,7 +186,9 @@ async def _start(connection: PgConnection, answer: AnswerToStore, at: datetime) 
     """The resident's response to the wave, started now if there is none."""
     respondent = answer.respondent
     await connection.execute(
-        *start_statement("postgresql", answer.wave_id, respondent.id, respondent.key, at)
+        *start_statement(
+            "postgresql", answer.wave_id, respondent.id, respondent.key, at, answer.mode
+        )
     )
     row = (await connection.execute(*response_for_statement(answer.wave_id, respondent.id))).first()
     if row is None:

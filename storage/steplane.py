@@ -50,6 +50,7 @@ from storage.repositories.responses import (
 )
 from storage.repositories.steps import NO_WAVE, step_read, step_read_statement
 from storage.repositories.waves import open_waves_statement, wave_record
+from surveys.modes import ResponseMode
 
 T = TypeVar("T")
 Connection = RawConnection
@@ -66,6 +67,7 @@ class AnswerToStore:
     value: str | None
     other_text: str | None
     drop: tuple[str, ...] = ()
+    mode: ResponseMode = ResponseMode.CHAT
 
 
 class StepLane:
@@ -199,7 +201,7 @@ def _start(connection: Connection, answer: AnswerToStore, at: datetime) -> Respo
     """The resident's response to the wave, started now if there is none."""
     respondent = answer.respondent
     connection.execute(
-        *start_statement("sqlite", answer.wave_id, respondent.id, respondent.key, at)
+        *start_statement("sqlite", answer.wave_id, respondent.id, respondent.key, at, answer.mode)
     )
     row = connection.execute(*response_for_statement(answer.wave_id, respondent.id)).first()
     if row is None:

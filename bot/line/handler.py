@@ -168,17 +168,15 @@ class LineChannel:
 
     async def _remember(self, resident: Resident, *, refollowed: bool) -> None:
         """Keep a consenting resident's LINE user id in contacts (a follow subscribes them
-        again), and mark their responses as LINE's (the core creates them as 'chat')."""
+        again); their responses are LINE's already (the conversation's mode)."""
         async with self.conversation.uow() as uow:
             respondent = await self.conversation.respondent(uow, resident)
-            if respondent is None:
+            if not consented(respondent):
+                return
+            assert respondent is not None
+            known = await uow.contacts.get(respondent.id)
+            if known is not None and not refollowed:
                 return
             await uow.begin_write()
-            if consented(respondent):
-                known = await uow.contacts.get(respondent.id)
-                if known is None or refollowed:
-                    await uow.contacts.upsert(
-                        respondent.id, str(resident.user_id), self.services.now()
-                    )
-            await uow.contacts.mark_line_responses(respondent.id)
+            await uow.contacts.upsert(respondent.id, str(resident.user_id), self.services.now())
             await uow.commit()

@@ -14,6 +14,7 @@ from bot.line.handler import LineChannel
 from bot.line.push import messaging_api
 from bot.line.webhook import webhook_app
 from bot.services import Services
+from surveys.modes import ResponseMode
 
 
 class _QuietServer(uvicorn.Server):
@@ -34,7 +35,8 @@ class LineServer:
                 "LINE needs MACHIKOE_LINE_CHANNEL_SECRET and MACHIKOE_LINE_CHANNEL_TOKEN"
             )
         self.client, api = messaging_api(settings)
-        self.channel = LineChannel(Conversation(services), api, LineInbox(services))
+        conversation = Conversation(services, mode=ResponseMode.LINE)
+        self.channel = LineChannel(conversation, api, LineInbox(services))
         app = webhook_app(self.channel, settings.line_channel_secret)
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
         self._server = _QuietServer(config)

@@ -12,7 +12,6 @@ from storage.errors import StorageError
 from storage.models import Contact, Profile, Respondent, Response
 from storage.records import PROFILE_FIELDS, AudienceMember, ContactRecord
 from storage.repositories._base import Repository
-from surveys.modes import ResponseMode
 
 
 def _record(row: Contact) -> ContactRecord:
@@ -153,14 +152,6 @@ class ContactRepository(Repository):
         """The contact of a LINE user, if stored."""
         row = await self.session.scalar(select(Contact).where(Contact.line_user_id == line_user_id))
         return _record(row) if row else None
-
-    async def mark_line_responses(self, respondent_id: int) -> None:
-        """A LINE resident's responses are in mode 'line' (they are created as 'chat')."""
-        await self.session.execute(
-            update(Response)
-            .where(Response.respondent_id == respondent_id, Response.mode == ResponseMode.CHAT)
-            .values(mode=ResponseMode.LINE)
-        )
 
     async def responses_by_mode(self, wave_id: int) -> dict[str, tuple[int, int]]:
         """A wave's responses by mode (channel): (started, completed) for each mode present."""

@@ -64,7 +64,7 @@ def _start_query(dialect: str) -> Any:
             wave_id=bindparam("p_wave"),
             respondent_id=bindparam("p_respondent"),
             respondent_ref=bindparam("p_ref"),
-            mode=ResponseMode.CHAT,
+            mode=bindparam("p_mode"),
             status="partial",
             started_at=bindparam("p_at"),
             updated_at=bindparam("p_at"),
@@ -74,11 +74,16 @@ def _start_query(dialect: str) -> Any:
 
 
 def start_statement(
-    dialect: str, wave_id: int, respondent_id: int, respondent_ref: str, at: datetime
+    dialect: str,
+    wave_id: int,
+    respondent_id: int,
+    respondent_ref: str,
+    at: datetime,
+    mode: ResponseMode = ResponseMode.CHAT,
 ) -> Query:
-    """INSERT a chat response unless the resident has one for the wave already."""
+    """INSERT a response in this mode (channel) unless the resident has one for the wave."""
     params = {"p_wave": wave_id, "p_respondent": respondent_id, "p_ref": respondent_ref}
-    return _start_query(dialect), {**params, "p_at": at}
+    return _start_query(dialect), {**params, "p_at": at, "p_mode": mode.value}
 
 
 @cache
@@ -248,11 +253,16 @@ class ResponseRepository(Repository):
     """Responses to waves and their answers."""
 
     async def start(
-        self, wave_id: int, respondent_id: int, respondent_ref: str, at: datetime
+        self,
+        wave_id: int,
+        respondent_id: int,
+        respondent_ref: str,
+        at: datetime,
+        mode: ResponseMode = ResponseMode.CHAT,
     ) -> ResponseRecord:
         """The resident's response to the wave, started now if there is none (idempotent)."""
         await self.session.execute(
-            *start_statement(self.dialect, wave_id, respondent_id, respondent_ref, at)
+            *start_statement(self.dialect, wave_id, respondent_id, respondent_ref, at, mode)
         )
         found = await self.get_for(wave_id, respondent_id)
         if found is None:

@@ -11,6 +11,7 @@ from bot.services import Services
 from bot.texts import language_from_telegram, language_or_default, t
 from storage.db import UnitOfWork
 from storage.records import RespondentRecord
+from surveys.modes import ResponseMode
 from surveys.status import Consent
 
 
@@ -20,6 +21,8 @@ class Conversation:
 
     services: Services
     surveys: SurveyCache = field(default_factory=SurveyCache)
+    mode: ResponseMode = ResponseMode.CHAT
+    """The mode (channel) of the responses this conversation starts: one per adapter."""
 
     def key(self, resident: Resident) -> str:
         """The resident's pseudonym (the only identity stored with answers)."""

@@ -71,7 +71,7 @@ async def screens_for(
     state = await load_state(uow, conversation.surveys, respondent, profile, choice)
     screens = []
     if state.response is None:
-        await ensure_response(uow, state, services.now())
+        await ensure_response(uow, state, services.now(), conversation.mode)
         await uow.commit()
         description = state.survey.description
         intro = t(

@@ -29,6 +29,7 @@ from surveys.engine import (
     validate_other_text,
     with_other_text,
 )
+from surveys.modes import ResponseMode
 from surveys.profile import PROFILE_FIELDS, profile_survey
 from surveys.status import Consent, ResponseStatus
 from surveys.waves import Audience
@@ -232,12 +233,15 @@ async def read_step(
     return StepRead(found.respondent, found.profile, wave, state)
 
 
-async def ensure_response(uow: UnitOfWork, state: SurveyState, at: datetime) -> ResponseRecord:
-    """The resident's response to the wave, started now if needed."""
+async def ensure_response(
+    uow: UnitOfWork, state: SurveyState, at: datetime, mode: ResponseMode = ResponseMode.CHAT
+) -> ResponseRecord:
+    """The resident's response to the wave, started now (in the channel's mode) if needed."""
     if state.response is not None:
         return state.response
     await uow.begin_write()
-    return await uow.responses.start(state.wave.id, state.respondent.id, state.respondent.key, at)
+    respondent = state.respondent
+    return await uow.responses.start(state.wave.id, respondent.id, respondent.key, at, mode)
 
 
 async def store_answer(
@@ -246,6 +250,7 @@ async def store_answer(
     answer: Answer,
     at: datetime,
     lane: Lane | None = None,
+    mode: ResponseMode = ResponseMode.CHAT,
 ) -> SurveyState:
     """Store one answer, drop answers skip logic no longer reaches; returns the new state.
 
@@ -262,11 +267,12 @@ async def store_answer(
             value,
             other,
             tuple(dropped),
+            mode,
         )
         response, _ = await lane.store(stored, at)
     else:
         await uow.begin_write()
-        response = await ensure_response(uow, state, at)
+        response = await ensure_response(uow, state, at, mode)
         await uow.responses.save_answer(response.id, answer.question_id, value, other, at)
         if dropped:
             await uow.responses.delete_answers(response.id, dropped, at)

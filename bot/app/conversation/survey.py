@@ -143,7 +143,9 @@ async def store_tapped(
             answer = answer_of(step.question)
             if isinstance(answer, Invalid):
                 return Reply(toast=reason_toast(answer, language))
-            state = await store_answer(uow, state, answer, services.now(), services.steps)
+            state = await store_answer(
+                uow, state, answer, services.now(), services.steps, conversation.mode
+            )
             await uow.commit()
             answered = answered_text(step.question, answer, language)
             screen = step_screen(state, state.step, language)

@@ -60,7 +60,9 @@ async def answered(
         assert not isinstance(step, Review)
         return Reply((Screen(invalid_text(answer, step.question, language)),))
     services = conversation.services
-    state = await store_answer(uow, state, answer, services.now(), services.steps)
+    state = await store_answer(
+        uow, state, answer, services.now(), services.steps, conversation.mode
+    )
     await uow.commit()
     return Reply((step_screen(state, state.step, language),))
 
