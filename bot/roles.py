@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.services import Services
+from bot.telegram.context import services_of_application
 
 ADMIN = "admin"
 ANALYST = "analyst"
@@ -24,7 +25,7 @@ C = TypeVar("C", bound=Callback)
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
     """The application's shared services."""
-    return context.application.bot_data["services"]  # type: ignore[no-any-return]
+    return services_of_application(context.application)
 
 
 async def role_of(services: Services, user_id: int) -> str | None:

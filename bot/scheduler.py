@@ -11,6 +11,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.invitations import CLAIM_LEASE, InvitationSender, Pacer, ProgressCallback
 from bot.services import Services
+from bot.telegram.context import services_of_application
 from bot.waves import WaveError, close_wave_in, next_summary_time, open_wave_in
 from storage.db import UnitOfWork
 from storage.records import JobRecord
@@ -66,7 +67,7 @@ def state_of(application: App) -> SchedulerState:
 
 
 def _services(application: App) -> Services:
-    return application.bot_data["services"]  # type: ignore[no-any-return]
+    return services_of_application(application)
 
 
 async def on_startup(application: App) -> None:

@@ -35,7 +35,7 @@ def database_url_for(settings: Settings) -> str:
 
 @dataclass
 class Services:
-    """The application's shared parts, handed to handlers through `bot_data["services"]`."""
+    """The application's shared parts, handed to Telegram handlers as `context.services`."""
 
     settings: Settings
     engine: AsyncEngine

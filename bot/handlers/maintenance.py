@@ -15,6 +15,7 @@ from telegram.ext import Application, BaseHandler, ContextTypes
 from bot.comments import install
 from bot.retention import RetentionPolicy, apply_retention
 from bot.services import Services
+from bot.telegram.context import services_of_application
 
 RETENTION_JOB = "retention"
 RETENTION_EVERY = timedelta(hours=6)
@@ -32,7 +33,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
 
 async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
     """Catch up on comments now and on a timer; schedule the retention policy if configured."""
-    services: Services = application.bot_data["services"]
+    services: Services = services_of_application(application)
     install(services).catch_up_soon()
     jobs = application.job_queue
     if jobs is None:
@@ -48,13 +49,13 @@ async def on_startup(application: Application) -> None:  # type: ignore[type-arg
 
 async def catch_up_on_comments(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Store and classify comments that no submission brought (say, imported ones)."""
-    services: Services = context.application.bot_data["services"]
+    services: Services = services_of_application(context.application)
     await install(services).catch_up_quietly()
 
 
 async def run_retention(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Apply the retention policy now; a failure is logged and retried at the next run."""
-    services: Services = context.application.bot_data["services"]
+    services: Services = services_of_application(context.application)
     try:
         await apply_retention(services)
     except Exception as error:  # a housekeeping failure must never stop the bot
