@@ -15,6 +15,7 @@ from typing import Any
 
 import tornado.httpserver
 import tornado.netutil
+import tornado.web
 
 from bot.demo.botapi.chats import Chat, ChatMessage, Tap
 from bot.demo.botapi.checker import SpecChecker, SpecViolation, Violation
@@ -104,11 +105,15 @@ class LocalBotApiServer:
         """Listen on host:port (port 0 picks a free one)."""
         sockets = tornado.netutil.bind_sockets(self.port, self.host)
         self.port = sockets[0].getsockname()[1]
-        app = application(self, self.static_dir)
+        app = self._application()
         self._http = tornado.httpserver.HTTPServer(app, idle_connection_timeout=60)
         self._http.add_sockets(sockets)
         self.webhooks.start()
         return self
+
+    def _application(self) -> tornado.web.Application:
+        """The tornado application (the demo's server adds its own route to it)."""
+        return application(self, self.static_dir)
 
     async def stop(self) -> None:
         """Stop listening and end long polls and webhook deliveries."""
