@@ -318,7 +318,8 @@ class LocalBotApiServer:
     def _record_error(self, method: str, error: ApiError) -> None:
         self.errors.append(RecordedError(method, error.error_code, error.description))
         if error.error_code != 409:
-            log.debug("local Bot API answered %s: %s", method, error.description)
+            # the description can quote the refused text: the log names the method and code only
+            log.debug("local Bot API refused %s with %d", method, error.error_code)
 
     def begin_request(self, method: str) -> None:
         """Count a bot request in flight (long polls excepted)."""
