@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -21,6 +22,8 @@ from storage.db import (
 from storage.lanes import Lane, step_lane_for
 
 ResponseHook = Callable[[int], Awaitable[None]]
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def utc_now() -> datetime:
@@ -87,3 +90,19 @@ class Services:
         """Tell interested parts (comment classification, …) that a response was submitted."""
         for hook in self.on_response_submitted:
             await hook(response_id)
+
+
+def committed(
+    operation: Callable[Concatenate[UnitOfWork, Services, P], Awaitable[T]],
+) -> Callable[Concatenate[Services, P], Awaitable[T]]:
+    """An operation that takes the caller's unit of work, run in one of its own and committed."""
+
+    async def run(services: Services, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        async with services.uow() as uow:
+            result = await operation(uow, services, *args, **kwargs)
+            await uow.commit()
+        return result
+
+    run.__name__ = operation.__name__.removesuffix("_in")
+    run.__doc__ = operation.__doc__
+    return run

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.catalog import ensure_bundled_surveys
-from bot.services import Services
+from bot.services import Services, committed
 from bot.wave_plans import WaveError, merge_rules, next_summary_time, reminder_time
 from bot.wave_plans import audience_text as audience_text  # the staff screens show it
 from storage.db import UnitOfWork
@@ -85,36 +85,6 @@ def _check_draft(status: str, change: PlanChange, wave_id: int) -> None:
         raise WaveError(f"wave {wave_id}: {exc}") from None
 
 
-async def create_wave(
-    services: Services,
-    *,
-    survey_id: str,
-    name: str | None = None,
-    opens_at: datetime | None = None,
-    closes_at: datetime | None = None,
-    audience: dict[str, list[str]] | None = None,
-    reminders: Sequence[str] = (),
-    summary: dict[str, str] | None = None,
-    rules: dict[str, Any] | None = None,
-) -> WaveRecord:
-    """Plan a draft wave of a loaded or bundled survey (rules: sending hours, reminder cap)."""
-    async with services.uow() as uow:
-        wave = await create_wave_in(
-            uow,
-            services,
-            survey_id=survey_id,
-            name=name,
-            opens_at=opens_at,
-            closes_at=closes_at,
-            audience=audience,
-            reminders=reminders,
-            summary=summary,
-            rules=rules,
-        )
-        await uow.commit()
-    return wave
-
-
 async def create_wave_in(
     uow: UnitOfWork,
     services: Services,
@@ -128,7 +98,7 @@ async def create_wave_in(
     summary: dict[str, str] | None = None,
     rules: dict[str, Any] | None = None,
 ) -> WaveRecord:
-    """`create_wave` inside a unit of work (the caller commits)."""
+    """Plan a draft wave of a loaded or bundled survey (rules: sending hours, reminder cap)."""
     now = services.now()
     _check_times(opens_at, closes_at, now)
     await ensure_bundled_surveys(uow, now)
@@ -150,36 +120,6 @@ async def create_wave_in(
     )
 
 
-async def edit_wave(
-    services: Services,
-    wave_id: int,
-    *,
-    name: str | None = None,
-    opens_at: datetime | None = None,
-    closes_at: datetime | None = None,
-    audience: dict[str, list[str]] | None = None,
-    reminders: Sequence[str] | None = None,
-    summary: dict[str, str] | None = None,
-    rules: dict[str, Any] | None = None,
-) -> WaveRecord:
-    """Change a draft wave's plan: the fields given (not None), as `create_wave` takes them."""
-    async with services.uow() as uow:
-        wave = await edit_wave_in(
-            uow,
-            services,
-            wave_id,
-            name=name,
-            opens_at=opens_at,
-            closes_at=closes_at,
-            audience=audience,
-            reminders=reminders,
-            summary=summary,
-            rules=rules,
-        )
-        await uow.commit()
-    return wave
-
-
 async def edit_wave_in(
     uow: UnitOfWork,
     services: Services,
@@ -193,7 +133,7 @@ async def edit_wave_in(
     summary: dict[str, str] | None = None,
     rules: dict[str, Any] | None = None,
 ) -> WaveRecord:
-    """`edit_wave` inside a unit of work (the caller commits)."""
+    """Change a draft wave's plan: the fields given (not None), as `create_wave` takes them."""
     planned = {
         "name": name,
         "opens_at": opens_at,
@@ -214,32 +154,16 @@ async def edit_wave_in(
     return await uow.waves.update(wave_id, **fields)
 
 
-async def delete_wave(services: Services, wave_id: int) -> WaveRecord:
-    """Remove a draft wave with anything planned for it; returns what it was."""
-    async with services.uow() as uow:
-        wave = await delete_wave_in(uow, services, wave_id)
-        await uow.commit()
-    return wave
-
-
 async def delete_wave_in(uow: UnitOfWork, services: Services, wave_id: int) -> WaveRecord:
-    """`delete_wave` inside a unit of work (the caller commits)."""
+    """Remove a draft wave with anything planned for it; returns what it was."""
     wave = await _require(uow, wave_id)
     _check_draft(wave.status, PlanChange.DELETE, wave_id)
     await uow.waves.delete(wave_id, WaveStatus.DRAFT)
     return wave
 
 
-async def schedule_wave(services: Services, wave_id: int) -> WaveRecord:
-    """Draft → scheduled: the wave opens by itself at its opening time."""
-    async with services.uow() as uow:
-        wave = await schedule_wave_in(uow, services, wave_id)
-        await uow.commit()
-    return wave
-
-
 async def schedule_wave_in(uow: UnitOfWork, services: Services, wave_id: int) -> WaveRecord:
-    """`schedule_wave` inside a unit of work (the caller commits)."""
+    """Draft → scheduled: the wave opens by itself at its opening time."""
     wave = await _require(uow, wave_id)
     _check(wave.status, WaveStatus.SCHEDULED, wave_id)
     if wave.opens_at is None:
@@ -257,7 +181,8 @@ async def open_wave_in(
     closes_at: datetime | None = None,
     progress: dict[str, int] | None = None,
 ) -> tuple[WaveRecord, int]:
-    """Open a wave inside a unit of work; returns the wave and how many residents are invited."""
+    """Open now: freeze the survey version, invite the audience, schedule close and reminders;
+    returns the wave and how many residents are invited."""
     now = services.now()
     wave = await _require(uow, wave_id)
     _check(wave.status, WaveStatus.OPEN, wave_id, override=reopen)
@@ -296,25 +221,9 @@ async def open_wave_in(
     return wave, invited
 
 
-async def open_wave(
-    services: Services,
-    wave_id: int,
-    *,
-    reopen: bool = False,
-    closes_at: datetime | None = None,
-    progress: dict[str, int] | None = None,
-) -> tuple[WaveRecord, int]:
-    """Open now: freeze the survey version, invite the audience, schedule close and reminders."""
-    async with services.uow() as uow:
-        result = await open_wave_in(
-            uow, services, wave_id, reopen=reopen, closes_at=closes_at, progress=progress
-        )
-        await uow.commit()
-    return result
-
-
 async def close_wave_in(uow: UnitOfWork, services: Services, wave_id: int) -> WaveRecord:
-    """Close a wave inside a unit of work: stop its jobs and unsent invitations."""
+    """Close now: stop its jobs and unsent invitations (a final summary follows when the wave
+    has a summary schedule)."""
     now = services.now()
     wave = await _require(uow, wave_id)
     _check(wave.status, WaveStatus.CLOSED, wave_id)
@@ -326,24 +235,8 @@ async def close_wave_in(uow: UnitOfWork, services: Services, wave_id: int) -> Wa
     return wave
 
 
-async def close_wave(services: Services, wave_id: int) -> WaveRecord:
-    """Close now (a final summary follows when the wave has a summary schedule)."""
-    async with services.uow() as uow:
-        wave = await close_wave_in(uow, services, wave_id)
-        await uow.commit()
-    return wave
-
-
-async def lift_embargo(services: Services, wave_id: int) -> WaveRecord:
-    """Let analysts see this wave's results before it closes."""
-    async with services.uow() as uow:
-        wave = await lift_embargo_in(uow, services, wave_id)
-        await uow.commit()
-    return wave
-
-
 async def lift_embargo_in(uow: UnitOfWork, services: Services, wave_id: int) -> WaveRecord:
-    """`lift_embargo` inside a unit of work (the caller commits)."""
+    """Let analysts see this wave's results before it closes."""
     wave = await _require(uow, wave_id)
     if wave.embargo_lifted:
         raise WaveError(f"wave {wave_id}: the results embargo is already lifted")
@@ -351,6 +244,17 @@ async def lift_embargo_in(uow: UnitOfWork, services: Services, wave_id: int) -> 
         raise WaveError(f"wave {wave_id}: the wave has not opened; there are no results yet")
     await uow.waves.set_embargo_lifted(wave_id)
     return await _require(uow, wave_id)
+
+
+# Each operation in the caller's unit of work (`*_in`, the console adds its audit entry to it)
+# and in one of its own, committed when it succeeds.
+create_wave = committed(create_wave_in)
+edit_wave = committed(edit_wave_in)
+delete_wave = committed(delete_wave_in)
+schedule_wave = committed(schedule_wave_in)
+open_wave = committed(open_wave_in)
+close_wave = committed(close_wave_in)
+lift_embargo = committed(lift_embargo_in)
 
 
 def _progress(counts: dict[str, int]) -> dict[str, int]:
