@@ -4,35 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import hashlib
 import hmac
 import itertools
 import json
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.demo.line_platform.limits import request_problems
+from bot.embedded_server import EmbeddedServer
 
 Settle = Callable[[], Awaitable[None]]
-
-
-class _QuietServer(uvicorn.Server):
-    """A uvicorn server that leaves signal handling to its host."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
 
 
 def signature_of(secret: str, body: bytes) -> str:
@@ -163,29 +154,20 @@ class LinePlatform:
                 Route("/v2/bot/message/push", self._push, methods=["POST"]),
             ]
         )
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning")
-        self._server = _QuietServer(config)
-        self._task: asyncio.Task[None] | None = None
+        self._web = EmbeddedServer(app, name="the LINE platform stand-in")
 
     async def __aenter__(self) -> LinePlatform:
-        self._task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            if self._task.done():
-                self._task.result()
-            await asyncio.sleep(0.01)
+        await self._web.start()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        self._server.should_exit = True
-        if self._task is not None:
-            await self._task
+        await self._web.stop()
         await self._client.aclose()
 
     @property
     def api_url(self) -> str:
         """Where the SDK is to send its calls (MACHIKOE_LINE_API_URL)."""
-        socket = self._server.servers[0].sockets[0]
-        return f"http://127.0.0.1:{socket.getsockname()[1]}"
+        return self._web.url
 
     def user(self, user_id: str | None = None) -> LineUser:
         """A user (a new one with a LINE-like id when none is named)."""
