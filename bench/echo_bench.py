@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.demo.botapi import LocalBotApiServer
 from bot.demo.botapi.loadgen import LoadPlan, LoadProcess, LoadResult, hammer_server
-from bot.transport import use_aiohttp
-from bot.update_processor import MAX_CONCURRENT_UPDATES, PerChatUpdateProcessor
+from bot.telegram.transport import use_aiohttp
+from bot.telegram.update_processor import MAX_CONCURRENT_UPDATES, PerChatUpdateProcessor
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

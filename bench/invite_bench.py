@@ -2,7 +2,7 @@
 
 The server (in its own process, so its message store does not count against the bot) enforces
 30 messages/s overall and 1/s per chat, answering 429 beyond that. The bot side opens a wave
-with bot.waves.open_wave and runs bot.invitations.InvitationSender, as the running bot does.
+with bot.app.waves.open_wave and runs bot.invitations.InvitationSender, as the running bot does.
 Prints the achieved rate against the limit (target ≥ 95 %) and the bot process's RSS after the
 invitations are created and at 5k / 10k / 20k sent (flat memory).
 Usage: python bench/invite_bench.py [--residents 20000] [--limit 30]
@@ -23,10 +23,10 @@ from sqlalchemy import insert
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from bot.app.services import Services
+from bot.app.waves import create_wave, open_wave
 from bot.config import Settings
 from bot.invitations import InvitationSender, Pacer
-from bot.services import Services
-from bot.waves import create_wave, open_wave
 from storage.models import Contact, Respondent
 
 TOKEN = "123456:BENCH-TOKEN"

@@ -4,7 +4,7 @@
     .venv/bin/python bench/report_bench.py --backend postgres --responses 1000000
 
 Builds the responses with bulk inserts (executemany on SQLite, COPY on PostgreSQL) in a throwaway
-database, then times `bot.reports.build_wave_report` (raked to age and sex margins) and
+database, then times `bot.app.reports.build_wave_report` (raked to age and sex margins) and
 `SELECT value, count(*) FROM answers WHERE question_id=… GROUP BY value`; prints the ratio.
 The inserts go through the tally triggers (migration 0002) exactly as submissions do, so the
 build time includes keeping the tallies; the report reads the tallies, the floor the answers.
@@ -29,8 +29,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from analysis.stats.cells import AGE_BANDS
-from bot.catalog import ensure_bundled_surveys
-from bot.reports import ReportOptions, build_wave_report
+from bot.app.catalog import ensure_bundled_surveys
+from bot.app.reports import ReportOptions, build_wave_report
 from storage.db import UnitOfWork, create_engine, session_factory, upgrade_database
 
 POSTGRES = os.environ.get("MACHIKOE_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")

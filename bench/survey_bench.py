@@ -4,7 +4,7 @@ The local Bot API server and the simulated residents run in a process of their o
 (bot.demo.botapi.loadgen.LoadProcess); each bot runs in a fresh process of its own, one after
 the other: the bare python-telegram-bot echo bot (PTB's defaults: the reference), the same
 echo bot with machikoe's update processing and transport (for comparison), then machikoe on
-SQLite and on PostgreSQL, each with the durable inbox (bot/inbox.py: every update recorded
+SQLite and on PostgreSQL, each with the durable inbox (bot/telegram/inbox.py: every update recorded
 before Telegram is told, marked done once handled) and without it (the same intake passing
 updates straight on), so the inbox's cost is measured in the same run. Prints steps/s and
 p50/p99 latency (a tap or typed answer → the bot's next message) for each, and the CPU the
@@ -40,16 +40,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import asyncpg
 from echo_bench import run_echo
 
-from bot.catalog import survey_for_wave
+from bot.app.catalog import survey_for_wave
+from bot.app.comments import comment_question_ids, pipeline_of
+from bot.app.services import Services
 from bot.cli.run import finish_comments, warm_up_classifier
-from bot.comments import comment_question_ids, pipeline_of
 from bot.config import Settings
 from bot.demo.botapi.loadgen import LoadPlan, LoadProcess, LoadResult
 from bot.demo.botapi.resident import Resident
-from bot.inbox import Inbox, Raw
-from bot.runner import settle_memory, start, stop
-from bot.services import Services
 from bot.telegram.application import build_application
+from bot.telegram.inbox import Inbox, Raw
+from bot.telegram.runner import settle_memory, start, stop
 from tests.bot.conftest import seed_open_wave
 
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

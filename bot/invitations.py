@@ -21,8 +21,8 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.app.services import Services
 from bot.invitation_texts import invitation_message, is_results, results_message
-from bot.services import Services
 from storage.db import UnitOfWork
 from storage.records import InvitationTarget, WaveRecord
 from surveys.sending import ContactRules

@@ -9,10 +9,10 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
+from bot.app.services import Services
+from bot.app.waves import WaveError, close_wave_in, next_summary_time, open_wave_in
 from bot.invitations import CLAIM_LEASE, InvitationSender, Pacer, ProgressCallback
-from bot.services import Services
 from bot.telegram.context import services_of_application
-from bot.waves import WaveError, close_wave_in, next_summary_time, open_wave_in
 from storage.db import UnitOfWork
 from storage.records import JobRecord
 from surveys.sending import ContactRules
@@ -262,7 +262,7 @@ async def _run_in_transaction(uow: Any, services: Services, job: JobRecord) -> b
 
 async def _summarise(application: App, job: JobRecord) -> None:
     """Post the periodic summary, then plan the next one while the wave is open."""
-    from bot.summary import post_summary  # charts load only when a summary is due
+    from bot.telegram.summary import post_summary  # charts load only when a summary is due
 
     services = _services(application)
     try:

@@ -209,7 +209,7 @@ async def _nothing_to_reset(connection: asyncpg.Connection) -> None:
     connection goes back to the pool without asyncpg's reset query (a round trip each time)."""
 
 
-# -- the inbox's writes (bot/inbox.py), apart from the step's operations ---------------------
+# -- the inbox's writes (bot/telegram/inbox.py), apart from the step's operations ---------------
 class PostgresInboxLane:
     """The inbox's writes on the step lane's pool: a batch recorded in one statement (one
     round trip), done marks in one."""

@@ -209,7 +209,7 @@ def _start(connection: Connection, answer: AnswerToStore, at: datetime) -> Respo
     return response_record(row)
 
 
-# -- the inbox's writes (bot/inbox.py), apart from the step's operations ---------------------
+# -- the inbox's writes (bot/telegram/inbox.py), apart from the step's operations ---------------
 class SqliteInboxLane:
     """The inbox's writes on the step lane's connection: a batch recorded in one transaction,
     done marks in one statement.

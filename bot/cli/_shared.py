@@ -12,7 +12,7 @@ from bot.cli import CliError
 from bot.config import Settings
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.app.services import Services
 
 T = TypeVar("T")
 
@@ -28,7 +28,7 @@ def settings_of(ctx: click.Context) -> Settings:
 def with_services(ctx: click.Context, work: Callable[[Services], Awaitable[T]]) -> T:
     """Open the database (migrated), run `work`, close it; known errors become one line."""
     # imported here, not above: a command that reads no database never loads the ORM
-    from bot.services import Services
+    from bot.app.services import Services
 
     async def run() -> T:
         services = await Services.open(settings_of(ctx))

@@ -13,10 +13,10 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import URL, make_url
 
+from bot.app.services import database_url_for
 from bot.cli import CliError
 from bot.cli._shared import settings_of
 from bot.logging_setup import install_redaction
-from bot.services import database_url_for
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"

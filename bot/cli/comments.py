@@ -9,9 +9,9 @@ from typing import Any
 import click
 
 from analysis.safe_cells import write_table
+from bot.app.services import Services
 from bot.cli import CliError
 from bot.cli._shared import settings_of, with_services
-from bot.services import Services
 from storage.records import ReviewedComment
 from surveys.codec import join_codes
 

@@ -6,10 +6,10 @@ import socket
 
 import click
 
+from bot.app.console_links import LINK_MINUTES, LinkProblem, LoginRefused, issue_link
+from bot.app.services import Services
 from bot.cli import CliError
 from bot.cli._shared import settings_of, with_services
-from bot.console_links import LINK_MINUTES, LinkProblem, LoginRefused, issue_link
-from bot.services import Services
 
 DEFAULT_PORT = 8081
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
+from bot.app.services import Services, database_url_for
 from bot.cli._shared import with_services
-from bot.services import Services, database_url_for
 
 
 @click.group("db")

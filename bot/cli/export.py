@@ -13,11 +13,11 @@ import click
 
 from analysis.safe_cells import Sheet, write_csv, write_workbook
 from analysis.text.pii import mask_personal_info
-from bot.catalog import survey_for_wave
+from bot.app.catalog import survey_for_wave
+from bot.app.services import Services
 from bot.cli import CliError
 from bot.cli._shared import with_services
 from bot.cli.comments import check_raw_allowed, log_raw_export
-from bot.services import Services
 from storage.records import ExportRow
 from surveys.codec import join_codes, split_codes
 from surveys.definition import Question, QuestionType, Survey

@@ -9,11 +9,11 @@ from pathlib import Path
 import click
 
 from analysis.safe_cells import write_table
+from bot.app.reports import find_wave
+from bot.app.services import Services
 from bot.cli import CliError
 from bot.cli._shared import with_services
 from bot.cli.import_check import ERROR_COLUMN, CheckedFile, HeaderError, check_file
-from bot.reports import find_wave
-from bot.services import Services
 from surveys.modes import IMPORTED_MODES, ResponseMode
 
 MAX_SHOWN = 20
@@ -97,7 +97,7 @@ async def import_rows(
     services: Services, wave_ref: str, text: str, options: ImportOptions
 ) -> tuple[str, ImportOutcome]:
     """Check every row against the wave's frozen definition, then store all in one transaction."""
-    from bot.catalog import survey_for_wave
+    from bot.app.catalog import survey_for_wave
 
     async with services.uow() as uow:
         wave = await find_wave(uow, wave_ref)

@@ -22,10 +22,10 @@ from analysis.text.corpus import (
 from analysis.text.metrics import Evaluation
 from analysis.text.model_store import ModelFileError, default_model_path
 from analysis.text.training import ensure_model, evaluate, retrain_if_not_worse
+from bot.app.services import database_url_for
 from bot.cli import CliError
 from bot.cli._shared import settings_of
 from bot.config import Settings
-from bot.services import database_url_for
 from storage.db import UnitOfWork, create_engine, session_factory
 from surveys.codec import join_codes
 

@@ -10,10 +10,10 @@ import click
 
 from analysis.report import WaveReport, render_html, render_json, render_text, render_xlsx
 from analysis.stats import MarginsError, TargetsError, load_margins, load_targets
+from bot.app.reports import ReportOptions, build_wave_report, find_wave, known_categories
+from bot.app.services import Services
 from bot.cli import CliError
 from bot.cli._shared import with_services
-from bot.reports import ReportOptions, build_wave_report, find_wave, known_categories
-from bot.services import Services
 from storage.records import PROFILE_FIELDS, WaveRecord
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ FORMATS = ("text", "json", "html", "xlsx")
 
 def check_embargo(wave: WaveRecord, ignore: bool) -> None:
     """Refuse an embargoed wave's results unless staff said to ignore the embargo (logged)."""
-    from bot.summary import embargoed
+    from bot.app.publishing import embargoed
 
     if not embargoed(wave):
         return

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
+from bot.app.retention import RetentionPolicy, RetentionResult, apply_retention
+from bot.app.services import Services
 from bot.cli import CliError
 from bot.cli._shared import settings_of, with_services
 from bot.logging_setup import install_redaction
-from bot.retention import RetentionPolicy, RetentionResult, apply_retention
-from bot.services import Services
 
 
 def _policy(ctx: click.Context) -> RetentionPolicy:

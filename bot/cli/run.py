@@ -14,8 +14,8 @@ from bot.cli import CliError
 from bot.config import Settings
 
 if TYPE_CHECKING:
+    from bot.app.services import Services
     from bot.line.server import LineServer
-    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +43,9 @@ async def _serve(
     line: tuple[str, int] | None = None,
 ) -> None:
     """Open services (migrating the database), build the application, run until signalled."""
-    from bot.runner import Webhook, run_until_signalled
-    from bot.services import Services
+    from bot.app.services import Services
     from bot.telegram.application import build_application
+    from bot.telegram.runner import Webhook, run_until_signalled
 
     services = await Services.open(settings, migrate=True)
     # load (or first train) the classifier now, not when the first comment arrives
@@ -77,7 +77,7 @@ COMMENT_FINISH_SECONDS = 10.0
 
 async def finish_comments(services: Services) -> None:
     """Let the comment pipeline finish what it has in hand (briefly), then stop it."""
-    from bot.comments import pipeline_of
+    from bot.app.comments import pipeline_of
 
     pipeline = pipeline_of(services)
     if pipeline is not None:
@@ -86,7 +86,7 @@ async def finish_comments(services: Services) -> None:
 
 async def get_ready(services: Services) -> None:
     """Warm the classifier up, then settle the memory it took (see settle_memory)."""
-    from bot.runner import settle_memory
+    from bot.telegram.runner import settle_memory
 
     await warm_up_classifier(services)
     settle_memory()
@@ -94,7 +94,7 @@ async def get_ready(services: Services) -> None:
 
 async def warm_up_classifier(services: Services) -> None:
     """Get the comment classifier ready in its worker thread; a failure is only logged."""
-    from bot.comments import install
+    from bot.app.comments import install
 
     try:
         await install(services).warm_up()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
+from bot.app.services import Services
 from bot.cli import CliError
 from bot.cli._shared import with_services
-from bot.roles import ROLES
-from bot.services import Services
+from bot.telegram.roles import ROLES
 
 
 @click.group("staff")

@@ -11,7 +11,7 @@ from bot.cli import CliError
 from surveys.loader import SurveyDefinitionError, load_survey
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.app.services import Services
 
 # `survey validate` needs no database: the storage modules are imported by the commands that use
 # them, so validating a file starts in a fraction of a second (bench/cli_bench.py).
@@ -47,7 +47,7 @@ def validate_command(files: tuple[Path, ...]) -> None:
 @click.pass_context
 def load_command(ctx: click.Context, file: Path) -> None:
     """Validate a survey file and store it as a new version."""
-    from bot.catalog import store_survey_file
+    from bot.app.catalog import store_survey_file
     from bot.cli._shared import with_services
 
     async def work(services: Services) -> str:

@@ -22,7 +22,7 @@ from bot.cli.wave_views import (
 )
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.app.services import Services
     from storage.records import WaveRecord
 
 # The wave operations (and the ORM behind them) are imported by the commands that use them: this
@@ -55,7 +55,7 @@ class PlanInput:
 
     def parsed(self, zone: tzinfo, now: datetime) -> dict[str, Any]:
         """The options given, as `create_wave` and `edit_wave` take them."""
-        from bot.wave_plans import (
+        from bot.app.wave_plans import (
             parse_audience,
             parse_reminder,
             parse_rules,
@@ -155,7 +155,7 @@ def _plan_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def _plan_line(verb: str, wave: WaveRecord, zone: tzinfo) -> str:
     """What `wave create` and `wave edit` say about the draft."""
-    from bot.wave_plans import audience_text
+    from bot.app.wave_plans import audience_text
 
     return (
         f"{verb} draft wave {wave.id} ({wave.name}): {wave.survey_id}, "
@@ -170,7 +170,7 @@ def _plan_line(verb: str, wave: WaveRecord, zone: tzinfo) -> str:
 @click.pass_context
 def create_command(ctx: click.Context, survey_id: str, plan: PlanInput) -> None:
     """Plan a draft wave; prints its id as the last line."""
-    from bot.waves import create_wave
+    from bot.app.waves import create_wave
 
     async def work(services: Services) -> WaveRecord:
         fields = plan.parsed(services.timezone, services.now())
@@ -188,7 +188,7 @@ def create_command(ctx: click.Context, survey_id: str, plan: PlanInput) -> None:
 @click.pass_context
 def edit_command(ctx: click.Context, wave_id: int, plan: PlanInput) -> None:
     """Change a draft wave's plan: only the options given (a list option replaces the list)."""
-    from bot.waves import edit_wave
+    from bot.app.waves import edit_wave
 
     async def work(services: Services) -> WaveRecord:
         fields = plan.parsed(services.timezone, services.now())
@@ -208,7 +208,7 @@ def edit_command(ctx: click.Context, wave_id: int, plan: PlanInput) -> None:
 @click.pass_context
 def delete_command(ctx: click.Context, wave_id: int) -> None:
     """Remove a draft wave (nothing was sent for it yet)."""
-    from bot.waves import delete_wave
+    from bot.app.waves import delete_wave
 
     wave = with_services(ctx, lambda services: delete_wave(services, wave_id))
     click.echo(f"deleted draft wave {wave.id} ({wave.name})")
@@ -219,7 +219,7 @@ def delete_command(ctx: click.Context, wave_id: int) -> None:
 @click.pass_context
 def schedule_command(ctx: click.Context, wave_id: int) -> None:
     """Draft → scheduled: the running bot opens the wave at its opening time."""
-    from bot.waves import schedule_wave
+    from bot.app.waves import schedule_wave
 
     wave = with_services(ctx, lambda services: schedule_wave(services, wave_id))
     click.echo(f"wave {wave.id} scheduled to open at {local_time(wave.opens_at, zone_of(ctx))}")
@@ -227,8 +227,8 @@ def schedule_command(ctx: click.Context, wave_id: int) -> None:
 
 def _open(ctx: click.Context, wave_id: int, reopen: bool, closes: str | None, watch: bool) -> None:
     """Open or reopen, then optionally watch the running bot send the invitations."""
-    from bot.wave_plans import parse_time
-    from bot.waves import open_wave
+    from bot.app.wave_plans import parse_time
+    from bot.app.waves import open_wave
 
     async def work(services: Services) -> tuple[int, int]:
         zone, now = services.timezone, services.now()
@@ -250,7 +250,7 @@ def _watch(ctx: click.Context, wave_id: int, poll: float = 1.0) -> None:
     """A progress bar of sent invitations until none is pending or being sent."""
     from rich.progress import Progress
 
-    from bot.waves import wave_details
+    from bot.app.waves import wave_details
 
     async def work(services: Services) -> None:
         with Progress() as bar:
@@ -295,7 +295,7 @@ def reopen_command(ctx: click.Context, wave_id: int, closes: str | None, watch: 
 @click.pass_context
 def close_command(ctx: click.Context, wave_id: int) -> None:
     """Close now: no more answers, unsent invitations and reminders are dropped."""
-    from bot.waves import close_wave
+    from bot.app.waves import close_wave
 
     wave = with_services(ctx, lambda services: close_wave(services, wave_id))
     click.echo(f"closed wave {wave.id} at {local_time(wave.closed_at, zone_of(ctx))}")
@@ -306,7 +306,7 @@ def close_command(ctx: click.Context, wave_id: int) -> None:
 @click.pass_context
 def lift_embargo_command(ctx: click.Context, wave_id: int) -> None:
     """Let analysts see this wave's results before it closes."""
-    from bot.waves import lift_embargo
+    from bot.app.waves import lift_embargo
 
     wave = with_services(ctx, lambda services: lift_embargo(services, wave_id))
     click.echo(f"wave {wave.id}: results embargo lifted")

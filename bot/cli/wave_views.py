@@ -11,8 +11,8 @@ from bot.cli import CliError
 from bot.cli._shared import settings_of, with_services
 
 if TYPE_CHECKING:
-    from bot.results_back import ResultsBack
-    from bot.waves import WaveDetails
+    from bot.app.results_back import ResultsBack
+    from bot.app.waves import WaveDetails
     from storage.overview import WaveLine
 
 # `wave list` reads through SQLAlchemy Core alone (storage/overview.py): the wave operations and
@@ -39,7 +39,7 @@ def zone_of(ctx: click.Context) -> tzinfo:
 
 def describe(details: WaveDetails, zone: tzinfo) -> list[str]:
     """The lines of `wave show`."""
-    from bot.wave_plans import audience_text, rules_text
+    from bot.app.wave_plans import audience_text, rules_text
 
     wave, counts = details.wave, details.counts
     lines = [
@@ -126,7 +126,7 @@ def _row(wave: WaveLine, zone: tzinfo) -> tuple[str, ...]:
 @click.pass_context
 def show_command(ctx: click.Context, wave_id: int) -> None:
     """A wave's plan, invitation progress and live counts (by age band)."""
-    from bot.waves import wave_details
+    from bot.app.waves import wave_details
 
     details = with_services(ctx, lambda services: wave_details(services, wave_id))
     for line in describe(details, zone_of(ctx)):
@@ -158,7 +158,7 @@ def _results_lines(verb: str, back: ResultsBack, zone: tzinfo) -> list[str]:
 @click.pass_context
 def results_preview_command(ctx: click.Context, wave_id: int, message: str | None) -> None:
     """Show the results message a closed wave's participants would get (nothing is sent)."""
-    from bot.results_back import preview_results
+    from bot.app.results_back import preview_results
 
     back = with_services(ctx, lambda services: preview_results(services, wave_id, message))
     for line in _results_lines("would go to", back, zone_of(ctx)):
@@ -171,7 +171,7 @@ def results_preview_command(ctx: click.Context, wave_id: int, message: str | Non
 @click.pass_context
 def send_results_command(ctx: click.Context, wave_id: int, message: str | None) -> None:
     """Send a closed wave's results to its participants, once (the running bot sends them)."""
-    from bot.results_back import send_results
+    from bot.app.results_back import send_results
 
     back = with_services(ctx, lambda services: send_results(services, wave_id, message))
     for line in _results_lines("go to", back, zone_of(ctx))[:1]:

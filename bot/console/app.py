@@ -15,10 +15,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+from bot.app.services import Services
 from bot.config import Settings
 from bot.console.core import open_services
 from bot.console.web import NavItem
-from bot.services import Services
 
 # Each module defines `routes` (a list of Starlette routes) and may define `nav` (a NavItem);
 # the navigation follows this order. Add a page by adding its module here.

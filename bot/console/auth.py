@@ -1,4 +1,4 @@
-"""Passwordless login: one-time links (signed in bot/console_links.py) open session cookies."""
+"""Passwordless login: one-time links (signed in bot/app/console_links.py) open session cookies."""
 
 from __future__ import annotations
 
@@ -6,17 +6,17 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from bot.console.core import Role, Viewer, access, role_of
-from bot.console_links import (
+from bot.app.console_links import (
     LINK_LIFETIME,
     LinkProblem,
     LoginLink,
     LoginRefused,
     read_token,
 )
-from bot.console_links import login_token as login_token  # the demo and tests sign with it
-from bot.console_links import login_url as login_url
-from bot.services import Services
+from bot.app.console_links import login_token as login_token  # the demo and tests sign with it
+from bot.app.console_links import login_url as login_url
+from bot.app.services import Services
+from bot.console.core import Role, Viewer, access, role_of
 
 SESSION_LIFETIME = timedelta(hours=8)
 SESSION_COOKIE = "machikoe_console"

@@ -1,12 +1,12 @@
 """What the Home page shows of a wave: live counts, breakdowns, invitation progress, and what
-waits for the sending hours (bot/waves.py's wave_details, as `wave show` and /wave N)."""
+waits for the sending hours (bot/app/waves.py's wave_details, as `wave show` and /wave N)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.services import Services
-from bot.waves import WaveDetails, list_waves, wave_details
+from bot.app.services import Services
+from bot.app.waves import WaveDetails, list_waves, wave_details
 from surveys.profile import profile_label
 from surveys.sending import ContactRules
 from surveys.waves import WaveStatus

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from analysis.report.goals import goal_name
 from analysis.report.model import CATEGORY_LABELS
 from analysis.taxonomy import LABELS, OTHER, bundled_taxonomy
+from bot.app.services import Services
 from bot.console.core import Viewer, record
-from bot.services import Services
 from storage.repositories.comment_search import (
     CommentFilter,
     CommentPage,

@@ -1,6 +1,6 @@
 """The console's few calls into the application: services, roles, access, audit.
 
-Pages call these (and bot/waves.py) only, so moving the use cases to bot/app/ repoints one file.
+Pages call these (and bot/app/waves.py) only, so moving the use cases to bot/app/ repoints one file.
 A page writes its action and the action's audit entry in one unit of work (`record`).
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.app.services import Services
 from bot.config import Settings
-from bot.services import Services
 from storage.db import UnitOfWork
 from storage.repositories.audit import AuditRecord, AuditRepository
 from storage.repositories.console import ConsoleAccessRepository

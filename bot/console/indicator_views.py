@@ -1,4 +1,4 @@
-"""The Indicators page's calls: a wave's report from bot/reports.py (embargo respected) and its
+"""The Indicators page's calls: a wave's report from bot/app/reports.py (embargo respected) and its
 downloads through analysis/report's renderers."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from analysis.report import WaveReport, render_html, render_json, render_xlsx
 from analysis.report.as_json import estimate_fields
 from analysis.report.model import label_for, percent
 from analysis.safe_cells import write_csv
-from bot.reports import build_wave_report
-from bot.services import Services
-from bot.summary import embargoed, summary_options
+from bot.app.publishing import embargoed, summary_options
+from bot.app.reports import build_wave_report
+from bot.app.services import Services
 from storage.records import WaveRecord
 
 FORMATS = {

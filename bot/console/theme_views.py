@@ -17,7 +17,7 @@ from analysis.themes import (
     find_themes,
     sample_note,
 )
-from bot.services import Services
+from bot.app.services import Services
 from storage.models import Comment, CommentHide, CommentLabel
 from storage.repositories.comment_search import CommentSearch
 

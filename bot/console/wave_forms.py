@@ -1,4 +1,4 @@
-"""The wave form as staff fill it in, read with the CLI's own parsers (bot/wave_plans.py)."""
+"""The wave form as staff fill it in, read with the CLI's own parsers (bot/app/wave_plans.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from bot.wave_plans import (
+from bot.app.wave_plans import (
     WEEKDAYS,
     WaveError,
     parse_audience,

@@ -29,7 +29,7 @@ PATTERNS = {"wave": r"\d+", "article": r"an?", "label": r"[^\x00-\x7f]+"}
 CHANGES = {"edited": "編集", "deleted": "削除"}
 
 CATALOGUE: tuple[Message, ...] = (
-    # bot/waves.py
+    # bot/app/waves.py
     Message("wave {wave} does not exist", "調査回 {wave} はありません"),
     Message("the wave must close after it opens", "終了日時は開始日時より後にしてください"),
     Message("the closing time is in the past", "終了日時が過ぎています"),
@@ -97,7 +97,7 @@ CATALOGUE: tuple[Message, ...] = (
         'profile field {field} has no value "{value}"',
         "「{field}」に「{value}」という選択肢はありません",
     ),
-    # bot/wave_plans.py
+    # bot/app/wave_plans.py
     Message(
         'not a date and time: "{text}" (use e.g. 2030-05-01T09:00, or +14d / +12h from now)',
         "日時「{text}」が読み取れません（例：2030-05-01T09:00）",

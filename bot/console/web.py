@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from bot.app.services import Services
 from bot.console.auth import SESSION_COOKIE, viewer_for
 from bot.console.core import Role, Viewer
-from bot.services import Services
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 CSRF_FIELD = "csrf_token"

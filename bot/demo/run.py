@@ -16,8 +16,9 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from telegram.ext import Application
 
-from bot import comments, waves
-from bot.catalog import store_survey_file
+from bot.app import comments, waves
+from bot.app.catalog import store_survey_file
+from bot.app.services import Services
 from bot.config import Settings
 from bot.console.app import create_app
 from bot.console.pages.demo import DEMO_ADMIN_ID
@@ -25,9 +26,8 @@ from bot.console.serve import ConsoleServer
 from bot.demo.personas import make_personas
 from bot.demo.server import DemoServer
 from bot.demo.simulate import SimulationResult, simulate_residents
-from bot.runner import start, stop
-from bot.services import Services
 from bot.telegram.application import build_application
+from bot.telegram.runner import start, stop
 from surveys.bundled import bundled_survey_path
 from surveys.definition import Survey
 from surveys.loader import load_survey
@@ -238,7 +238,7 @@ async def play_residents(run: DemoRun, count: int, show_progress: bool) -> Simul
 async def write_report(run: DemoRun) -> Path:
     """Close the wave, classify its comments and write the HTML report (see report_dir)."""
     from analysis.report import render_html
-    from bot.reports import build_wave_report
+    from bot.app.reports import build_wave_report
 
     await waves.close_wave(run.services, run.wave_id)
     pipeline = comments.install(run.services)

@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
+from bot.app.texts import LANGUAGE_NAMES, t
 from bot.demo.personas import OTHER_TEXT, Persona
-from bot.texts import LANGUAGE_NAMES, t
 from surveys.definition import Question, QuestionType, Survey
 from surveys.profile import profile_survey
 

@@ -1,6 +1,6 @@
 """The LINE inbox: webhook events recorded before LINE is answered, handled at least once.
 
-Like Telegram's inbox (bot/inbox.py): a row per event, keyed by LINE's webhookEventId so a
+Like Telegram's inbox (bot/telegram/inbox.py): a row per event, keyed by LINE's webhookEventId so a
 redelivered event is not handled twice, marked done once handled; a process that died leaves
 its rows 'received' and the next one to start handles them. On PostgreSQL each live process
 holds a session advisory lock on its owner number, so replicas only take over rows of owners
@@ -19,7 +19,7 @@ import orjson
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.services import Services
+from bot.app.services import Services
 from storage.models import InboxState, LineEvent
 from storage.repositories._base import Repository
 

@@ -14,9 +14,9 @@ from bot.app.conversation.context import Conversation, consented
 from bot.app.conversation.onboarding import Command
 from bot.app.conversation.resident import Channel, Resident
 from bot.app.conversation.screens import Reply
+from bot.app.services import Services
 from bot.line.events import LineInbox, Raw, Recorded
 from bot.line.render import messages_of
-from bot.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -6,12 +6,12 @@ import asyncio
 import contextlib
 
 from bot.app.conversation.context import Conversation
+from bot.app.services import Services
 from bot.embedded_server import EmbeddedServer
 from bot.line.events import LineInbox
 from bot.line.handler import LineChannel
 from bot.line.push import messaging_api
 from bot.line.webhook import webhook_app
-from bot.services import Services
 from surveys.modes import ResponseMode
 
 

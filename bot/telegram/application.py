@@ -13,17 +13,18 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from bot import scheduler
-from bot.comments import install as install_comment_pipeline
-from bot.flood import GROUP as FLOOD_GROUP
-from bot.flood import flood_handler
-from bot.handlers import HANDLER_MODULES, maintenance
-from bot.handlers.fallback import resident_language
-from bot.inbox import Inbox
-from bot.services import Services
+from bot.app.comments import install as install_comment_pipeline
+from bot.app.services import Services
+from bot.app.texts import t
+from bot.telegram import maintenance
 from bot.telegram.context import CONTEXT_TYPES, SERVICES, MachikoeContext
-from bot.texts import t
-from bot.transport import use_aiohttp
-from bot.update_processor import MAX_CONCURRENT_UPDATES, PerChatUpdateProcessor
+from bot.telegram.fallback import resident_language
+from bot.telegram.flood import GROUP as FLOOD_GROUP
+from bot.telegram.flood import flood_handler
+from bot.telegram.handlers import HANDLER_MODULES
+from bot.telegram.inbox import Inbox
+from bot.telegram.transport import use_aiohttp
+from bot.telegram.update_processor import MAX_CONCURRENT_UPDATES, PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.app.conversation.context import Conversation
-from bot.services import Services
+from bot.app.services import Services
 
 SERVICES = "services"
 CONVERSATION = "conversation"

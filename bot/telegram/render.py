@@ -14,7 +14,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.app.conversation.screens import Placement, Reply, Screen
 from bot.telegram.context import MachikoeContext
-from bot.transport import call_unparsed
+from bot.telegram.transport import call_unparsed
 
 LATEST = "machikoe_latest_message"
 """chat_data key: the id of the latest message the bot sent in the chat."""

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
+from bot.app.services import Services
 from bot.config import Settings
 from bot.demo.botapi import LocalBotApiServer
-from bot.runner import start, stop
-from bot.services import Services
 from bot.telegram.application import build_application
+from bot.telegram.runner import start, stop
 from storage.db import create_engine, session_factory
 from storage.lanes import step_lane_for
 from surveys.bundled import bundled_survey_path

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.comments import pipeline_of
+from bot.app.comments import pipeline_of
 from tests.bot.conftest import BotApp, Player, stored_answers
 from tests.builders import NOW
 

@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analysis.text.model_store import TrainedModel, default_model_path, save_model
 from analysis.text.training import bundled_model
-from bot.catalog import ensure_bundled_surveys
-from bot.comments import CommentPipeline, install, pipeline_of
+from bot.app.catalog import ensure_bundled_surveys
+from bot.app.comments import CommentPipeline, install, pipeline_of
+from bot.app.services import Services
 from bot.config import Settings
-from bot.services import Services
 from storage.db import UnitOfWork, session_factory
 from tests.bot.conftest import BOTH_BACKENDS
 from tests.builders import NOW, make_response, make_wave
@@ -268,7 +268,7 @@ async def test_comments_submitted_together_are_stored_and_classified_together(
         await make_response(uow_factory, wave.id, answers={"comment": text}) for text in texts
     ]
     lost = await make_response(uow_factory, broken.id, answers={"comment": "読めない回"})
-    caplog.set_level("INFO", logger="bot.comments")
+    caplog.set_level("INFO", logger="bot.app.comments")
     for response in [*responses, lost]:
         await services.response_submitted(response.id)
     await idle(services)

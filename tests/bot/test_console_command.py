@@ -8,9 +8,9 @@ from dataclasses import replace
 import httpx
 import pytest
 
+from bot.app.services import Services
 from bot.console.app import create_app
-from bot.roles import ADMIN
-from bot.services import Services
+from bot.telegram.roles import ADMIN
 from tests.bot.conftest import BotApp
 from tests.console.conftest import form_field
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 from telegram import Update
 
-from bot.inbox import Inbox, Raw
-from bot.services import Services
+from bot.app.services import Services
+from bot.telegram.inbox import Inbox, Raw
 from storage.repositories.inbox import InboxRepository
 
 BOTH = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from bot.app.waves import create_wave, open_wave
 from bot.demo.botapi.errors import too_many_requests
 from bot.scheduler import run_job, start_sending
-from bot.waves import create_wave, open_wave
 from tests.bot.conftest import BotApp
 from tests.builders import PROFILE, make_respondent, make_response
 

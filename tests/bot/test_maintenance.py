@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.handlers.maintenance import COMMENTS_JOB, RETENTION_JOB
+from bot.telegram.maintenance import COMMENTS_JOB, RETENTION_JOB
 from tests.bot.conftest import BotApp
 from tests.builders import NOW, make_respondent, make_response
 
 
 async def _has_contact(bot: BotApp, respondent_id: int) -> bool:
-    async with bot.services.uow() as uow:
+    async with bot.app.services.uow() as uow:
         return await uow.contacts.get(respondent_id) is not None
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.catalog import ensure_bundled_surveys
-from bot.reports import build_wave_report
+from bot.app.catalog import ensure_bundled_surveys
+from bot.app.reports import build_wave_report
 from storage.db import UnitOfWork
 from storage.repositories.comment_search import CommentSearch
 from tests.builders import NOW, make_wave

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from bot.services import Services
+from bot.app.services import Services
 from tests.bot.conftest import BotApp, Player, stored_answers
 
 CHECKS_SURVEY = """

@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.app.services import Services
 from bot.demo.botapi import LocalBotApiServer
 from bot.demo.botapi.errors import ApiError
-from bot.runner import Webhook, run_until_signalled, start, stop
-from bot.services import Services
 from bot.telegram.application import build_application
+from bot.telegram.runner import Webhook, run_until_signalled, start, stop
 from tests.bot.conftest import seed_open_wave
 from tests.demo.botapi.fixtures import assert_no_violations
 
@@ -128,7 +128,7 @@ async def test_polling_while_the_bot_api_is_down_logs_one_line_each_way_and_lose
         await seed_open_wave(bot_services)
         application = build_application(bot_services, server.token, base_url=server.base_url)
         server.fail_next("getUpdates", ApiError(502, "Bad Gateway"), times=3)
-        with caplog.at_level(logging.WARNING, logger="bot.intake"):
+        with caplog.at_level(logging.WARNING, logger="bot.telegram.intake"):
             await start(application, poll_timeout=1)
             try:
                 resident = server.user(7004)
@@ -137,7 +137,7 @@ async def test_polling_while_the_bot_api_is_down_logs_one_line_each_way_and_lose
             finally:
                 await stop(application)
         assert "まちの声" in welcome.text
-        lines = [record for record in caplog.records if record.name == "bot.intake"]
+        lines = [record for record in caplog.records if record.name == "bot.telegram.intake"]
         assert [record.getMessage() for record in lines] == [
             "cannot reach the Bot API (NetworkError: Bad Gateway); retrying in 1 s,"
             " then up to every 30 s",

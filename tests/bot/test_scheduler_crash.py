@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
+from bot.app.waves import wave_details
 from bot.invitations import CLAIM_LEASE
 from bot.scheduler import JOB_LEASE, MAX_JOB_RETRIES, sync_jobs
-from bot.waves import wave_details
 from tests.bot.conftest import BotApp
 from tests.bot.test_invitations_sending import FIRST, invitations_in, new_open_wave, residents
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from bot.app.waves import close_wave, create_wave, open_wave
 from bot.scheduler import start_sending, sync_jobs
-from bot.waves import close_wave, create_wave, open_wave
 from tests.bot.conftest import BotApp
 from tests.bot.test_invitations_sending import FIRST, invitations_in, residents, wait_sent
 from tests.builders import make_response

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from bot import scheduler
+from bot.app.waves import create_wave, schedule_wave
 from bot.scheduler import run_job
-from bot.waves import create_wave, schedule_wave
 from tests.bot.conftest import BotApp, new_application
 
 

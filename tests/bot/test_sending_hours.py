@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.results_back import send_results
-from bot.roles import ADMIN
+from bot.app.results_back import send_results
+from bot.app.wave_plans import WaveError
+from bot.app.waves import close_wave, create_wave, open_wave, wave_details
 from bot.scheduler import start_sending, state_of, sync_jobs
-from bot.wave_plans import WaveError
-from bot.waves import close_wave, create_wave, open_wave, wave_details
+from bot.telegram.roles import ADMIN
 from tests.bot.conftest import BotApp
 from tests.bot.test_invitations_sending import FIRST, invitations_in, residents, wait_sent
 from tests.bot.test_scheduler_reminders import REMINDER, reminded, wait_reminders_done

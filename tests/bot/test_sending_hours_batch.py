@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+from bot.app.waves import wave_details
 from bot.invitations import Pacer
 from bot.scheduler import start_sending, state_of, sync_jobs
-from bot.waves import wave_details
 from tests.bot.conftest import BotApp
 from tests.bot.test_invitations_sending import FIRST, wait_sent
 from tests.bot.test_sending_hours import opened, received, sender_done, tokyo

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from telegram.ext import CommandHandler
 
-from bot.handlers.staff_screens import STAFF_COMMANDS
-from bot.roles import ADMIN, ANALYST
+from bot.telegram.roles import ADMIN, ANALYST
+from bot.telegram.staff_screens import STAFF_COMMANDS
 from tests.bot.conftest import BotApp
 from tests.builders import PROFILE, make_respondent, make_response
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers.staff import progress_text
+from bot.telegram.staff import progress_text
 
 
 def test_invitations_being_sent_are_not_done() -> None:

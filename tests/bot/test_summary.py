@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot.catalog import ensure_bundled_surveys
+from bot.app.catalog import ensure_bundled_surveys
+from bot.app.services import Services
 from bot.demo.botapi import LocalBotApiServer
-from bot.services import Services
-from bot.summary import post_summary
+from bot.telegram.summary import post_summary
 from tests.builders import NOW, make_wave
 from tests.cli.test_report import TARGETS, add_rows, resident_rows
 from tests.demo.botapi.fixtures import assert_no_violations
@@ -50,7 +50,7 @@ async def test_nothing_is_posted_while_the_wave_is_open_and_embargoed(
 ) -> None:
     server, bot = staff_bot
     wave_id = await seed(bot_services)
-    caplog.set_level("INFO", logger="bot.summary")
+    caplog.set_level("INFO", logger="bot.telegram.summary")
     await post_summary(bot, bot_services, wave_id)
     assert server.transcript(STAFF_CHAT) == []
     assert "embargoed" in caplog.text

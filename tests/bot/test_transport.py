@@ -12,7 +12,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 
 from bot.demo.botapi import LocalBotApiServer
-from bot.transport import AiohttpRequest, call_unparsed
+from bot.telegram.transport import AiohttpRequest, call_unparsed
 
 TOKEN = "123456:transport-test"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
 
-from bot.update_processor import PerChatUpdateProcessor
+from bot.telegram.update_processor import PerChatUpdateProcessor
 
 
 def text_update(update_id: int, chat_id: int) -> Update:

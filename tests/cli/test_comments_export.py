@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.catalog import ensure_bundled_surveys
+from bot.app.catalog import ensure_bundled_surveys
+from bot.app.comments import mask_comment
 from bot.cli import cli
-from bot.comments import mask_comment
 from tests.builders import NOW, make_respondent, make_response, make_wave
 from tests.cli.conftest import Machikoe
 

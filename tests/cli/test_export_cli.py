@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from bot.catalog import ensure_bundled_surveys
+from bot.app.catalog import ensure_bundled_surveys
 from storage.db import UnitOfWork
 from tests.builders import NOW, make_respondent, make_response, make_wave
 from tests.cli.conftest import Machikoe, lines

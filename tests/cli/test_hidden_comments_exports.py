@@ -7,7 +7,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.catalog import ensure_bundled_surveys
+from bot.app.catalog import ensure_bundled_surveys
 from bot.cli.export import HIDDEN_TEXT
 from bot.cli.model import labels_from_database
 from bot.config import Settings

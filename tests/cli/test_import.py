@@ -9,7 +9,7 @@ from typing import Any
 
 from click.testing import Result
 
-from bot.catalog import ensure_bundled_surveys
+from bot.app.catalog import ensure_bundled_surveys
 from tests.builders import NOW, make_wave
 from tests.cli.conftest import Machikoe, lines
 from tests.cli.test_report import Uow, seed_wave

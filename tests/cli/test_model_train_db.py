@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from analysis.text.corpus import taxonomy_comments, training_comments
 from analysis.text.model_store import default_model_path, load_model
-from bot.catalog import ensure_bundled_surveys
+from bot.app.catalog import ensure_bundled_surveys
 from bot.cli import cli
 from tests.builders import NOW, make_response, make_wave
 from tests.cli.conftest import Machikoe

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis.stats.cells import AGE_BANDS
-from bot.catalog import ensure_bundled_surveys
+from bot.app.catalog import ensure_bundled_surveys
 from storage.db import UnitOfWork
 from tests.builders import NOW, make_wave
 from tests.cli.conftest import Machikoe, lines

@@ -11,11 +11,11 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
+from bot.app.services import Services
 from bot.config import Settings
 from bot.console.app import create_app
 from bot.console.auth import login_url
 from bot.console.core import Role
-from bot.services import Services
 from storage.db import create_engine, session_factory
 from tests.builders import NOW, Clock
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from bot.app.services import Services
+from bot.app.waves import list_waves
 from bot.console.core import recent_actions
-from bot.services import Services
-from bot.waves import list_waves
 from storage.repositories.audit import AuditRepository
 from storage.repositories.comment_search import CommentSearch
 from tests.builders import make_wave

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.services import Services
+from bot.app.services import Services
 from storage.repositories.comment_search import CommentSearch
 from tests.builders import make_wave
 from tests.console.conftest import ADMIN_ID

@@ -6,7 +6,7 @@ import re
 
 import httpx
 
-from bot.services import Services
+from bot.app.services import Services
 from tests.builders import PROFILE, make_response, make_wave
 
 

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from bot.app.services import Services
 from bot.console.core import recent_actions
-from bot.services import Services
 from tests.cli.test_report import seed_wave
 
 pytestmark = pytest.mark.usefixtures("backend")

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import httpx
 
+from bot.app.services import Services
 from bot.console.auth import SESSION_LIFETIME, login_url
 from bot.console.core import Role
-from bot.services import Services
 from tests.builders import Clock, make_wave
 from tests.console.conftest import ADMIN_ID, BASE_URL, add_staff, log_in, open_link
 

@@ -9,9 +9,9 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
+from bot.app.services import Services
 from bot.console.core import Role
 from bot.console.pages.login import PUBLIC
-from bot.services import Services
 from tests.builders import make_wave
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from bot.app.services import Services
 from bot.console.core import Role
-from bot.services import Services
 from tests.console.conftest import ADMIN_ID, add_staff, log_in
 
 

@@ -7,8 +7,8 @@ import re
 import httpx
 import pytest
 
+from bot.app.services import Services
 from bot.console import theme_views
-from bot.services import Services
 from storage.repositories.comment_search import CommentSearch
 from tests.analysis.themes.test_themes import BUSES, HOSPITALS, ROADS
 from tests.builders import NOW, make_wave

@@ -12,12 +12,12 @@ import httpx
 import pytest
 from playwright.async_api import Dialog, expect
 
+from bot.app.services import Services
+from bot.app.waves import create_wave, wave_details
 from bot.console.app import create_app
 from bot.console.auth import login_url
 from bot.console.core import Role
 from bot.console.serve import ConsoleServer
-from bot.services import Services
-from bot.waves import create_wave, wave_details
 from tests.builders import PROFILE, Clock, make_respondent
 from tests.console.conftest import ADMIN_ID, add_staff, log_in
 from tests.demo.browser import artifact, chromium

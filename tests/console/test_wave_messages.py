@@ -10,12 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.app.services import Services
 from bot.console.wave_messages import CATALOGUE, in_japanese
-from bot.services import Services
 from tests.builders import make_wave
 
 ROOT = Path(__file__).resolve().parents[2]
-RAISING = ("bot/waves.py", "bot/wave_plans.py", "surveys/waves.py", "surveys/sending.py")
+RAISING = ("bot/app/waves.py", "bot/app/wave_plans.py", "surveys/waves.py", "surveys/sending.py")
 ERRORS = {"WaveError", "WaveRuleError", "SendingRuleError", "ValueError"}
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 
+from bot.app.services import Services
+from bot.app.waves import list_waves
 from bot.console.core import recent_actions
-from bot.services import Services
-from bot.waves import list_waves
 from tests.builders import NOW, make_wave
 
 

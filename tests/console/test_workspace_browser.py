@@ -11,10 +11,10 @@ import uvicorn
 from playwright.async_api import Page, expect
 
 from analysis.report.goals import goal_name
+from bot.app.services import Services
 from bot.console.app import create_app
 from bot.console.auth import login_url
 from bot.console.core import Role
-from bot.services import Services
 from storage.repositories.comment_search import CommentFilter, CommentSearch
 from tests.analysis.themes.test_themes import BUSES, HOSPITALS, ROADS
 from tests.builders import make_wave

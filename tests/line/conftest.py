@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.app.services import Services
 from bot.config import Settings
 from bot.demo.line_platform import LinePlatform, LineUser
 from bot.line.server import LineServer
-from bot.services import Services
 from storage.db import create_engine, session_factory
 from storage.lanes import step_lane_for
 from tests.bot.conftest import START, seed_open_wave

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app.conversation.resident import line_pseudonym
-from bot.services import Services
+from bot.app.services import Services
 from storage.records import ContactRecord
 from tests.line.conftest import SECRET, LineBot
 

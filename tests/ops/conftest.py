@@ -9,9 +9,9 @@ from typing import TypeVar
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.catalog import ensure_bundled_surveys
+from bot.app.catalog import ensure_bundled_surveys
+from bot.app.services import Services
 from bot.config import Settings
-from bot.services import Services
 from storage.db import UnitOfWork, session_factory
 from tests.builders import NOW, Clock
 from tests.cli.conftest import Machikoe

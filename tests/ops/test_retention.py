@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app.retention import RetentionPolicy, apply_retention
 from bot.config import Settings
-from bot.retention import RetentionPolicy, apply_retention
 from storage.db import UnitOfWork
 from storage.models import Answer, Response
 from tests.builders import NOW, PROFILE, Clock, make_respondent, make_response, make_wave

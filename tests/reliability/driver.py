@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.app.texts import t
 from bot.demo.botapi import LocalBotApiServer
 from bot.demo.botapi.chats import ChatMessage
 from bot.demo.botapi.resident import Resident
-from bot.texts import t
 
 INVITATION = "まちの声アンケートのお願い"
 REMINDER = "締切が近づいています"

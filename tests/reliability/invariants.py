@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from bot.services import Services
+from bot.app.services import Services
 from surveys.bundled import bundled_survey_path
 from surveys.codec import decode_value
 from surveys.engine import Answer, answers_to_drop, is_complete

@@ -10,10 +10,10 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from bot.app.services import Services
+from bot.app.waves import create_wave, schedule_wave
 from bot.config import Settings
 from bot.demo.botapi import LocalBotApiServer
-from bot.services import Services
-from bot.waves import create_wave, schedule_wave
 from storage.db import create_engine, session_factory
 from tests.builders import PROFILE, make_respondent
 

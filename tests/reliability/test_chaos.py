@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.app.texts import t
 from bot.demo.botapi.resident import Resident
 from bot.demo.botapi.updates import PendingUpdate
-from bot.flood import GROUP, FloodGuard, FloodHandler
-from bot.texts import t
+from bot.telegram.flood import GROUP, FloodGuard, FloodHandler
 from tests.bot.conftest import BotApp, Player, response_status
 from tests.reliability.driver import step
 from tests.reliability.invariants import invariant_breaches

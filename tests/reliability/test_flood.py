@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.flood import BURST, GROUP, NOTICE, FloodGuard, FloodHandler
+from bot.telegram.flood import BURST, GROUP, NOTICE, FloodGuard, FloodHandler
 from tests.bot.conftest import BotApp, Player, response_status
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot.catalog import ensure_bundled_surveys
+from bot.app.catalog import ensure_bundled_surveys
 from storage.db import UnitOfWork
 from tests.builders import NOW, make_respondent, make_response, make_wave
 from tests.ops.conftest import OpsCli

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import ensure_bundled_surveys
+from bot.app.catalog import ensure_bundled_surveys
 from bot.config import Settings
 from bot.logging_setup import RedactingFilter, install_redaction, redact
 from storage.db import UnitOfWork

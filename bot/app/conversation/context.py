@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from bot.app.conversation.flow import SurveyCache
 from bot.app.conversation.resident import Resident, respondent_key
 from bot.app.conversation.screens import Screen
-from bot.services import Services
-from bot.texts import language_from_telegram, language_or_default, t
+from bot.app.services import Services
+from bot.app.texts import language_from_telegram, language_or_default, t
 from storage.db import UnitOfWork
 from storage.records import RespondentRecord
 from surveys.modes import ResponseMode

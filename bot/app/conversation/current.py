@@ -17,8 +17,8 @@ from bot.app.conversation.flow import (
 from bot.app.conversation.resident import Resident
 from bot.app.conversation.screens import Placement, Reply, Screen
 from bot.app.conversation.views import other_screen, profile_screen, question_screen, review_screen
-from bot.services import Services
-from bot.texts import t
+from bot.app.services import Services
+from bot.app.texts import t
 from storage.db import UnitOfWork
 from storage.records import RespondentRecord
 from surveys.answers import Answer

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.catalog import survey_for_wave
+from bot.app.catalog import survey_for_wave
 from storage.db import UnitOfWork
 from storage.lanes import Lane
 from storage.records import RespondentRecord, ResponseRecord, StoredAnswer, WaveRecord

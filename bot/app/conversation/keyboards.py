@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.app import callbacks as cb
 from bot.app.conversation.screens import Button
-from bot.texts import LANGUAGE_NAMES, LANGUAGES, t
+from bot.app.texts import LANGUAGE_NAMES, LANGUAGES, t
 from surveys.answers import Answer
 from surveys.definition import Question, QuestionType
 

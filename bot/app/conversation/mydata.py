@@ -12,7 +12,7 @@ from bot.app.conversation.flow import SurveyCache, decode_answers
 from bot.app.conversation.resident import Resident
 from bot.app.conversation.screens import Reply, Screen
 from bot.app.conversation.views import TEXT_LIMIT
-from bot.texts import LANGUAGE_NAMES, t
+from bot.app.texts import LANGUAGE_NAMES, t
 from storage.db import UnitOfWork
 from storage.records import RespondentRecord, ResponseRecord
 from surveys.answers import Answer

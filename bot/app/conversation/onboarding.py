@@ -17,7 +17,7 @@ from bot.app.conversation.keyboards import consent_rows, delete_rows, language_r
 from bot.app.conversation.resident import Resident
 from bot.app.conversation.screens import Reply, Screen
 from bot.app.conversation.views import answered_text, profile_screen
-from bot.texts import LANGUAGE_NAMES, LANGUAGES, t
+from bot.app.texts import LANGUAGE_NAMES, LANGUAGES, t
 from storage.db import UnitOfWork
 from surveys.answers import Answer
 from surveys.engine import AskQuestion

@@ -21,7 +21,7 @@ from bot.app.conversation.keyboards import question_rows
 from bot.app.conversation.resident import Resident
 from bot.app.conversation.screens import Placement, Reply, Screen
 from bot.app.conversation.views import answered_text, question_screen
-from bot.texts import t
+from bot.app.texts import t
 from storage.db import UnitOfWork
 from surveys.answers import Answer
 from surveys.definition import Question

@@ -7,7 +7,7 @@ from html import escape
 from bot.app.conversation import keyboards
 from bot.app.conversation.flow import SurveyState, profile_step
 from bot.app.conversation.screens import Screen
-from bot.texts import t
+from bot.app.texts import t
 from surveys.answers import Answer
 from surveys.definition import Question, QuestionType
 from surveys.engine import (

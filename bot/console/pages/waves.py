@@ -1,4 +1,4 @@
-"""Waves: create, edit a draft, schedule, open, close, reopen — the CLI's rules (bot/waves.py)."""
+"""Waves: create, edit a draft, schedule, open, close, reopen — the rules of bot/app/waves.py."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot import waves as operations
+from bot.app import waves as operations
+from bot.app.services import Services
+from bot.app.wave_plans import WaveError, parse_time
 from bot.console.core import STAFF, Role, Viewer, record, survey_ids
 from bot.console.wave_forms import DAY_LABELS, WaveForm, audience_choices, audience_labels
 from bot.console.wave_messages import in_japanese
 from bot.console.web import NavItem, back_to, page, render, services_of
-from bot.services import Services
-from bot.wave_plans import WaveError, parse_time
 from storage.db import UnitOfWork
 from storage.records import WaveRecord
 from surveys.waves import WaveStatus

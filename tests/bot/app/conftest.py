@@ -12,7 +12,7 @@ from bot.app.conversation.context import Conversation
 from bot.app.conversation.onboarding import Command
 from bot.app.conversation.resident import Channel, Resident
 from bot.app.conversation.screens import Button, Placement, Reply, Screen
-from bot.services import Services
+from bot.app.services import Services
 from tests.bot.conftest import AGREE, PROFILE_LABELS, seed_open_wave
 
 

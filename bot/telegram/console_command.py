@@ -8,8 +8,8 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
 
-from bot.console_links import LINK_MINUTES, LinkProblem, LoginRefused, issue_link
-from bot.roles import ADMIN, ANALYST, require_role, services_of
+from bot.app.console_links import LINK_MINUTES, LinkProblem, LoginRefused, issue_link
+from bot.telegram.roles import ADMIN, ANALYST, require_role, services_of
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # a preview fetch must not see the link
 REFUSED = {

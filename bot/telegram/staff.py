@@ -12,17 +12,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.handlers.staff_screens import (
-    age_bands_text,
-    audience_text,
-    reminders_text,
-    results_preview_text,
-    sending_text,
-    waiting_text,
-)
-from bot.invitations import ProgressCallback
-from bot.roles import ADMIN, require_role, services_of
-from bot.waves import (
+from bot.app.waves import (
     WaveDetails,
     WaveError,
     close_wave,
@@ -30,6 +20,16 @@ from bot.waves import (
     open_wave,
     schedule_wave,
     wave_details,
+)
+from bot.invitations import ProgressCallback
+from bot.telegram.roles import ADMIN, require_role, services_of
+from bot.telegram.staff_screens import (
+    age_bands_text,
+    audience_text,
+    reminders_text,
+    results_preview_text,
+    sending_text,
+    waiting_text,
 )
 
 PREFIX = "wv"
@@ -247,7 +247,7 @@ async def _preview_results(
     update: Update, context: ContextTypes.DEFAULT_TYPE, wave_id: int
 ) -> None:
     """Show the results message and its reach, with 送る / やめる (nothing is sent yet)."""
-    from bot.results_back import preview_results
+    from bot.app.results_back import preview_results
 
     query = update.callback_query
     assert query is not None
@@ -275,7 +275,7 @@ async def _preview_results(
 
 async def _send_results(context: ContextTypes.DEFAULT_TYPE, wave_id: int) -> str:
     """Send the results back once (as `machikoe wave send-results`); the note for the admin."""
-    from bot.results_back import send_results
+    from bot.app.results_back import send_results
     from bot.scheduler import sync_jobs
 
     services = services_of(context)

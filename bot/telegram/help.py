@@ -6,11 +6,11 @@ from telegram import Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import BaseHandler, CommandHandler, filters
 
-from bot.handlers.fallback import reply_unknown_command, resident_language
-from bot.handlers.staff_screens import staff_help
-from bot.roles import role_of
+from bot.app.texts import t
 from bot.telegram.context import MachikoeContext
-from bot.texts import t
+from bot.telegram.fallback import reply_unknown_command, resident_language
+from bot.telegram.roles import role_of
+from bot.telegram.staff_screens import staff_help
 
 
 async def help_command(update: Update, context: MachikoeContext) -> None:

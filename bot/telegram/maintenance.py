@@ -12,9 +12,9 @@ from datetime import timedelta
 
 from telegram.ext import Application, BaseHandler, ContextTypes
 
-from bot.comments import install
-from bot.retention import RetentionPolicy, apply_retention
-from bot.services import Services
+from bot.app.comments import install
+from bot.app.retention import RetentionPolicy, apply_retention
+from bot.app.services import Services
 from bot.telegram.context import services_of_application
 
 RETENTION_JOB = "retention"

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from bot.roles import ADMIN, ANALYST
-from bot.texts import t
+from bot.app.texts import t
+from bot.telegram.roles import ADMIN, ANALYST
 from surveys.profile import PROFILE_FIELDS, profile_label, profile_survey
 from surveys.sending import ContactRules
 

@@ -19,8 +19,8 @@ from telegram.ext import (
 
 from analysis.report.goals import goal_name
 from analysis.taxonomy import GOAL_IDS, OTHER, bundled_taxonomy
-from bot.roles import ADMIN, ANALYST, require_role, services_of
-from bot.services import Services
+from bot.app.services import Services
+from bot.telegram.roles import ADMIN, ANALYST, require_role, services_of
 from storage.records import CommentRecord, ReviewedComment
 
 REVIEW_PATTERN = r"^rv:"

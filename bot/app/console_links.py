@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
-from bot.services import Services
+from bot.app.services import Services
 
 LINK_LIFETIME = timedelta(minutes=10)
 LINK_MINUTES = int(LINK_LIFETIME.total_seconds() // 60)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from analysis.text.pii import mask_personal_info
-from bot.catalog import survey_for_wave
-from bot.comments import comment_question_ids
+from bot.app.catalog import survey_for_wave
+from bot.app.comments import comment_question_ids
+from bot.app.services import Services
 from bot.config import Settings
-from bot.services import Services
 from storage.db import UnitOfWork
 from storage.records import WaveRecord
 from storage.repositories.retention import TextAnswer

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.catalog import ensure_bundled_surveys
-from bot.services import Services, committed
-from bot.wave_plans import WaveError, merge_rules, next_summary_time, reminder_time
-from bot.wave_plans import audience_text as audience_text  # the staff screens show it
+from bot.app.catalog import ensure_bundled_surveys
+from bot.app.services import Services, committed
+from bot.app.wave_plans import WaveError, merge_rules, next_summary_time, reminder_time
+from bot.app.wave_plans import audience_text as audience_text  # the staff screens show it
 from storage.db import UnitOfWork
 from storage.records import JobRecord, WaveCounts, WaveRecord
 from surveys.bundled import bundled_surveys

@@ -5,48 +5,20 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from pathlib import Path
 
 from telegram import Bot, InputFile
 from telegram.constants import ParseMode
 
 from analysis.report import WaveReport, render_chart_png, render_html, render_text
-from analysis.stats import MarginsError, TargetsError, load_margins, load_targets
-from bot.config import Settings
-from bot.reports import ReportOptions, build_wave_report, known_categories
-from bot.services import Services
-from storage.records import PROFILE_FIELDS, WaveRecord
+from bot.app.publishing import embargoed, summary_options
+from bot.app.reports import build_wave_report
+from bot.app.services import Services
 
 log = logging.getLogger(__name__)
 
-MARGINS_FILE = "margins.csv"
-TARGETS_FILE = "targets.yaml"
 MESSAGE_LIMIT = 4096
 CHART_CAPTION = "指標の推計値（誤差線は95%信頼区間）"
 REPORT_CAPTION = "集計結果の詳細（HTML）"
-
-
-def embargoed(wave: WaveRecord) -> bool:
-    """Results stay unpublished until the wave closes, unless staff lifted the embargo."""
-    return wave.status != "closed" and not wave.embargo_lifted
-
-
-def summary_options(settings: Settings) -> ReportOptions:
-    """Margins and targets from the data folder (margins.csv, targets.yaml) when present."""
-    margins = targets = None
-    margins_path = Path(settings.data_dir) / MARGINS_FILE
-    targets_path = Path(settings.data_dir) / TARGETS_FILE
-    try:
-        if margins_path.exists():
-            margins = load_margins(margins_path, PROFILE_FIELDS, known_categories())
-    except MarginsError as exc:
-        log.warning("summary is unweighted: %s", exc)
-    try:
-        if targets_path.exists():
-            targets = load_targets(targets_path)
-    except TargetsError as exc:
-        log.warning("summary has no KPI: %s", exc)
-    return ReportOptions(margins=margins, targets=targets)
 
 
 def summary_message(report: WaveReport) -> str:

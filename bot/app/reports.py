@@ -12,7 +12,7 @@ from analysis.report.model import IndicatorReport, WeightingSummary
 from analysis.stats import CellTable, Margins, Target, WeightingError, weigh
 from analysis.stats.cells import BREAKDOWN_DIMENSIONS
 from analysis.stats.estimates import estimate_indicator
-from bot.catalog import survey_for_wave
+from bot.app.catalog import survey_for_wave
 from storage.db import UnitOfWork
 from storage.records import WaveRecord
 from storage.repositories.comment_search import CommentSearch

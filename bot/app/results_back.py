@@ -8,10 +8,10 @@ from datetime import datetime
 from analysis.report import WaveReport
 from analysis.report.goals import goal_name
 from analysis.report.text import format_percent
-from bot.reports import build_wave_report
-from bot.services import Services
-from bot.summary import embargoed, summary_options
-from bot.wave_plans import WaveError
+from bot.app.publishing import embargoed, summary_options
+from bot.app.reports import build_wave_report
+from bot.app.services import Services
+from bot.app.wave_plans import WaveError
 from storage.db import UnitOfWork
 from storage.records import WaveRecord
 from surveys.sending import ContactRules

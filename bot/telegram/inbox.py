@@ -15,7 +15,7 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 from telegram import Update
 
-from bot.services import Services
+from bot.app.services import Services
 from storage.pglane import PostgresInboxLane, PostgresStepLane
 from storage.repositories.inbox import InboxRepository, ReceivedUpdate
 from storage.steplane import SqliteInboxLane, StepLane

@@ -8,8 +8,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, Messag
 
 from bot.app.conversation.context import Conversation
 from bot.app.conversation.resident import Channel, Resident
+from bot.app.texts import t
 from bot.telegram.context import conversation_of
-from bot.texts import t
 
 
 async def resident_language(conversation: Conversation, update: Update) -> str:

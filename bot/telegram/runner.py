@@ -13,8 +13,8 @@ from urllib.parse import urlparse
 from telegram import Update
 from telegram.ext import Application
 
-from bot.intake import Intake
 from bot.telegram.application import run_startup_hooks
+from bot.telegram.intake import Intake
 
 log = logging.getLogger(__name__)
 

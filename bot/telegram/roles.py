@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.services import Services
+from bot.app.services import Services
 from bot.telegram.context import services_of_application
 
 ADMIN = "admin"
@@ -52,7 +52,7 @@ def require_role(*roles: str) -> Callable[[C], C]:
             )
             if update.callback_query is not None:
                 await update.callback_query.answer()
-            from bot.handlers.fallback import reply_unknown_command
+            from bot.telegram.fallback import reply_unknown_command
 
             await reply_unknown_command(update, context)
             return None

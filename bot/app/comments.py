@@ -26,8 +26,8 @@ from analysis.text.model_store import ModelFileError, TrainedModel, default_mode
 from analysis.text.pii import mask_personal_info
 from analysis.text.tokens import normalise
 from analysis.text.training import bundled_model, ensure_model
-from bot.catalog import survey_for_wave
-from bot.services import Services
+from bot.app.catalog import survey_for_wave
+from bot.app.services import Services
 from storage.db import UnitOfWork
 from storage.records import SubmittedText, WaveRecord
 from surveys.definition import QuestionType, Survey

@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from bot.inbox import Inbox, Raw
+from bot.telegram.inbox import Inbox, Raw
 
 log = logging.getLogger(__name__)
 

@@ -1,11 +1,18 @@
-"""Telegram handlers: one module per area, added by bot/telegram/application.py in this order."""
+"""The Telegram handler modules, one per area, in the order the application adds them."""
 
 from __future__ import annotations
 
 from types import ModuleType
 
-from bot.handlers import console, fallback, help, maintenance, review, staff
-from bot.telegram import resident
+from bot.telegram import (
+    console_command,
+    fallback,
+    help,
+    maintenance,
+    resident,
+    review,
+    staff,
+)
 
 # The order matters: the first handler that matches an update takes it, so the specific
 # handlers come before the resident's catch-alls, and the fallback and maintenance come last.
@@ -13,7 +20,7 @@ HANDLER_MODULES: tuple[ModuleType, ...] = (
     help,
     resident,
     staff,
-    console,
+    console_command,
     review,
     fallback,
     maintenance,
