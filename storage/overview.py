@@ -12,11 +12,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Select, String, column, func, select, table
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    case,
+    column,
+    func,
+    literal,
+    select,
+    table,
+    union_all,
+)
 
 from storage.connect import create_sync_engine
 from storage.migrate import SCHEMA_HEAD, revision_of
 from storage.types import UTCDateTime
+from surveys.modes import ResponseMode
 from surveys.status import ResponseStatus
 
 WAVES = table(
@@ -28,10 +40,17 @@ WAVES = table(
     column("opens_at", UTCDateTime()),
     column("closes_at", UTCDateTime()),
 )
-RESPONSES = table("responses", column("wave_id", Integer), column("status", String))
-INVITATIONS = table(
-    "invitations", column("wave_id", Integer), column("kind", String), column("state", String)
+RESPONSES = table(
+    "responses", column("wave_id", Integer), column("status", String), column("mode", String)
 )
+INVITATIONS = table(
+    "invitations",
+    column("wave_id", Integer),
+    column("respondent_id", Integer),
+    column("kind", String),
+    column("state", String),
+)
+CONTACTS = table("contacts", column("respondent_id", Integer), column("channel", String))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +97,73 @@ def wave_lines_statement() -> Select[Any]:
         _count(RESPONSES),
         _count(RESPONSES, RESPONSES.c.status == ResponseStatus.COMPLETE),
     ).order_by(WAVES.c.id.desc())
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelCounts:
+    """One mode's (channel's) counts of a wave: its residents are that channel's respondents."""
+
+    mode: str
+    """A ResponseMode: a Telegram contact's invitations count as chat, a LINE one's as line."""
+    invited: int
+    """Invitations made (every state)."""
+    sent: int
+    started: int
+    completed: int
+
+
+def _of(flag: Any) -> Any:
+    """A sum of 1 where the condition holds."""
+    return func.coalesce(func.sum(case((flag, 1), else_=0)), 0)
+
+
+def channel_counts_statement(wave_id: int) -> Select[Any]:
+    """A wave's invited, sent, started and completed counts by mode, in one query."""
+    invite_mode = case((CONTACTS.c.channel == "line", ResponseMode.LINE), else_=ResponseMode.CHAT)
+    invites = (
+        select(
+            invite_mode.label("mode"),
+            func.count().label("invited"),
+            _of(INVITATIONS.c.state == "sent").label("sent"),
+            literal(0).label("started"),
+            literal(0).label("completed"),
+        )
+        .select_from(
+            INVITATIONS.join(CONTACTS, CONTACTS.c.respondent_id == INVITATIONS.c.respondent_id)
+        )
+        .where(INVITATIONS.c.wave_id == wave_id, INVITATIONS.c.kind == "invite")
+        .group_by(invite_mode)
+    )
+    responses = (
+        select(
+            RESPONSES.c.mode.label("mode"),
+            literal(0).label("invited"),
+            literal(0).label("sent"),
+            func.count().label("started"),
+            _of(RESPONSES.c.status == ResponseStatus.COMPLETE).label("completed"),
+        )
+        .where(RESPONSES.c.wave_id == wave_id)
+        .group_by(RESPONSES.c.mode)
+    )
+    both = union_all(invites, responses).subquery()
+    return (
+        select(
+            both.c.mode,
+            func.sum(both.c.invited),
+            func.sum(both.c.sent),
+            func.sum(both.c.started),
+            func.sum(both.c.completed),
+        )
+        .group_by(both.c.mode)
+        .order_by(both.c.mode)
+    )
+
+
+def channel_counts(rows: Any) -> tuple[ChannelCounts, ...]:
+    """The statement's rows as counts (Telegram's chat first, then LINE, then imported modes)."""
+    order = list(ResponseMode)
+    found = [ChannelCounts(str(row[0]), *(int(n or 0) for n in row[1:])) for row in rows]
+    return tuple(sorted(found, key=lambda c: order.index(ResponseMode(c.mode))))
 
 
 def wave_lines(url: str) -> list[WaveLine]:

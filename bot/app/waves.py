@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from bot.app.catalog import ensure_bundled_surveys
@@ -12,7 +13,9 @@ from bot.app.services import Services, committed
 from bot.app.wave_plans import WaveError, merge_rules, next_summary_time, reminder_time
 from bot.app.wave_plans import audience_text as audience_text  # the staff screens show it
 from storage.db import UnitOfWork
+from storage.overview import ChannelCounts, channel_counts, channel_counts_statement
 from storage.records import JobRecord, WaveCounts, WaveRecord
+from storage.repositories.contacts import CHANNEL_FILTER
 from surveys.bundled import bundled_surveys
 from surveys.sending import ContactRules
 from surveys.waves import (
@@ -27,6 +30,28 @@ from surveys.waves import (
 WAVE_CLOSED_REASON = "the wave closed before this was sent"
 
 
+class AudienceChannel(StrEnum):
+    """The channels a wave's audience is reached through."""
+
+    TELEGRAM = "telegram"
+    LINE = "line"
+    BOTH = "both"
+
+
+def on_channel(audience: dict[str, list[str]], channel: str) -> dict[str, list[str]]:
+    """The audience reaching residents through this channel (both: no channel filter)."""
+    if channel not in set(AudienceChannel):
+        raise WaveError(f'unknown channel "{channel}"; use telegram, line or both')
+    rest = {name: values for name, values in audience.items() if name != CHANNEL_FILTER}
+    return rest if channel == AudienceChannel.BOTH else {**rest, CHANNEL_FILTER: [channel]}
+
+
+def audience_channel(audience: dict[str, list[str]]) -> AudienceChannel:
+    """The channel a wave's audience is reached through (both when it names one or none)."""
+    channels = audience.get(CHANNEL_FILTER) or []
+    return AudienceChannel(channels[0]) if len(channels) == 1 else AudienceChannel.BOTH
+
+
 @dataclass(frozen=True)
 class WaveDetails:
     """A wave with its live counts, invitation progress and scheduled jobs."""
@@ -39,6 +64,8 @@ class WaveDetails:
     """Messages of every kind (invitations, reminders, results) not sent nor claimed yet."""
     resume_at: datetime | None = None
     """When the pending messages may go (sending hours, gaps); None when none is pending."""
+    by_channel: tuple[ChannelCounts, ...] = ()
+    """Invited, sent, started and completed by mode (Telegram's chat, LINE, imported ones)."""
 
     @property
     def invitations_total(self) -> int:
@@ -97,9 +124,13 @@ async def create_wave_in(
     reminders: Sequence[str] = (),
     summary: dict[str, str] | None = None,
     rules: dict[str, Any] | None = None,
+    channel: str | None = None,
 ) -> WaveRecord:
-    """Plan a draft wave of a loaded or bundled survey (rules: sending hours, reminder cap)."""
+    """Plan a draft wave of a loaded or bundled survey (rules: sending hours, reminder cap;
+    channel: telegram, line or both, put into the audience)."""
     now = services.now()
+    if channel is not None:
+        audience = on_channel(audience or {}, channel)
     _check_times(opens_at, closes_at, now)
     await ensure_bundled_surveys(uow, now)
     if await uow.surveys.get(survey_id) is None:
@@ -132,8 +163,12 @@ async def edit_wave_in(
     reminders: Sequence[str] | None = None,
     summary: dict[str, str] | None = None,
     rules: dict[str, Any] | None = None,
+    channel: str | None = None,
 ) -> WaveRecord:
-    """Change a draft wave's plan: the fields given (not None), as `create_wave` takes them."""
+    """Change a draft wave's plan: the fields given (not None), as `create_wave` takes them
+    (a channel alone keeps the draft's profile filters)."""
+    if channel is not None:
+        on_channel(audience or {}, channel)  # refused before anything is read
     planned = {
         "name": name,
         "opens_at": opens_at,
@@ -143,10 +178,12 @@ async def edit_wave_in(
         "summary_schedule": summary,
     }
     fields = {column: value for column, value in planned.items() if value is not None}
-    if not fields and not rules:
+    if not fields and not rules and channel is None:
         raise WaveError(f"wave {wave_id}: nothing to change (give e.g. --name or --closes)")
     wave = await _require(uow, wave_id)
     _check_draft(wave.status, PlanChange.EDIT, wave_id)
+    if channel is not None:
+        fields["audience"] = on_channel(wave.audience if audience is None else audience, channel)
     if rules:
         fields["contact_rules"] = merge_rules(wave.contact_rules, rules)
     opens = opens_at if opens_at is not None else wave.opens_at
@@ -262,6 +299,11 @@ def _progress(counts: dict[str, int]) -> dict[str, int]:
     return {state: n for state, n in counts.items() if n or state != "sending"}
 
 
+async def _by_channel(uow: UnitOfWork, wave_id: int) -> tuple[ChannelCounts, ...]:
+    """The wave's counts by mode, from storage's one query for them."""
+    return channel_counts(await uow.session.execute(channel_counts_statement(wave_id)))
+
+
 async def wave_details(services: Services, wave_id: int) -> WaveDetails:
     """A wave with its live counts, invitation progress and jobs."""
     async with services.uow() as uow:
@@ -276,6 +318,7 @@ async def wave_details(services: Services, wave_id: int) -> WaveDetails:
             jobs=await uow.jobs.for_wave(wave_id),
             waiting=every_kind["pending"],
             resume_at=None if due is None else rules.next_send_time(due, services.timezone),
+            by_channel=await _by_channel(uow, wave_id),
         )
 
 
@@ -288,6 +331,7 @@ async def list_waves(services: Services) -> list[WaveDetails]:
                 wave=wave,
                 counts=await uow.waves.counts(wave.id),
                 invitations=_progress(await uow.invitations.progress(wave.id)),
+                by_channel=await _by_channel(uow, wave.id),
             )
             for wave in waves
         ]

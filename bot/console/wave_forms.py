@@ -17,6 +17,8 @@ from bot.app.wave_plans import (
     parse_summary,
     parse_time,
 )
+from bot.app.waves import AudienceChannel, audience_channel
+from bot.console.web import CHANNEL_LABELS
 from storage.records import WaveRecord
 from surveys.profile import PROFILE_FIELDS, profile_label, profile_values
 
@@ -40,12 +42,14 @@ class WaveForm:
     reminders: str = ""
     summary_day: str = ""
     summary_time: str = "09:00"
+    channel: str = AudienceChannel.BOTH
 
     @classmethod
     def of(cls, form: FormData) -> WaveForm:
         """The values posted."""
         text = {key: str(form.get(key, "")).strip() for key in cls.__dataclass_fields__}
         text.pop("audience")
+        text["channel"] = text["channel"] or AudienceChannel.BOTH
         audience = {
             name: [str(v) for v in form.getlist(f"audience.{name}")]
             for name in PROFILE_FIELDS
@@ -62,10 +66,11 @@ class WaveForm:
             name=wave.name,
             opens=_local(wave.opens_at, zone),
             closes=_local(wave.closes_at, zone),
-            audience=dict(wave.audience),
+            audience={k: v for k, v in wave.audience.items() if k in PROFILE_FIELDS},
             reminders=", ".join(wave.reminders),
             summary_day=str(summary.get("day", "")),
             summary_time=str(summary.get("time", "09:00")),
+            channel=audience_channel(wave.audience),
         )
 
     def plan(self, zone: tzinfo, now: datetime) -> dict[str, Any]:
@@ -83,6 +88,7 @@ class WaveForm:
                 if self.summary_day
                 else None
             ),
+            "channel": self.channel or AudienceChannel.BOTH,
         }
 
 
@@ -109,11 +115,19 @@ def audience_choices() -> list[tuple[str, str, list[tuple[str, str]]]]:
     ]
 
 
+def channel_choices() -> list[tuple[str, str]]:
+    """(value, label) of the audience channel's radio buttons, both first (the default)."""
+    order = (AudienceChannel.BOTH, AudienceChannel.TELEGRAM, AudienceChannel.LINE)
+    return [(channel.value, CHANNEL_LABELS[channel]) for channel in order]
+
+
 def audience_labels(audience: dict[str, list[str]]) -> str:
-    """An audience as staff read it (everyone subscribed when unfiltered)."""
-    if not audience:
+    """An audience's profile filters as staff read it (everyone subscribed when unfiltered);
+    the channel is shown on its own (CHANNEL_LABELS)."""
+    profile = {name: values for name, values in audience.items() if name in PROFILE_FIELDS}
+    if not profile:
         return "登録しているすべての市民"
     return "／".join(
         f"{FIELD_TITLES.get(name, name)}：{'・'.join(profile_label(name, v) for v in values)}"
-        for name, values in sorted(audience.items())
+        for name, values in sorted(profile.items())
     )

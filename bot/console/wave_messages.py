@@ -58,6 +58,10 @@ CATALOGUE: tuple[Message, ...] = (
         "the wave has not opened; there are no results yet",
         "この調査回はまだ開始していないため、公開する結果がありません",
     ),
+    Message(
+        'unknown channel "{channel}"; use telegram, line or both',
+        "チャネル「{channel}」はありません（Telegram・LINE・両方から選んでください）",
+    ),
     Message("wave {wave}: {rule}", "調査回 {wave}：{rule}"),
     # surveys/waves.py
     Message("wave is already {status}", "すでに「{status}」です"),

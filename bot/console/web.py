@@ -135,6 +135,10 @@ STATUS_LABELS = {
     "closed": "終了",
 }
 ROLE_LABELS = {"admin": "管理者", "analyst": "分析担当"}
+CHANNEL_LABELS = {"telegram": "Telegram", "line": "LINE", "both": "TelegramとLINEの両方"}
+"""A wave's audience channel (bot.app.waves.AudienceChannel)."""
+MODE_LABELS = {"chat": "Telegram", "line": "LINE", "mail": "郵送", "web": "ウェブ"}
+"""A response's mode (surveys.modes.ResponseMode) as the console's channel columns name it."""
 
 
 def when(value: Any, zone: Any) -> str:
@@ -158,4 +162,6 @@ TEMPLATES.env.filters.update(
     percent=percent,
     status=lambda s: STATUS_LABELS.get(str(s), str(s)),
     role=lambda r: ROLE_LABELS.get(str(r), str(r)),
+    channel=lambda c: CHANNEL_LABELS.get(str(c), str(c)),
+    mode=lambda m: MODE_LABELS.get(str(m), str(m)),
 )

@@ -9,11 +9,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from analysis.report.text import CHANNELS_NOTE
 from bot.app import waves as operations
 from bot.app.services import Services
 from bot.app.wave_plans import WaveError, parse_time
 from bot.console.core import STAFF, Role, Viewer, record, survey_ids
-from bot.console.wave_forms import DAY_LABELS, WaveForm, audience_choices, audience_labels
+from bot.console.wave_forms import (
+    DAY_LABELS,
+    WaveForm,
+    audience_choices,
+    audience_labels,
+    channel_choices,
+)
 from bot.console.wave_messages import in_japanese
 from bot.console.web import NavItem, back_to, page, render, services_of
 from storage.db import UnitOfWork
@@ -70,6 +77,8 @@ async def wave_list(request: Request, viewer: Viewer) -> Response:
         zone=services.timezone,
         actions={status.value: acts for status, acts in ACTIONS_BY_STATUS.items()},
         audience_labels=audience_labels,
+        audience_channel=operations.audience_channel,
+        channels_note=CHANNELS_NOTE,
     )
 
 
@@ -84,6 +93,7 @@ def _form_page(
         form=form,
         surveys=surveys,
         audience=audience_choices(),
+        channels=channel_choices(),
         days=DAY_LABELS,
         status_code=400 if context.get("error") else 200,
         **context,
