@@ -61,6 +61,21 @@ def page_rows(report: WaveReport) -> list[dict[str, Any]]:
     return list(shaped)
 
 
+def channel_rows(report: WaveReport) -> list[dict[str, Any]]:
+    """Each indicator by mode (channel), estimated as the combined value is (same weighting,
+    intervals and suppression), and then combined: label, cells [(mode, fields)], combined."""
+    return [
+        {
+            "label": indicator.label,
+            "cells": [
+                (cell.category, estimate_fields(cell.estimate)) for cell in indicator.by_mode
+            ],
+            "combined": estimate_fields(indicator.estimate),
+        }
+        for indicator in report.indicators
+    ]
+
+
 def _csv_rows(report: WaveReport) -> list[list[object]]:
     """One row per indicator, then one per breakdown category."""
     rows: list[list[object]] = []

@@ -9,6 +9,8 @@ import httpx
 
 from bot.app.services import Services
 from bot.app.waves import list_waves
+from storage.models import Base
+from storage.overview import CONTACTS
 from storage.records import RespondentRecord
 from surveys.modes import ResponseMode
 from tests.builders import NOW, PROFILE, make_respondent, make_wave
@@ -148,3 +150,9 @@ async def test_a_draft_shows_no_channel_counts(
     page = (await client.get("/waves")).text
     assert channel_rows(page, wave.id) == {}
     assert NOTE not in page
+
+
+def test_the_light_contacts_table_names_columns_of_the_schema() -> None:
+    schema = Base.metadata.tables[CONTACTS.name]
+    for column in CONTACTS.c:
+        assert type(column.type) is type(schema.c[column.name].type)

@@ -3,16 +3,36 @@ and the report's downloads (HTML, XLSX, CSV)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from analysis.report.text import CHANNELS_NOTE
 from bot.console import indicator_views as views
 from bot.console.core import STAFF, Viewer, record
 from bot.console.web import NavItem, page, render, services_of
 from storage.records import WaveRecord
+
+
+class Breakdown(StrEnum):
+    """What the page breaks the indicators down by, besides the combined value."""
+
+    NONE = ""
+    CHANNEL = "channel"
+
+
+BREAKDOWN_LABELS = {Breakdown.NONE: "なし（全体のみ）", Breakdown.CHANNEL: "チャネル別"}
+
+
+def _breakdown(request: Request) -> Breakdown:
+    """The `by` parameter (an unknown one shows the combined values only)."""
+    try:
+        return Breakdown(request.query_params.get("by", "").strip())
+    except ValueError:
+        return Breakdown.NONE
 
 
 def _chosen(request: Request, waves: list[WaveRecord]) -> WaveRecord | None:
@@ -30,12 +50,21 @@ async def indicators(request: Request, viewer: Viewer) -> Response:
     services = services_of(request)
     waves = await views.reportable_waves(services)
     wave = _chosen(request, waves)
-    context: dict[str, Any] = {"waves": waves, "wave": wave}
+    by = _breakdown(request)
+    context: dict[str, Any] = {
+        "waves": waves,
+        "wave": wave,
+        "by": by,
+        "breakdowns": BREAKDOWN_LABELS,
+        "channels_note": CHANNELS_NOTE,
+    }
     if wave is None:
         status = 404 if request.query_params.get("wave") else 200
         return render(request, viewer, "indicators.html", status_code=status, **context)
     found = await views.wave_indicators(services, wave)
     rows = views.page_rows(found.report) if found.report else []
+    if found.report and by is Breakdown.CHANNEL:
+        context["channel_rows"] = views.channel_rows(found.report)
     return render(request, viewer, "indicators.html", report=found.report, rows=rows, **context)
 
 
