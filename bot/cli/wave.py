@@ -23,6 +23,7 @@ from bot.cli.wave_views import (
 
 if TYPE_CHECKING:
     from bot.app.services import Services
+    from bot.app.waves import WaveDetails
     from storage.records import WaveRecord
 
 # The wave operations (and the ORM behind them) are imported by the commands that use them: this
@@ -72,37 +73,20 @@ class PlanInput:
             "summary": parse_summary(self.summary) if self.summary else None,
             "rules": parse_rules(self.send_window, self.max_reminders, self.min_gap) or None,
         }
+        plan["channel"] = self.channel  # bot/app/waves.py puts it into the audience
         return {key: value for key, value in plan.items() if value is not None}
 
-    def audience_on(self, fields: dict[str, Any], current: dict[str, list[str]]) -> None:
-        """Put --channel into the audience (the given one, else the wave's current one)."""
-        if self.channel is None:
-            return
-        audience = dict(fields.get("audience") or current)
-        audience.pop(CHANNEL_KEY, None)
-        if self.channel != "both":
-            audience[CHANNEL_KEY] = [self.channel]
-        fields["audience"] = audience
 
-
-CHANNEL_KEY = "channel"
-"""The audience key for the channels a wave reaches (absent: Telegram and LINE)."""
 CHANNEL_LABELS = {"chat": "Telegram", "line": "LINE", "mail": "mail", "web": "web"}
 
 
-def channels_line(ctx: click.Context, wave_id: int) -> str:
+def channels_line(details: WaveDetails) -> str:
     """`wave show`'s counts by channel (each channel's residents are its own respondents)."""
-
-    async def work(services: Services) -> dict[str, tuple[int, int]]:
-        async with services.uow() as uow:
-            return await uow.contacts.responses_by_mode(wave_id)
-
-    counts = with_services(ctx, work)
-    if not counts:
+    if not details.by_channel:
         return "by channel: -"
     parts = [
-        f"{CHANNEL_LABELS.get(mode, mode)} started {started} completed {completed}"
-        for mode, (started, completed) in sorted(counts.items())
+        f"{CHANNEL_LABELS.get(c.mode, c.mode)} started {c.started} completed {c.completed}"
+        for c in details.by_channel
     ]
     return "by channel: " + "; ".join(parts)
 
@@ -174,7 +158,6 @@ def create_command(ctx: click.Context, survey_id: str, plan: PlanInput) -> None:
 
     async def work(services: Services) -> WaveRecord:
         fields = plan.parsed(services.timezone, services.now())
-        plan.audience_on(fields, {})
         return await create_wave(services, survey_id=survey_id, **fields)
 
     wave = with_services(ctx, work)
@@ -192,12 +175,6 @@ def edit_command(ctx: click.Context, wave_id: int, plan: PlanInput) -> None:
 
     async def work(services: Services) -> WaveRecord:
         fields = plan.parsed(services.timezone, services.now())
-        if plan.channel is not None and "audience" not in fields:
-            async with services.uow() as uow:
-                wave = await uow.waves.get(wave_id)
-            plan.audience_on(fields, wave.audience if wave else {})
-        else:
-            plan.audience_on(fields, {})
         return await edit_wave(services, wave_id, **fields)
 
     click.echo(_plan_line("edited", with_services(ctx, work), zone_of(ctx)))

@@ -133,7 +133,7 @@ def show_command(ctx: click.Context, wave_id: int) -> None:
         click.echo(line)
     from bot.cli.wave import channels_line
 
-    click.echo(channels_line(ctx, wave_id))
+    click.echo(channels_line(details))
 
 
 _MESSAGE = click.option("--message", help="Words or a link from the city to add to the results.")
