@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
+import aiohttp
 from linebot.v3.messaging import AsyncMessagingApi, PushMessageRequest, ReplyMessageRequest
 from linebot.v3.messaging.exceptions import ApiException
 
@@ -38,6 +39,12 @@ KEYWORDS: dict[str, Command | str] = {
     "profile": Command.PROFILE,
 }
 """What a typed keyword (or a rich menu's message action) asks for."""
+
+
+POSTBACKS: dict[str, Command | str] = {START: START, **{str(c): c for c in Command}}
+"""What a rich menu area's postback data asks for (the command's own name)."""
+PROFILE_TIMEOUT = 5.0
+"""Seconds the follow waits for the profile's language before greeting without it."""
 
 
 def keyword_of(text: str) -> Command | str | None:
@@ -106,8 +113,9 @@ class LineChannel:
         user_id = raw.get("source", {}).get("userId")
         if not user_id:
             return
-        resident = Resident(Channel.LINE, user_id)
         kind = raw.get("type")
+        hint = await self.language_hint(user_id) if kind == "follow" else None
+        resident = Resident(Channel.LINE, user_id, hint)
         if kind == "unfollow":
             await self._unfollowed(resident)
             return
@@ -125,17 +133,35 @@ class LineChannel:
             return await onboarding.start(conversation, resident, ())
         if kind == "postback":
             data = raw.get("postback", {}).get("data")
+            which = POSTBACKS.get(data) if isinstance(data, str) else None
+            if which is not None:
+                return await self._command(resident, which)
             return await taps.tap(conversation, resident, data)
         if kind == "message":
             message = raw.get("message", {})
             text = message.get("text") if message.get("type") == "text" else None
             which = keyword_of(text) if text else None
-            if which == START:
-                return await onboarding.start(conversation, resident, ())
-            if isinstance(which, Command):
-                return await taps.command(conversation, resident, which)
+            if which is not None:
+                return await self._command(resident, which)
             return await typed.text(conversation, resident, text)
         return None
+
+    async def _command(self, resident: Resident, which: Command | str) -> Reply:
+        """A keyword's or a rich menu area's command."""
+        if isinstance(which, Command):
+            return await taps.command(self.conversation, resident, which)
+        return await onboarding.start(self.conversation, resident, ())
+
+    async def language_hint(self, user_id: str) -> str | None:
+        """The language of the user's LINE app (their profile), if LINE tells in time."""
+        try:
+            profile = await self.api.get_profile(user_id, _request_timeout=PROFILE_TIMEOUT)
+        except (ApiException, TimeoutError, OSError, aiohttp.ClientError) as error:
+            # onboarding goes on in Japanese; the status only (no user id in logs)
+            status = getattr(error, "status", "")
+            log.warning("line: no profile language (%s %s)", type(error).__name__, status)
+            return None
+        return profile.language
 
     async def send(self, user_id: str, token: str | None, reply: Reply) -> None:
         """Answer by the event's reply token (single use); an event handled late (after a

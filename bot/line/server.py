@@ -11,6 +11,7 @@ from bot.embedded_server import EmbeddedServer
 from bot.line.events import LineInbox
 from bot.line.handler import LineChannel
 from bot.line.push import messaging_api
+from bot.line.rich_menu import set_up_rich_menu
 from bot.line.webhook import webhook_app
 from surveys.modes import ResponseMode
 
@@ -24,15 +25,19 @@ class LineServer:
             raise ValueError(
                 "LINE needs MACHIKOE_LINE_CHANNEL_SECRET and MACHIKOE_LINE_CHANNEL_TOKEN"
             )
+        self.settings = settings
         self.client, api = messaging_api(settings)
         conversation = Conversation(services, mode=ResponseMode.LINE)
         self.channel = LineChannel(conversation, api, LineInbox(services))
         app = webhook_app(self.channel, settings.line_channel_secret)
         self._web = EmbeddedServer(app, host, port, name="the LINE webhook", lifespan="on")
+        self.rich_menu_id: str | None = None
 
     async def start(self) -> None:
-        """Listen (after taking over what a stopped bot left), and return once accepting."""
+        """Listen (after taking over what a stopped bot left), and return once accepting;
+        the channel's default rich menu is machikoe's from then on."""
         await self._web.start()
+        self.rich_menu_id = await set_up_rich_menu(self.settings, self.channel.api)
 
     @property
     def url(self) -> str:

@@ -92,3 +92,70 @@ def request_problems(body: Any, target_key: str) -> list[str]:
     for number, message in enumerate(messages):
         problems += message_problems(message, f"message {number}")
     return problems
+
+
+MAX_AREAS = 20  # tappable areas of a rich menu
+MAX_MENU_NAME = 300
+MAX_CHAT_BAR_TEXT = 14
+MENU_WIDTH = (800, 2500)
+MIN_MENU_HEIGHT = 250
+MIN_MENU_ASPECT = 1.45  # width ÷ height
+MAX_MENU_IMAGE = 1 << 20  # bytes (JPEG or PNG)
+MENU_IMAGE_TYPES = ("image/png", "image/jpeg")
+
+
+def rich_menu_problems(menu: Any) -> list[str]:
+    """Problems with a rich menu object (create)."""
+    if not isinstance(menu, dict):
+        return ["not a rich menu object"]
+    problems: list[str] = []
+    size = menu.get("size")
+    size = size if isinstance(size, dict) else {}
+    width, height = size.get("width", 0), size.get("height", 0)
+    if not MENU_WIDTH[0] <= width <= MENU_WIDTH[1]:
+        problems.append(f"size: width {width} (800–2500)")
+    if height < MIN_MENU_HEIGHT or width / max(height, 1) < MIN_MENU_ASPECT:
+        problems.append(f"size: height {height} (≥ 250, width ÷ height ≥ 1.45)")
+    if not isinstance(menu.get("selected"), bool):
+        problems.append("selected must be true or false")
+    name = menu.get("name") or ""
+    if not name or len(name) > MAX_MENU_NAME:
+        problems.append(f"name of {len(name)} characters (1–{MAX_MENU_NAME})")
+    bar = menu.get("chatBarText") or ""
+    if not bar or len(bar) > MAX_CHAT_BAR_TEXT:
+        problems.append(f"chatBarText of {len(bar)} characters (1–{MAX_CHAT_BAR_TEXT})")
+    areas = menu.get("areas")
+    if not isinstance(areas, list) or not 1 <= len(areas) <= MAX_AREAS:
+        count = len(areas) if isinstance(areas, list) else 0
+        return [*problems, f"{count} areas (1–{MAX_AREAS})"]
+    for number, area in enumerate(areas):
+        where = f"area {number}"
+        bounds = area.get("bounds") if isinstance(area, dict) else None
+        if not isinstance(bounds, dict):
+            problems.append(f"{where}: no bounds")
+            continue
+        x, y = bounds.get("x", -1), bounds.get("y", -1)
+        w, h = bounds.get("width", 0), bounds.get("height", 0)
+        if x < 0 or y < 0 or w <= 0 or h <= 0 or x + w > width or y + h > height:
+            problems.append(f"{where}: bounds outside the menu")
+        action = area.get("action")
+        if isinstance(action, dict) and "label" not in action:
+            action = {**action, "label": "-"}  # a rich menu area's label is optional
+        problems += _action(action, where, MAX_ACTION_LABEL)
+    return problems
+
+
+def image_problems(content_type: str, body: bytes, size: dict[str, int]) -> list[str]:
+    """Problems with a rich menu image (content upload)."""
+    problems: list[str] = []
+    if content_type not in MENU_IMAGE_TYPES:
+        problems.append(f"image content type {content_type!r} (image/png or image/jpeg)")
+    if not body or len(body) > MAX_MENU_IMAGE:
+        problems.append(f"image of {len(body)} bytes (1 MB at most)")
+    if content_type == "image/png" and body[:8] == b"\x89PNG\r\n\x1a\n":
+        width, height = int.from_bytes(body[16:20]), int.from_bytes(body[20:24])
+        if (width, height) != (size.get("width"), size.get("height")):
+            problems.append(f"image of {width}x{height} px for a menu of {size}")
+    elif content_type == "image/png":
+        problems.append("image is not a PNG")
+    return problems

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -21,6 +22,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.demo.line_platform.limits import request_problems
+from bot.demo.line_platform.rich_menus import RichMenus
 from bot.embedded_server import EmbeddedServer
 
 Settle = Callable[[], Awaitable[None]]
@@ -81,9 +83,27 @@ class LineUser:
     platform: LinePlatform
     user_id: str
     messages: list[SentMessage] = field(default_factory=list)
+    language: str | None = "ja"  # the LINE app's language (the profile says it)
+    display_name: str = "LINE利用者"
+    chat: list[dict[str, Any]] = field(default_factory=list)  # the chat screen, both sides
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def note(self, entry: dict[str, Any]) -> None:
+        """Add a line to the chat screen (what the demo page shows)."""
+        self.chat.append(entry)
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_changed(self, after: int, timeout: float) -> None:
+        """Return once the chat has more than `after` lines, or after `timeout` seconds."""
+        if len(self.chat) > after:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), timeout)
 
     async def follow(self) -> int:
         """Add the official account as a friend (or unblock it)."""
+        self.note({"from": "system", "text": "友だち追加しました"})
         return await self.platform.send(self, {"type": "follow", "follow": {"isUnblocked": False}})
 
     async def unfollow(self) -> int:
@@ -93,6 +113,7 @@ class LineUser:
     async def say(self, text: str) -> int:
         """Type a message."""
         message = {"type": "text", "id": str(next(self.platform.ids)), "text": text}
+        self.note({"from": "user", "text": text})
         return await self.platform.send(self, {"type": "message", "message": message})
 
     async def sticker(self) -> int:
@@ -106,11 +127,23 @@ class LineUser:
             for message in reversed(self.messages):
                 for action in message.actions:
                     if match(str(action.get("label", ""))):
-                        return await self.postback(str(action["data"]))
+                        return await self.postback(str(action["data"]), action.get("displayText"))
         raise LookupError(f"no button {label!r} in {self.buttons}")
 
-    async def postback(self, data: str) -> int:
-        """A postback with this data."""
+    async def menu(self, label: str) -> int:
+        """Tap the area of the channel's default rich menu labelled `label`."""
+        menu = self.platform.rich_menus.default
+        areas = menu.menu["areas"] if menu is not None and menu.image is not None else []
+        for area in areas:
+            action = area["action"]
+            if label in (action.get("label"), action.get("displayText")):
+                return await self.postback(str(action["data"]), action.get("displayText"))
+        raise LookupError(f"no rich menu area {label!r}")
+
+    async def postback(self, data: str, shown: str | None = None) -> int:
+        """A postback with this data (`shown`: the action's displayText, said in the chat)."""
+        if shown:
+            self.note({"from": "user", "text": shown})
         return await self.platform.send(self, {"type": "postback", "postback": {"data": data}})
 
     async def received(self, count: int, timeout: float = 30.0) -> None:
@@ -147,11 +180,16 @@ class LinePlatform:
         self._used: set[str] = set()
         self._expired: set[str] = set()
         self._retry_keys: set[str] = set()
+        self.profile_fails = False  # the profile endpoint answers 500 (a LINE outage)
+        self.rich_menus = RichMenus(self.violations, self._authorised)
         self._client = httpx.AsyncClient(timeout=10)
         app = Starlette(
             routes=[
                 Route("/v2/bot/message/reply", self._reply, methods=["POST"]),
                 Route("/v2/bot/message/push", self._push, methods=["POST"]),
+                Route("/v2/bot/profile/{user_id}", self._profile, methods=["GET"]),
+                *self.rich_menus.routes(),
+                *self.extra_routes(),
             ]
         )
         self._web = EmbeddedServer(app, name="the LINE platform stand-in")
@@ -237,7 +275,7 @@ class LinePlatform:
         self._used.add(token)
         self.replies += 1
         user = self.user(self._tokens[token])
-        user.messages += [SentMessage("reply", message) for message in body["messages"]]
+        self._deliver(user, "reply", body["messages"])
         return JSONResponse({"sentMessages": self._sent(body["messages"])})
 
     async def _push(self, request: Request) -> JSONResponse:
@@ -255,8 +293,31 @@ class LinePlatform:
             self._retry_keys.add(key)
         self.pushes += 1
         user = self.user(str(body["to"]))
-        user.messages += [SentMessage("push", message) for message in body["messages"]]
+        self._deliver(user, "push", body["messages"])
         return JSONResponse({"sentMessages": self._sent(body["messages"])})
+
+    def extra_routes(self) -> list[Route]:
+        """More routes on the same server (the demo page's client API)."""
+        return []
+
+    async def _profile(self, request: Request) -> JSONResponse:
+        if not self._authorised(request):
+            return JSONResponse({"message": "Authentication failed"}, status_code=401)
+        if self.profile_fails:
+            return JSONResponse({"message": "Internal server error"}, status_code=500)
+        user = self.users.get(request.path_params["user_id"])
+        if user is None:
+            return JSONResponse({"message": "Not found"}, status_code=404)
+        profile = {"userId": user.user_id, "displayName": user.display_name}
+        if user.language:
+            profile["language"] = user.language
+        return JSONResponse(profile)
+
+    def _deliver(self, user: LineUser, how: str, messages: list[Any]) -> None:
+        """The user's phone shows the messages."""
+        for message in messages:
+            user.messages.append(SentMessage(how, message))
+            user.note({"from": "bot", "how": how, "message": message})
 
     def _sent(self, messages: list[Any]) -> list[dict[str, str]]:
         """The ids LINE gives sent messages."""
