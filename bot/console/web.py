@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from analysis.report.text import CHANNELS_NOTE
 from bot.app.services import Services
 from bot.console.auth import SESSION_COOKIE, viewer_for
 from bot.console.core import Role, Viewer
@@ -165,3 +166,5 @@ TEMPLATES.env.filters.update(
     channel=lambda c: CHANNEL_LABELS.get(str(c), str(c)),
     mode=lambda m: MODE_LABELS.get(str(m), str(m)),
 )
+# the report's method note, wherever the console shows figures by channel
+TEMPLATES.env.globals["channels_note"] = CHANNELS_NOTE

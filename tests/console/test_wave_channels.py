@@ -156,3 +156,21 @@ def test_the_light_contacts_table_names_columns_of_the_schema() -> None:
     schema = Base.metadata.tables[CONTACTS.name]
     for column in CONTACTS.c:
         assert type(column.type) is type(schema.c[column.name].type)
+
+
+async def test_home_counts_an_open_wave_by_channel_with_the_note(
+    client: httpx.AsyncClient, services: Services, admin: str
+) -> None:
+    wave = await make_wave(services.uow, name="受付中の回", status="draft")
+    telegram = await make_respondent(services.uow, profile=PROFILE)
+    line = await line_respondent(services, 20)
+    await client.post(f"/waves/{wave.id}/open", data={"csrf_token": admin})
+    await answered(services, wave.id, telegram, ResponseMode.CHAT, done=False)
+    await answered(services, wave.id, line, ResponseMode.LINE, done=True)
+
+    home = (await client.get("/")).text
+    board = home.split(f'id="wave-{wave.id}"', 1)[1].split("</section>", 1)[0]
+    assert "<caption>チャネル別の回答数</caption>" in board
+    assert '<tr data-mode="chat"><th scope="row">Telegram</th><td>1</td><td>0</td></tr>' in board
+    assert '<tr data-mode="line"><th scope="row">LINE</th><td>1</td><td>1</td></tr>' in board
+    assert NOTE in board

@@ -10,7 +10,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from analysis.report.text import CHANNELS_NOTE
 from bot.console import indicator_views as views
 from bot.console.core import STAFF, Viewer, record
 from bot.console.web import NavItem, page, render, services_of
@@ -56,7 +55,6 @@ async def indicators(request: Request, viewer: Viewer) -> Response:
         "wave": wave,
         "by": by,
         "breakdowns": BREAKDOWN_LABELS,
-        "channels_note": CHANNELS_NOTE,
     }
     if wave is None:
         status = 404 if request.query_params.get("wave") else 200

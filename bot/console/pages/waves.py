@@ -9,7 +9,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from analysis.report.text import CHANNELS_NOTE
 from bot.app import waves as operations
 from bot.app.services import Services
 from bot.app.wave_plans import WaveError, parse_time
@@ -78,7 +77,6 @@ async def wave_list(request: Request, viewer: Viewer) -> Response:
         actions={status.value: acts for status, acts in ACTIONS_BY_STATUS.items()},
         audience_labels=audience_labels,
         audience_channel=operations.audience_channel,
-        channels_note=CHANNELS_NOTE,
     )
 
 
