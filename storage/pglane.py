@@ -2,10 +2,10 @@
 
 Through the unit of work a step took seven round trips to the server (the pool's ping, BEGIN,
 two reads, two writes, COMMIT), each costing the bot more CPU than the statement itself. The
-lane runs the repositories' statements (compiled once, storage/compiled.py) straight on asyncpg
-connections of its own pool, each on its own (autocommit): one that reads the wave and the
-resident in it (storage/repositories/steps.py), then one that stamps the open response, upserts
-the answer and drops what skip logic no longer reaches.
+lane runs the step's programs (storage/repositories/steps.py, the same a unit of work runs;
+compiled once, storage/compiled.py) straight on asyncpg connections of its own pool, each
+statement on its own (autocommit): one that reads the wave and the resident in it, then one
+that stamps the open response, upserts the answer and drops what skip logic no longer reaches.
 Every step operation can safely run twice, so a connection that broke (the server restarted)
 is simply replaced and the operation run again, instead of pinging before every use.
 """
@@ -23,27 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql import ClauseElement
 
 from storage.compiled import CompiledStatements, RawResult
-from storage.records import ResponseRecord, WaveRecord
-from storage.repositories._base import rowcount
+from storage.repositories._base import run_async
 from storage.repositories.inbox import ReceivedUpdate, mark_done_statement, record_batch_statement
-from storage.repositories.respondents import (
-    RespondentInWave,
-    in_wave_statement,
-    respondent_in_wave,
-)
-from storage.repositories.responses import (
-    not_open_error,
-    reference_taken_error,
-    response_for_statement,
-    response_record,
-    start_statement,
-    status_statement,
-    store_open_answer_statement,
-    submit_statement,
-)
-from storage.repositories.steps import NO_WAVE, step_read, step_read_statement
-from storage.repositories.waves import open_waves_statement, wave_record
-from storage.steplane import AnswerToStore
+from storage.repositories.steps import ProgramOf, StepOperations
 
 T = TypeVar("T")
 POOL_SIZE = 8
@@ -77,8 +59,10 @@ class PgConnection:
         return RawResult([], int(status.rsplit(" ", 1)[-1]))
 
 
-class PostgresStepLane:
+class PostgresStepLane(StepOperations):
     """A resident's place in a wave read, and one answer stored, in a round trip each."""
+
+    dialect = "postgresql"
 
     def __init__(self, engine: AsyncEngine, size: int = POOL_SIZE) -> None:
         self._compiled = CompiledStatements(engine.dialect)
@@ -123,77 +107,13 @@ class PostgresStepLane:
         async with pool.acquire() as connection:
             return await work(PgConnection(connection, self._compiled))
 
-    async def read(
-        self, key: str, wave_id: int | None
-    ) -> tuple[WaveRecord | None, RespondentInWave | None]:
-        """The wave (if it exists), and the resident with their profile, response and answers."""
+    async def _run_read(self, program: ProgramOf[T]) -> T:
+        """A read on a pooled connection."""
+        return await self._trip(lambda connection: run_async(program(), connection.execute))
 
-        async def work(
-            connection: PgConnection,
-        ) -> tuple[WaveRecord | None, RespondentInWave | None]:
-            rows = (await connection.execute(*step_read_statement(key, wave_id))).all()
-            return step_read(key, rows)
-
-        return await self._trip(work)
-
-    async def read_open(self, key: str) -> tuple[list[WaveRecord], RespondentInWave | None]:
-        """The open waves, and the resident in the only one (None unless exactly one is open)."""
-
-        async def work(
-            connection: PgConnection,
-        ) -> tuple[list[WaveRecord], RespondentInWave | None]:
-            waves = [wave_record(row) for row in await connection.execute(*open_waves_statement())]
-            rows: list[Any] = []
-            if len(waves) == 1:
-                rows = (await connection.execute(*in_wave_statement(key, waves[0].id))).all()
-            only = waves[0].id if len(waves) == 1 else NO_WAVE
-            return waves, respondent_in_wave(key, only, rows)
-
-        return await self._trip(work)
-
-    async def store(self, answer: AnswerToStore, at: datetime) -> tuple[ResponseRecord, int]:
-        """Store one answer (starting the response if needed) and drop unreachable answers;
-        returns the response and the answer's id. Raises ResponseClosedError when the response
-        was submitted meanwhile."""
-
-        async def work(connection: PgConnection) -> tuple[ResponseRecord, int]:
-            response = answer.response or await _start(connection, answer, at)
-            statement = store_open_answer_statement(
-                response.id, answer.question_id, answer.value, answer.other_text, at, answer.drop
-            )
-            stored = (await connection.execute(*statement)).scalar()
-            if stored is None:
-                status = (await connection.execute(*status_statement(response.id))).scalar()
-                raise not_open_error(response.id, status)
-            return response, int(stored)
-
-        return await self._trip(work)
-
-    async def submit(
-        self, response_id: int, profile: Mapping[str, str | None], at: datetime
-    ) -> bool:
-        """Mark the response complete with a profile snapshot; False if it already was."""
-
-        async def work(connection: PgConnection) -> bool:
-            return bool(
-                rowcount(await connection.execute(*submit_statement(response_id, profile, at)))
-            )
-
-        return await self._trip(work)
-
-
-async def _start(connection: PgConnection, answer: AnswerToStore, at: datetime) -> ResponseRecord:
-    """The resident's response to the wave, started now if there is none."""
-    respondent = answer.respondent
-    await connection.execute(
-        *start_statement(
-            "postgresql", answer.wave_id, respondent.id, respondent.key, at, answer.mode
-        )
-    )
-    row = (await connection.execute(*response_for_statement(answer.wave_id, respondent.id))).first()
-    if row is None:
-        raise reference_taken_error(answer.wave_id, respondent.key)
-    return response_record(row)
+    async def _run_write(self, program: ProgramOf[T]) -> T:
+        """Each statement on its own (autocommit): the step's programs are safe to run again."""
+        return await self._trip(lambda connection: run_async(program(), connection.execute))
 
 
 async def _json_codecs(connection: asyncpg.Connection) -> None:

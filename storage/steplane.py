@@ -2,9 +2,9 @@
 
 Through the async engine every statement on SQLite costs several hand-offs to aiosqlite's
 thread and back (cursor, execute, fetch, close), and a writer holds SQLite's write lock across
-all of them, so under load the lock waits on the event loop. The lane runs the same Core
-statements as the repositories on a plain sqlite3 connection to the same file
-(storage/rawsqlite.py: compiled once, SQLAlchemy's own processors), right on the event loop: a
+all of them, so under load the lock waits on the event loop. The lane runs the step's programs
+(storage/repositories/steps.py, the same a unit of work runs) on a plain sqlite3 connection to
+the same file (storage/rawsqlite.py: compiled once, SQLAlchemy's own processors), on the loop: a
 local SQLite file answers a step's few statements in well under a millisecond, less than one
 hand-off to a thread costs. Only when another process holds a lock (SQLite says busy at once:
 busy_timeout 0) does the trip move to a worker thread that waits for it, so the loop never
@@ -16,62 +16,29 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.compiled import CompiledStatements
 from storage.db import sqlite_pragmas, writers_turn
 from storage.rawsqlite import RawConnection
-from storage.records import RespondentRecord, ResponseRecord, WaveRecord
-from storage.repositories._base import rowcount
+from storage.repositories._base import run_sync
 from storage.repositories.inbox import ReceivedUpdate, mark_done_statement, record_one_statement
-from storage.repositories.respondents import (
-    RespondentInWave,
-    in_wave_statement,
-    respondent_in_wave,
-)
-from storage.repositories.responses import (
-    delete_answers_statement,
-    not_open_error,
-    reference_taken_error,
-    response_for_statement,
-    response_record,
-    save_answer_statement,
-    start_statement,
-    status_statement,
-    submit_statement,
-    touch_open_statement,
-)
-from storage.repositories.steps import NO_WAVE, step_read, step_read_statement
-from storage.repositories.waves import open_waves_statement, wave_record
-from surveys.modes import ResponseMode
+from storage.repositories.steps import ProgramOf, StepOperations
 
 T = TypeVar("T")
 Connection = RawConnection
 
 
-@dataclass(frozen=True)
-class AnswerToStore:
-    """One answer of a resident to a wave, and the answers skip logic no longer reaches."""
-
-    wave_id: int
-    respondent: RespondentRecord
-    response: ResponseRecord | None
-    question_id: str
-    value: str | None
-    other_text: str | None
-    drop: tuple[str, ...] = ()
-    mode: ResponseMode = ResponseMode.CHAT
-
-
-class StepLane:
+class StepLane(StepOperations):
     """A resident's place in a wave read, and one answer stored, each in one trip."""
+
+    dialect = "sqlite"
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._turn = writers_turn(engine)
@@ -107,44 +74,13 @@ class StepLane:
             self._waiting, work, self._with_wait_connection
         )
 
-    async def read(
-        self, key: str, wave_id: int | None
-    ) -> tuple[WaveRecord | None, RespondentInWave | None]:
-        """The wave (if it exists), and the resident with their profile, response and answers."""
+    async def _run_read(self, program: ProgramOf[T]) -> T:
+        """A read on its own (autocommit)."""
+        return await self._trip(lambda connection: run_sync(program(), connection.execute))
 
-        def work(connection: Connection) -> tuple[WaveRecord | None, RespondentInWave | None]:
-            return step_read(key, connection.execute(*step_read_statement(key, wave_id)).all())
-
-        return await self._trip(work)
-
-    async def read_open(self, key: str) -> tuple[list[WaveRecord], RespondentInWave | None]:
-        """The open waves, and the resident in the only one (None unless exactly one is open)."""
-
-        def work(connection: Connection) -> tuple[list[WaveRecord], RespondentInWave | None]:
-            waves = [wave_record(row) for row in connection.execute(*open_waves_statement())]
-            rows: Sequence[Any] = ()
-            if len(waves) == 1:
-                rows = connection.execute(*in_wave_statement(key, waves[0].id)).all()
-            only = waves[0].id if len(waves) == 1 else NO_WAVE
-            return waves, respondent_in_wave(key, only, rows)
-
-        return await self._trip(work)
-
-    async def store(self, answer: AnswerToStore, at: datetime) -> tuple[ResponseRecord, int]:
-        """Store one answer (starting the response if needed) and drop unreachable answers in
-        one transaction; returns the response and the answer's id. Raises ResponseClosedError
-        when the response was submitted meanwhile."""
-        return await self._write(partial(_store, answer=answer, at=at))
-
-    async def submit(
-        self, response_id: int, profile: Mapping[str, str | None], at: datetime
-    ) -> bool:
-        """Mark the response complete with a profile snapshot; False if it already was."""
-
-        def work(connection: Connection) -> bool:
-            return bool(rowcount(connection.execute(*submit_statement(response_id, profile, at))))
-
-        return await self._write(work)
+    async def _run_write(self, program: ProgramOf[T]) -> T:
+        """A write in a transaction of its own, committed before it returns."""
+        return await self._write(lambda connection: run_sync(program(), connection.execute))
 
     async def _write(self, work: Callable[[Connection], T]) -> T:
         """One write transaction in the writers' turn of this process (all of it or nothing)."""
@@ -164,22 +100,6 @@ def _transaction(connection: Connection, work: Callable[[Connection], T]) -> T:
     return result
 
 
-def _store(
-    connection: Connection, answer: AnswerToStore, at: datetime
-) -> tuple[ResponseRecord, int]:
-    response = answer.response or _start(connection, answer, at)
-    if not rowcount(connection.execute(*touch_open_statement(response.id, at))):
-        status = connection.execute(*status_statement(response.id)).scalar()
-        raise not_open_error(response.id, status)
-    statement = save_answer_statement(
-        "sqlite", response.id, answer.question_id, answer.value, answer.other_text, at
-    )
-    answer_id = int(connection.execute(*statement).scalar_one())
-    if answer.drop:
-        connection.execute(*delete_answers_statement(response.id, list(answer.drop)))
-    return response, answer_id
-
-
 def _pragmas(connection: sqlite3.Connection) -> None:
     """The pragmas of every connection to the database (WAL, foreign keys, busy timeout)."""
     sqlite_pragmas(connection, None)
@@ -195,18 +115,6 @@ def _busy(error: sqlite3.OperationalError) -> bool:
     """SQLite said the database is busy or locked (another process is writing)."""
     code = getattr(error, "sqlite_errorcode", None)
     return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-
-
-def _start(connection: Connection, answer: AnswerToStore, at: datetime) -> ResponseRecord:
-    """The resident's response to the wave, started now if there is none."""
-    respondent = answer.respondent
-    connection.execute(
-        *start_statement("sqlite", answer.wave_id, respondent.id, respondent.key, at, answer.mode)
-    )
-    row = connection.execute(*response_for_statement(answer.wave_id, respondent.id)).first()
-    if row is None:
-        raise reference_taken_error(answer.wave_id, respondent.key)
-    return response_record(row)
 
 
 # -- the inbox's writes (bot/telegram/inbox.py), apart from the step's operations ---------------

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable, Generator
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, cast, literal
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,6 +14,31 @@ from surveys import codec
 Query = tuple[Any, dict[str, Any]]
 """A prebuilt statement and its parameters: `execute(*query)`. Built once, a statement keeps
 its cache key and result layout, which SQLAlchemy would otherwise work out on every call."""
+T = TypeVar("T")
+Program = Generator[Query, Any, T]
+"""A storage operation written once as the statements it runs: each yielded query's result is
+sent back in, so a unit of work's session, a plain sqlite3 connection and an asyncpg one all
+run the same code (`run_sync`, `run_async`)."""
+
+
+def run_sync(program: Program[T], execute: Callable[..., Any]) -> T:
+    """Run a program's statements, one after the other, on a synchronous connection."""
+    try:
+        query = next(program)
+        while True:
+            query = program.send(execute(*query))
+    except StopIteration as done:
+        return done.value
+
+
+async def run_async(program: Program[T], execute: Callable[..., Awaitable[Any]]) -> T:
+    """Run a program's statements, one after the other, on an asynchronous connection."""
+    try:
+        query = next(program)
+        while True:
+            query = program.send(await execute(*query))
+    except StopIteration as done:
+        return done.value
 
 
 class Repository:

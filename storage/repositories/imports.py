@@ -11,7 +11,7 @@ from storage.errors import StorageError
 from storage.models import Answer, Comment, CommentLabel, Response
 from storage.records import ResponseRecord
 from storage.repositories._base import Repository, rowcount
-from storage.repositories.responses import profile_snapshot, response_record
+from storage.repositories.answering import profile_snapshot, response_record
 from surveys.modes import IMPORTED_MODES, ResponseMode
 
 

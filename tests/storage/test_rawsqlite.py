@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.compiled import CompiledStatements
 from storage.db import UnitOfWork, sqlite_pragmas
 from storage.rawsqlite import RawConnection
-from storage.repositories.responses import (
+from storage.repositories.answering import (
     delete_answers_statement,
     save_answer_statement,
     status_statement,
@@ -64,13 +64,13 @@ async def test_lists_are_spelled_out_and_an_upsert_returns_its_row(
     statement = save_answer_statement("sqlite", response.id, "q1", "z", None, NOW)
     first = raw.execute(*statement).scalar_one()
     assert raw.execute(*statement).scalar_one() == first  # the same row, replaced
-    dropped = raw.execute(*delete_answers_statement(response.id, ["q2", "q3"]))
+    dropped = raw.execute(*delete_answers_statement("sqlite", response.id, ["q2", "q3"]))
     assert dropped.rowcount == 2
     async with uow_factory() as uow:
         stored = await uow.responses.answers(response.id)
     assert {q: a.value for q, a in stored.items()} == {"q1": "z"}
     with pytest.raises(ValueError, match="empty"):
-        raw.execute(*delete_answers_statement(response.id, []))
+        raw.execute(*delete_answers_statement("sqlite", response.id, []))
     assert raw.execute(*status_statement(response.id)).scalar() == "partial"
     with pytest.raises(NoResultFound):
         raw.execute(*status_statement(response.id + 99)).scalar_one()

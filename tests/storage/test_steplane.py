@@ -17,7 +17,8 @@ from storage.errors import ResponseClosedError
 from storage.lanes import Lane, step_lane_for
 from storage.pglane import PostgresStepLane
 from storage.records import RespondentRecord, ResponseRecord, WaveRecord
-from storage.steplane import AnswerToStore, StepLane
+from storage.repositories.steps import AnswerToStore
+from storage.steplane import StepLane
 from tests.builders import NOW, PROFILE, make_respondent, make_response, make_wave
 
 Uow = Callable[[], UnitOfWork]

@@ -10,6 +10,7 @@ from bot.app.conversation.screens import Screen
 from bot.app.services import Services
 from bot.app.texts import language_from_telegram, language_or_default, t
 from storage.db import UnitOfWork
+from storage.lanes import Lane, lane_in
 from storage.records import RespondentRecord
 from surveys.modes import ResponseMode
 from surveys.status import Consent
@@ -31,6 +32,10 @@ class Conversation:
     def uow(self) -> UnitOfWork:
         """A new unit of work (`begin_write()` before its first write)."""
         return self.services.uow()
+
+    def lane(self, uow: UnitOfWork) -> Lane:
+        """Where a survey step in this unit of work runs, decided at the step (storage/lanes.py)."""
+        return lane_in(uow, self.services.steps)
 
     async def respondent(self, uow: UnitOfWork, resident: Resident) -> RespondentRecord | None:
         """The resident's record, if any."""

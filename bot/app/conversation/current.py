@@ -61,27 +61,42 @@ async def screens_for(
     if profile is None:
         profile = await uow.profiles.get(respondent.id)
     if not profile_complete(profile):
-        intro = t(language, "profile_intro", count=len(PROFILE_FIELDS))
-        screens = [Screen(intro)] if not any(profile.values()) else []
-        screen = profile_screen(profile, language)
-        return (*screens, *([screen] if screen is not None else []))
+        return profile_screens(profile, language)
     choice = await choose_wave(uow, respondent.id, profile, wave_id)
     if choice.wave is None:
         return (no_wave_screen(services, language, choice),)
-    state = await load_state(uow, conversation.surveys, respondent, profile, choice)
-    screens = []
-    if state.response is None:
-        await ensure_response(uow, state, services.now(), conversation.mode)
-        await uow.commit()
-        description = state.survey.description
-        intro = t(
-            language,
-            "survey_intro",
-            title=escape(state.survey.title.text(language)),
-            description=escape(description.text(language)) if description else "",
-        )
-        screens.append(Screen(intro))
-    return (*screens, step_screen(state, state.step, language))
+    lane = conversation.lane(uow)
+    state = await load_state(uow, conversation.surveys, lane, respondent, profile, choice)
+    return await state_screens(conversation, uow, state, language)
+
+
+def profile_screens(profile: Profile, language: str) -> tuple[Screen, ...]:
+    """The next profile question (after the profile's intro when nothing is given yet)."""
+    intro = t(language, "profile_intro", count=len(PROFILE_FIELDS))
+    screens = [Screen(intro)] if not any(profile.values()) else []
+    screen = profile_screen(profile, language)
+    return (*screens, *([screen] if screen is not None else []))
+
+
+async def state_screens(
+    conversation: Conversation, uow: UnitOfWork, state: SurveyState, language: str
+) -> tuple[Screen, ...]:
+    """The current step of a survey state (after the survey's intro when its response starts
+    now, shown for the first time)."""
+    if state.response is not None:
+        return (step_screen(state, state.step, language),)
+    services = conversation.services
+    lane = conversation.lane(uow)
+    await ensure_response(lane, state, services.now(), conversation.mode)
+    await uow.commit()
+    description = state.survey.description
+    intro = t(
+        language,
+        "survey_intro",
+        title=escape(state.survey.title.text(language)),
+        description=escape(description.text(language)) if description else "",
+    )
+    return (Screen(intro), step_screen(state, state.step, language))
 
 
 async def show_current(
@@ -105,9 +120,13 @@ def no_wave_screen(services: Services, language: str, choice: WaveChoice) -> Scr
 
 
 async def stale(conversation: Conversation, resident: Resident) -> Reply:
-    """An old or repeated tap shows the current step: in the tapped message when it is the
-    latest (a repeated tap finds it showing that already), else below it, once."""
-    screens = await show_current(conversation, resident)
+    """An old or repeated tap shows the current step, read afresh."""
+    return stale_reply(await show_current(conversation, resident))
+
+
+def stale_reply(screens: tuple[Screen, ...]) -> Reply:
+    """The current step as the answer to an old or repeated tap: in the tapped message when it
+    is the latest (a repeated tap finds it showing that already), else below it, once."""
     if len(screens) == 1:
         return Reply(screens, stale=True, placement=Placement.IN_PLACE, once=True)
     return Reply(screens, stale=True, close=True, once=True)

@@ -1,6 +1,8 @@
 """The resident flow over the database: who the resident is, which wave, which step.
 
 One source of truth: answers committed at every step; the next step is derived from them.
+Every read of where a resident stands and every write of a step goes through the step's lane
+(storage/lanes.py: the same programs on the fast connection or the unit of work's session).
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ from bot.app.catalog import survey_for_wave
 from storage.db import UnitOfWork
 from storage.lanes import Lane
 from storage.records import RespondentRecord, ResponseRecord, StoredAnswer, WaveRecord
-from storage.repositories.steps import NO_WAVE
-from storage.steplane import AnswerToStore
+from storage.repositories.steps import AnswerToStore
 from surveys import codec
 from surveys.answers import Answer
 from surveys.definition import QuestionType, Survey
@@ -32,7 +33,7 @@ from surveys.engine import (
 from surveys.modes import ResponseMode
 from surveys.profile import PROFILE_FIELDS, profile_survey
 from surveys.status import Consent, ResponseStatus
-from surveys.waves import Audience
+from surveys.waves import Audience, WaveStatus
 
 Profile = dict[str, str | None]
 
@@ -184,18 +185,18 @@ async def open_wave_step(
 async def load_state(
     uow: UnitOfWork,
     surveys: SurveyCache,
+    lane: Lane,
     respondent: RespondentRecord,
     profile: Profile,
     choice: WaveRecord | WaveChoice,
 ) -> SurveyState:
-    """The resident's state in a wave, from the database (a WaveChoice brings its response)."""
-    if isinstance(choice, WaveChoice):
-        assert choice.wave is not None
-        wave, response = choice.wave, choice.response
-    else:
-        wave, response = choice, await uow.responses.get_for(choice.id, respondent.id)
+    """The resident's state in a wave: their response and its answers, in one read."""
+    wave = choice.wave if isinstance(choice, WaveChoice) else choice
+    assert wave is not None
+    _, found = await lane.read(respondent.key, wave.id)
+    response = found.response if found is not None else None
+    stored = found.answers if found is not None else {}
     survey = await surveys.survey_for(uow, wave)
-    stored = await uow.responses.answers(response.id) if response is not None else {}
     return SurveyState(respondent, profile, wave, survey, response, decode_answers(survey, stored))
 
 
@@ -210,23 +211,15 @@ def decode_answers(survey: Survey, stored: dict[str, StoredAnswer]) -> dict[str,
 
 
 async def read_step(
-    uow: UnitOfWork,
-    surveys: SurveyCache,
-    key: str,
-    wave_id: int | None,
-    lane: Lane | None = None,
+    uow: UnitOfWork, surveys: SurveyCache, lane: Lane, key: str, wave_id: int | None
 ) -> StepRead:
-    """Everything a survey tap needs in two queries: the wave, then the resident with their
-    profile, response and answers together (in one trip when there is a step lane)."""
-    if lane is not None:
-        wave, found = await lane.read(key, wave_id)
-    else:
-        wave = await uow.waves.get(wave_id) if wave_id is not None else None
-        found = await uow.respondents.in_wave(key, wave.id if wave is not None else NO_WAVE)
+    """Everything a survey tap needs in one read: the wave, and the resident with their
+    profile, response and answers."""
+    wave, found = await lane.read(key, wave_id)
     if found is None:
         return StepRead(None, {name: None for name in PROFILE_FIELDS}, wave, None)
     state = None
-    if wave is not None and wave.status == "open":
+    if wave is not None and wave.status == WaveStatus.OPEN:
         survey = await surveys.survey_for(uow, wave)
         answers = decode_answers(survey, found.answers)
         state = SurveyState(found.respondent, found.profile, wave, survey, found.response, answers)
@@ -234,74 +227,54 @@ async def read_step(
 
 
 async def ensure_response(
-    uow: UnitOfWork, state: SurveyState, at: datetime, mode: ResponseMode = ResponseMode.CHAT
+    lane: Lane, state: SurveyState, at: datetime, mode: ResponseMode = ResponseMode.CHAT
 ) -> ResponseRecord:
     """The resident's response to the wave, started now (in the channel's mode) if needed."""
     if state.response is not None:
         return state.response
-    await uow.begin_write()
-    respondent = state.respondent
-    return await uow.responses.start(state.wave.id, respondent.id, respondent.key, at, mode)
+    return await lane.start(state.wave.id, state.respondent, at, mode)
 
 
 async def store_answer(
-    uow: UnitOfWork,
+    lane: Lane,
     state: SurveyState,
     answer: Answer,
     at: datetime,
-    lane: Lane | None = None,
     mode: ResponseMode = ResponseMode.CHAT,
 ) -> SurveyState:
-    """Store one answer, drop answers skip logic no longer reaches; returns the new state.
-
-    With a step lane this is one transaction of its own (the unit of work stays unwritten)."""
+    """Store one answer, drop answers skip logic no longer reaches; returns the new state."""
     value, other = codec.encode(answer)
     answers = {**state.answers, answer.question_id: answer}
-    dropped = answers_to_drop(state.survey, answers, state.profile)
-    if lane is not None and not uow.writing:  # a writing unit of work holds the lane's turn
-        stored = AnswerToStore(
-            state.wave.id,
-            state.respondent,
-            state.response,
-            answer.question_id,
-            value,
-            other,
-            tuple(dropped),
-            mode,
-        )
-        response, _ = await lane.store(stored, at)
-    else:
-        await uow.begin_write()
-        response = await ensure_response(uow, state, at, mode)
-        await uow.responses.save_answer(response.id, answer.question_id, value, other, at)
-        if dropped:
-            await uow.responses.delete_answers(response.id, dropped, at)
+    dropped = tuple(answers_to_drop(state.survey, answers, state.profile))
+    stored = AnswerToStore(
+        state.wave.id,
+        state.respondent,
+        state.response,
+        answer.question_id,
+        value,
+        other,
+        dropped,
+        mode,
+    )
+    response, _ = await lane.store(stored, at)
     for question_id in dropped:
         answers.pop(question_id, None)
     return SurveyState(state.respondent, state.profile, state.wave, state.survey, response, answers)
 
 
-async def submit_response(
-    uow: UnitOfWork, state: SurveyState, at: datetime, lane: Lane | None = None
-) -> bool:
-    """Submit the response with the resident's profile; False if it was submitted already.
-
-    Like `store_answer`, a step lane commits on its own; otherwise the caller commits."""
+async def submit_response(lane: Lane, state: SurveyState, at: datetime) -> bool:
+    """Submit the response with the resident's profile; False if it was submitted already."""
     assert state.response is not None
-    if lane is not None and not uow.writing:
-        return await lane.submit(state.response.id, state.profile, at)
-    await uow.begin_write()
-    return await uow.responses.submit(state.response.id, state.profile, at)
+    return await lane.submit(state.response.id, state.profile, at)
 
 
 async def reopen_question(
-    uow: UnitOfWork, state: SurveyState, question_id: str, at: datetime
+    lane: Lane, state: SurveyState, question_id: str, at: datetime
 ) -> SurveyState:
     """Make a question current again (back / change): its stored answer is removed."""
     if state.response is None or question_id not in state.answers:
         return state
-    await uow.begin_write()
-    await uow.responses.delete_answers(state.response.id, [question_id], at)
+    await lane.drop(state.response.id, [question_id], at)
     answers = {k: v for k, v in state.answers.items() if k != question_id}
     return SurveyState(
         state.respondent, state.profile, state.wave, state.survey, state.response, answers

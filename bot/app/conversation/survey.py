@@ -8,8 +8,15 @@ from html import escape
 
 from bot.app import callbacks as cb
 from bot.app.conversation.context import Conversation, consented, language_of, said
-from bot.app.conversation.current import stale, step_screen
+from bot.app.conversation.current import (
+    profile_screens,
+    stale,
+    stale_reply,
+    state_screens,
+    step_screen,
+)
 from bot.app.conversation.flow import (
+    Profile,
     SurveyState,
     profile_complete,
     read_step,
@@ -38,22 +45,22 @@ from surveys.engine import (
 
 @dataclass(frozen=True)
 class TapState:
-    """The state behind a survey tap, or what to answer instead (`stale`: the current step)."""
+    """The state behind a survey tap, or what to answer instead (a refusal, else the
+    unfinished profile's screens: the profile read with the tap)."""
 
     state: SurveyState | None
     language: str
     refusal: Reply | None = None
-    stale: bool = False
+    profile: Profile | None = None
 
 
 async def survey_state(
     conversation: Conversation, uow: UnitOfWork, resident: Resident, wave_text: str
 ) -> TapState:
     """The state behind a survey tap (one read), or why there is none."""
-    services = conversation.services
     key = conversation.key(resident)
     wave_id = cb.parse_int(wave_text)
-    read = await read_step(uow, conversation.surveys, key, wave_id, services.steps)
+    read = await read_step(uow, conversation.surveys, conversation.lane(uow), key, wave_id)
     respondent, wave, state = read.respondent, read.wave, read.state
     language = language_of(respondent, resident)
     if not consented(respondent):
@@ -61,18 +68,25 @@ async def survey_state(
     if wave is None or state is None:
         return TapState(None, language, Reply((said(language, "closed"),), close=True, once=True))
     if not profile_complete(read.profile):
-        return TapState(None, language, stale=True)
+        return TapState(None, language, profile=read.profile)
     if state.submitted:
         screen = Screen(t(language, "already_answered", title=escape(wave.name)))
         return TapState(None, language, Reply((screen,), close=True, once=True))
     return TapState(state, language)
 
 
-async def refused(conversation: Conversation, resident: Resident, found: TapState) -> Reply:
-    """The answer to a tap that found no state to act on."""
-    if found.refusal is not None:
-        return found.refusal
-    return await stale(conversation, resident)
+def refused(found: TapState) -> Reply:
+    """The answer to a tap that found no state to act on (from what the tap read)."""
+    if found.refusal is not None or found.profile is None:
+        return found.refusal or Reply()
+    return stale_reply(profile_screens(found.profile, found.language))
+
+
+async def stale_tap(
+    conversation: Conversation, uow: UnitOfWork, state: SurveyState, language: str
+) -> Reply:
+    """An old or repeated tap: the current step of the state the tap read (no second read)."""
+    return stale_reply(await state_screens(conversation, uow, state, language))
 
 
 def is_current(state: SurveyState, question_id: str) -> AskQuestion | None:
@@ -143,14 +157,15 @@ async def store_tapped(
             answer = answer_of(step.question)
             if isinstance(answer, Invalid):
                 return Reply(toast=reason_toast(answer, language))
-            state = await store_answer(
-                uow, state, answer, services.now(), services.steps, conversation.mode
-            )
+            lane = conversation.lane(uow)
+            state = await store_answer(lane, state, answer, services.now(), conversation.mode)
             await uow.commit()
             answered = answered_text(step.question, answer, language)
             screen = step_screen(state, state.step, language)
             return Reply((screen,), answered=answered, placement=Placement.IN_PLACE)
-    return await refused(conversation, resident, found)
+        if state is not None:
+            return await stale_tap(conversation, uow, state, language)
+    return refused(found)
 
 
 async def tap_toggle(conversation: Conversation, resident: Resident, parts: list[str]) -> Reply:
@@ -159,12 +174,12 @@ async def tap_toggle(conversation: Conversation, resident: Resident, parts: list
         return Reply()
     async with conversation.uow() as uow:
         found = await survey_state(conversation, uow, resident, parts[0])
-    state, language = found.state, found.language
-    if state is None:
-        return await refused(conversation, resident, found)
-    step = is_current(state, parts[1])
-    if step is None:
-        return await stale(conversation, resident)
+        state, language = found.state, found.language
+        if state is None:
+            return refused(found)
+        step = is_current(state, parts[1])
+        if step is None:
+            return await stale_tap(conversation, uow, state, language)
     question = step.question
     mask = cb.parse_int("0x" + parts[2], 0) or 0
     index = cb.parse_int(parts[3], -1)
@@ -183,7 +198,8 @@ async def reopened(
 ) -> Reply:
     """Make a question current again and show it in the tapped message, with its answer."""
     previous = state.answers.get(question)
-    state = await reopen_question(uow, state, question, conversation.services.now())
+    lane = conversation.lane(uow)
+    state = await reopen_question(lane, state, question, conversation.services.now())
     await uow.commit()
     step = state.step
     if isinstance(step, AskQuestion) and step.question.id == question:
@@ -213,9 +229,9 @@ async def tap_back(conversation: Conversation, resident: Resident, parts: list[s
                 current = False
             if target is not None:
                 return await reopened(conversation, uow, state, target.id, language)
-    if state is None:
-        return await refused(conversation, resident, found)
-    return Reply() if current else await stale(conversation, resident)
+            if not current:
+                return await stale_tap(conversation, uow, state, language)
+    return refused(found) if state is None else Reply()
 
 
 async def tap_change(conversation: Conversation, resident: Resident, parts: list[str]) -> Reply:
@@ -229,9 +245,8 @@ async def tap_change(conversation: Conversation, resident: Resident, parts: list
             step = state.step
             if isinstance(step, Review) and parts[1] in {q.id for q, _ in step.items}:
                 return await reopened(conversation, uow, state, parts[1], language)
-    if state is None:
-        return await refused(conversation, resident, found)
-    return await stale(conversation, resident)
+            return await stale_tap(conversation, uow, state, language)
+    return refused(found)
 
 
 async def tap_submit(conversation: Conversation, resident: Resident, parts: list[str]) -> Reply:
@@ -239,16 +254,17 @@ async def tap_submit(conversation: Conversation, resident: Resident, parts: list
     if len(parts) != 1:
         return Reply()
     services = conversation.services
-    submitted = False
     async with conversation.uow() as uow:
         found = await survey_state(conversation, uow, resident, parts[0])
         state, language = found.state, found.language
-        if state is not None and isinstance(state.step, Review) and state.response is not None:
-            submitted = await submit_response(uow, state, services.now(), services.steps)
-            await uow.commit()
-    if state is None:
-        return await refused(conversation, resident, found)
-    if not submitted or state.response is None:
+        if state is None:
+            return refused(found)
+        if not isinstance(state.step, Review) or state.response is None:
+            return await stale_tap(conversation, uow, state, language)
+        lane = conversation.lane(uow)
+        submitted = await submit_response(lane, state, services.now())
+        await uow.commit()
+    if not submitted:  # submitted meanwhile (a double tap): what is current now
         return await stale(conversation, resident)
     await services.response_submitted(state.response.id)
     return Reply((said(language, "thanks"),), close=True)

@@ -60,9 +60,8 @@ async def answered(
         assert not isinstance(step, Review)
         return Reply((Screen(invalid_text(answer, step.question, language)),))
     services = conversation.services
-    state = await store_answer(
-        uow, state, answer, services.now(), services.steps, conversation.mode
-    )
+    lane = conversation.lane(uow)
+    state = await store_answer(lane, state, answer, services.now(), conversation.mode)
     await uow.commit()
     return Reply((step_screen(state, state.step, language),))
 
@@ -73,11 +72,10 @@ async def typed_state(
     """The resident's state in their current wave (in one trip when they are simply answering
     the only open wave), else the screens to send, or a catalogue key to say first."""
     services = conversation.services
-    if services.steps is not None:
-        key = conversation.key(resident)
-        state = await open_wave_step(uow, conversation.surveys, key, services.steps)
-        if state is not None:
-            return state
+    key = conversation.key(resident)
+    state = await open_wave_step(uow, conversation.surveys, key, conversation.lane(uow))
+    if state is not None:
+        return state
     respondent = await conversation.respondent(uow, resident)
     language = language_of(respondent, resident)
     if respondent is None or not consented(respondent):
@@ -88,4 +86,5 @@ async def typed_state(
     choice = await choose_wave(uow, respondent.id, profile)
     if choice.wave is None:
         return (no_wave_screen(services, language, choice),)
-    return await load_state(uow, conversation.surveys, respondent, profile, choice)
+    lane = conversation.lane(uow)
+    return await load_state(uow, conversation.surveys, lane, respondent, profile, choice)
