@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     ARRAY,
     Delete,
     Select,
     String,
+    Table,
     Update,
     any_,
     bindparam,
@@ -180,7 +181,8 @@ def _store_open_answer_query() -> Any:
         bindparam("p_other", type_=String),
         bindparam("p_at", type_=Answer.answered_at.type),
     )
-    upsert = postgresql.insert(Answer.__table__).from_select(
+    # the table, not the entity: an ORM INSERT … SELECT would be taken for a bulk insert
+    upsert = postgresql.insert(cast(Table, Answer.__table__)).from_select(
         ["response_id", "question_id", "value", "other_text", "answered_at"], values
     )
     replaced = {name: upsert.excluded[name] for name in ("value", "other_text", "answered_at")}
