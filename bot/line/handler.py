@@ -105,7 +105,7 @@ class LineChannel:
                     status,
                 )
                 continue
-            await self.inbox.done(event.seq)
+            await self.inbox.done(event.key)
         self._queues.pop(user, None)
 
     async def handle(self, raw: Raw) -> None:

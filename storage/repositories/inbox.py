@@ -1,4 +1,11 @@
-"""The inbox of Telegram updates: recorded before Telegram is told, handled at least once."""
+"""The durable inbox of both channels: updates recorded before the channel is answered, claimed
+by the live process that handles them, marked done, taken over after a crash, dropped when old.
+
+One repository and one set of statements serve every channel's table (an `InboxTable`):
+Telegram's inbox_updates, keyed and ordered by update_id, and LINE's line_events, keyed by
+webhookEventId and ordered by the seq given on arrival. The tables stay apart because their
+dedupe keys differ in type and their order in source (Telegram numbers its updates; LINE's
+ids are not ordered), and Telegram's batched record keeps its integer primary key."""
 
 from __future__ import annotations
 
@@ -6,146 +13,216 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import BigInteger, Table, Text, bindparam, delete, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import InboxState, InboxUpdate
+from storage.models import InboxState, InboxUpdate, LineEvent
 from storage.repositories._base import Query, Repository, insert_on_conflict
+
+K = TypeVar("K", int, str)
+"""A channel's dedupe key: Telegram's update_id, LINE's webhookEventId."""
 
 
 @dataclass(frozen=True)
-class ReceivedUpdate:
-    """One update as Telegram sent it: its id, its chat (if any) and its JSON text."""
+class InboxTable(Generic[K]):
+    """One channel's inbox table: the columns of its dedupe key, its order and its user."""
 
-    update_id: int
-    chat_id: int | None
+    table: Table
+    key_name: str
+    order_name: str
+    user_name: str
+
+    @property
+    def key(self) -> Column[Any]:
+        """The channel's id of an update, unique: a redelivery is recognised by it."""
+        return self.table.c[self.key_name]
+
+    @property
+    def order(self) -> Column[Any]:
+        """The order updates arrived in (per user, the order they are handled in)."""
+        return self.table.c[self.order_name]
+
+    @property
+    def user(self) -> Column[Any]:
+        """Whom an update comes from (its chat, its LINE user), if anyone."""
+        return self.table.c[self.user_name]
+
+
+# On the tables, not the mapped classes: the statements below are built once (no ORM handling).
+TELEGRAM: InboxTable[int] = InboxTable(
+    InboxUpdate.__table__,  # type: ignore[arg-type]
+    "update_id",
+    "update_id",
+    "chat_id",
+)
+LINE: InboxTable[str] = InboxTable(
+    LineEvent.__table__,  # type: ignore[arg-type]
+    "event_id",
+    "seq",
+    "user_id",
+)
+
+
+@dataclass(frozen=True)
+class ReceivedUpdate(Generic[K]):
+    """One update (a Telegram update, a LINE event) as its channel sent it: its dedupe key,
+    its user (if any) and its JSON text."""
+
+    key: K
+    user: int | str | None
     payload: str
 
 
-# The inbox's writes as statements built once, for the step lanes (storage/steplane.py,
-# storage/pglane.py) as well as for the repository below; on the table, not the mapped class
-# (no ORM bulk handling).
-INBOX: Table = InboxUpdate.__table__  # type: ignore[assignment]
-
-
-@cache
-def _record_one_query(dialect: str) -> Any:
-    return _known_to_me(
-        insert_on_conflict(dialect, INBOX).values(
-            update_id=bindparam("p_id"),
-            chat_id=bindparam("p_chat"),
-            payload=bindparam("p_payload"),
-            received_at=bindparam("p_at"),
-            state=InboxState.RECEIVED,
-            owner=bindparam("p_owner"),
-        )
-    )
-
-
-def _known_to_me(insert: Any) -> Any:
+def _known_to_me(inbox: InboxTable[Any], insert: Any) -> Any:
     """An update known already is left as it is, and counts as new only when this owner
     recorded it and it is not handled: then the first record's answer was lost (a broken
     connection after the commit) and the update was never queued."""
+    table = inbox.table
     return insert.on_conflict_do_update(
-        index_elements=["update_id"],
+        index_elements=[inbox.key_name],
         set_={"owner": insert.excluded.owner},
-        where=(INBOX.c.owner == insert.excluded.owner) & (INBOX.c.state == InboxState.RECEIVED),
-    ).returning(INBOX.c.update_id)
+        where=(table.c.owner == insert.excluded.owner) & (table.c.state == InboxState.RECEIVED),
+    ).returning(inbox.key)
 
 
-def record_one_statement(received: ReceivedUpdate, owner: int, now: datetime) -> Query:
-    """Record one update for `owner` (SQLite: one statement per update, in one transaction);
-    returns its id when it is new to the inbox, or recorded by `owner` and not handled."""
+@cache
+def _record_one_query(inbox: InboxTable[Any]) -> Any:
+    return _known_to_me(
+        inbox,
+        insert_on_conflict("sqlite", inbox.table).values(
+            {
+                inbox.key_name: bindparam("p_id"),
+                inbox.user_name: bindparam("p_user"),
+                "payload": bindparam("p_payload"),
+                "received_at": bindparam("p_at"),
+                "state": InboxState.RECEIVED,
+                "owner": bindparam("p_owner"),
+            }
+        ),
+    )
+
+
+def record_one_statement(
+    received: ReceivedUpdate[K], owner: int, now: datetime, inbox: InboxTable[Any] = TELEGRAM
+) -> Query:
+    """Record one update for `owner` (SQLite: one statement per update, in one transaction, so
+    an update's order is its place in the batch); returns its key when it is new to the inbox,
+    or recorded by `owner` and not handled."""
     params = {
-        "p_id": received.update_id,
-        "p_chat": received.chat_id,
+        "p_id": received.key,
+        "p_user": received.user,
         "p_payload": received.payload,
         "p_at": now,
         "p_owner": owner,
     }
-    return _record_one_query("sqlite"), params
+    return _record_one_query(inbox), params
 
 
 @cache
-def _record_batch_query() -> Any:
+def _record_batch_query(inbox: InboxTable[Any]) -> Any:
+    table = inbox.table
+    # unnest in the select list gives the rows in the arrays' order, and a serial order column
+    # (LINE's seq) takes its values in the order the rows come
     rows = select(
-        func.unnest(bindparam("p_ids", type_=postgresql.ARRAY(BigInteger))),
-        func.unnest(bindparam("p_chats", type_=postgresql.ARRAY(BigInteger))),
+        func.unnest(bindparam("p_ids", type_=postgresql.ARRAY(inbox.key.type))),
+        func.unnest(bindparam("p_users", type_=postgresql.ARRAY(inbox.user.type))),
         func.unnest(bindparam("p_payloads", type_=postgresql.ARRAY(Text))),
-        bindparam("p_at", type_=INBOX.c.received_at.type),
-        bindparam("p_state", type_=INBOX.c.state.type),
+        bindparam("p_at", type_=table.c.received_at.type),
+        bindparam("p_state", type_=table.c.state.type),
         bindparam("p_owner", type_=BigInteger),
     )
-    columns = ["update_id", "chat_id", "payload", "received_at", "state", "owner"]
-    return _known_to_me(postgresql.insert(INBOX).from_select(columns, rows))
+    columns = [inbox.key_name, inbox.user_name, "payload", "received_at", "state", "owner"]
+    return _known_to_me(inbox, postgresql.insert(table).from_select(columns, rows))
 
 
-def record_batch_statement(updates: Sequence[ReceivedUpdate], owner: int, now: datetime) -> Query:
+def record_batch_statement(
+    updates: Sequence[ReceivedUpdate[K]],
+    owner: int,
+    now: datetime,
+    inbox: InboxTable[Any] = TELEGRAM,
+) -> Query:
     """Record a whole batch for `owner` in one statement (PostgreSQL: arrays unnested, the
-    same statement whatever the batch's size); returns the ids new to the inbox, or recorded
+    same statement whatever the batch's size); returns the keys new to the inbox, or recorded
     by `owner` and not handled."""
     params = {
-        "p_ids": [received.update_id for received in updates],
-        "p_chats": [received.chat_id for received in updates],
+        "p_ids": [received.key for received in updates],
+        "p_users": [received.user for received in updates],
         "p_payloads": [received.payload for received in updates],
         "p_at": now,
         "p_state": InboxState.RECEIVED.value,
         "p_owner": owner,
     }
-    return _record_batch_query(), params
+    return _record_batch_query(inbox), params
 
 
 @cache
-def _mark_done_query(dialect: str) -> Any:
+def _mark_done_query(inbox: InboxTable[Any], dialect: str) -> Any:
     if dialect == "postgresql":
-        chosen = INBOX.c.update_id == func.any(
-            bindparam("p_ids", type_=postgresql.ARRAY(BigInteger))
-        )
+        chosen = inbox.key == func.any(bindparam("p_ids", type_=postgresql.ARRAY(inbox.key.type)))
     else:
-        chosen = INBOX.c.update_id.in_(bindparam("p_ids", expanding=True))
-    return update(INBOX).where(chosen).values(state=InboxState.DONE, payload=None)
+        chosen = inbox.key.in_(bindparam("p_ids", expanding=True))
+    return update(inbox.table).where(chosen).values(state=InboxState.DONE, payload=None)
 
 
-def mark_done_statement(dialect: str, update_ids: Sequence[int]) -> Query:
-    """Handled: keep the ids (to recognise a redelivery), forget the payloads."""
-    return _mark_done_query(dialect), {"p_ids": list(update_ids)}
+def mark_done_statement(
+    dialect: str, keys: Sequence[K], inbox: InboxTable[Any] = TELEGRAM
+) -> Query:
+    """Handled: keep the keys (to recognise a redelivery), forget the payloads."""
+    return _mark_done_query(inbox, dialect), {"p_ids": list(keys)}
 
 
-class InboxRepository(Repository):
-    """Updates recorded, claimed by the live process that handles them, and marked done."""
+class InboxRepository(Repository, Generic[K]):
+    """A channel's updates recorded, claimed by the live process that handles them, and marked
+    done (Telegram's unless another table is given)."""
+
+    def __init__(self, session: AsyncSession, inbox: InboxTable[Any] = TELEGRAM) -> None:
+        super().__init__(session)
+        self.inbox: InboxTable[K] = inbox
 
     async def record(
-        self, updates: Sequence[ReceivedUpdate], owner: int, now: datetime
-    ) -> set[int]:
-        """Record updates for `owner`; the ids new to the inbox, or recorded by `owner` and not
-        handled (a known id is left as it is)."""
+        self, updates: Sequence[ReceivedUpdate[K]], owner: int, now: datetime
+    ) -> set[K]:
+        """Record updates for `owner`, in order; the keys new to the inbox, or recorded by
+        `owner` and not handled (a known key is left as it is)."""
         if not updates:
             return set()
         if self.dialect == "postgresql":
-            statement, params = record_batch_statement(updates, owner, now)
-            return {int(i) for i in (await self.session.scalars(statement, params)).all()}
+            statement, params = record_batch_statement(updates, owner, now, self.inbox)
+            return set((await self.session.scalars(statement, params)).all())
         new = set()
         for received in updates:
-            statement, params = record_one_statement(received, owner, now)
+            statement, params = record_one_statement(received, owner, now, self.inbox)
             found = (await self.session.execute(statement, params)).scalar()
             if found is not None:
-                new.add(int(found))
+                new.add(found)
         return new
 
-    async def mark_done(self, update_ids: Sequence[int]) -> None:
-        """Handled: keep the ids (to recognise a redelivery), forget the payloads."""
-        if update_ids:
-            await self.session.execute(*mark_done_statement(self.dialect, update_ids))
+    async def mark_done(self, keys: Sequence[K]) -> None:
+        """Handled: keep the keys (to recognise a redelivery), forget the payloads."""
+        if keys:
+            await self.session.execute(*mark_done_statement(self.dialect, keys, self.inbox))
 
     async def gone_owners(self, owner: int) -> set[int]:
         """The other owners of unhandled updates that hold no advisory lock at this moment
         (PostgreSQL): processes that are gone, or a live one whose lock's connection broke a
         moment ago and that is about to take its lock again."""
+        table = self.inbox.table
         owners = (
-            select(InboxUpdate.owner)
-            .where(InboxUpdate.state == InboxState.RECEIVED, InboxUpdate.owner != owner)
+            select(table.c.owner)
+            .where(table.c.state == InboxState.RECEIVED, table.c.owner != owner)
             .distinct()
             .subquery()
         )
@@ -154,49 +231,48 @@ class InboxRepository(Repository):
 
     async def claim_abandoned(
         self, owner: int, among: Collection[int] | None = None
-    ) -> list[ReceivedUpdate]:
+    ) -> list[ReceivedUpdate[K]]:
         """Take over the unhandled updates of processes that are gone (of the owners `among`,
-        when given), oldest first.
+        when given), in the order they arrived.
 
         On PostgreSQL every live process holds a session advisory lock on its owner number, so
         an owner whose lock can be taken is gone; rows are claimed FOR UPDATE SKIP LOCKED, so
         two processes never take the same one. A SQLite database has one bot process: every
         other owner is a process that is gone."""
-        abandoned = InboxUpdate.owner != owner
+        inbox, table = self.inbox, self.inbox.table
+        abandoned = table.c.owner != owner
         if among is not None:
             if not among:
                 return []
-            abandoned = abandoned & InboxUpdate.owner.in_(list(among))
+            abandoned = abandoned & table.c.owner.in_(list(among))
         if self.dialect == "postgresql":
-            abandoned = abandoned & func.pg_try_advisory_xact_lock(InboxUpdate.owner)
-        chosen = (
-            select(InboxUpdate.update_id)
-            .where(InboxUpdate.state == InboxState.RECEIVED, abandoned)
-            .order_by(InboxUpdate.update_id)
-        )
+            abandoned = abandoned & func.pg_try_advisory_xact_lock(table.c.owner)
+        chosen = select(inbox.order).where(table.c.state == InboxState.RECEIVED, abandoned)
         if self.dialect == "postgresql":
             chosen = chosen.with_for_update(skip_locked=True)
         claimed = await self.session.execute(
-            update(InboxUpdate)
-            .where(InboxUpdate.update_id.in_(chosen.scalar_subquery()))
+            update(table)
+            .where(inbox.order.in_(chosen.scalar_subquery()))
             .values(owner=owner)
-            .returning(InboxUpdate.update_id, InboxUpdate.chat_id, InboxUpdate.payload)
+            .returning(inbox.order, inbox.key, inbox.user, table.c.payload)
         )
-        found = [ReceivedUpdate(uid, chat, payload or "{}") for uid, chat, payload in claimed]
-        return sorted(found, key=lambda received: received.update_id)
+        rows = sorted(claimed, key=lambda row: row[0])
+        return [ReceivedUpdate(key, user, payload or "{}") for _, key, user, payload in rows]
 
     async def drop_older_than(self, cutoff: datetime) -> int:
         """Forget every update received before `cutoff`; how many were never handled."""
+        table = self.inbox.table
         states = await self.session.scalars(
-            delete(InboxUpdate).where(InboxUpdate.received_at < cutoff).returning(InboxUpdate.state)
+            delete(table).where(table.c.received_at < cutoff).returning(table.c.state)
         )
         return sum(1 for state in states if state == InboxState.RECEIVED)
 
-    async def unhandled(self) -> list[int]:
-        """Ids of the updates recorded and not handled yet, oldest first."""
+    async def unhandled(self) -> list[K]:
+        """Keys of the updates recorded and not handled yet, in the order they arrived."""
+        table = self.inbox.table
         stmt = (
-            select(InboxUpdate.update_id)
-            .where(InboxUpdate.state == InboxState.RECEIVED)
-            .order_by(InboxUpdate.update_id)
+            select(self.inbox.key)
+            .where(table.c.state == InboxState.RECEIVED)
+            .order_by(self.inbox.order)
         )
         return list((await self.session.scalars(stmt)).all())

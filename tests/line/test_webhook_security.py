@@ -6,9 +6,10 @@ import json
 
 from sqlalchemy import func, select
 
-from bot.line.events import LineEventRepository
+from bot.line.events import user_of
 from bot.line.webhook import MAX_BODY
 from storage.models import LineEvent
+from storage.repositories.inbox import LINE, InboxRepository, ReceivedUpdate
 from tests.line.conftest import LineBot
 from tests.line.test_survey import BOTH_BACKENDS, answers_of, onboard
 
@@ -84,7 +85,8 @@ async def test_events_a_stopped_bot_recorded_are_handled_after_a_restart(line: L
     event["deliveryContext"] = {"isRedelivery": True}
     async with line.services.uow() as uow:  # recorded by a process that died before handling
         await uow.begin_write()
-        await LineEventRepository(uow.session).record([event], 12345, line.services.now())
+        received = ReceivedUpdate(event["webhookEventId"], user_of(event), json.dumps(event))
+        await InboxRepository(uow.session, LINE).record([received], 12345, line.services.now())
         await uow.commit()
     line.platform.expire_reply_tokens()
     await line.restart()
@@ -92,7 +94,7 @@ async def test_events_a_stopped_bot_recorded_are_handled_after_a_restart(line: L
     assert await answers_of(line.services, user.user_id, line.wave_id) == {"livability": "livable"}
     assert await stored_events(line) > 0
     async with line.services.uow() as uow:
-        assert await LineEventRepository(uow.session).unhandled() == []
+        assert await InboxRepository(uow.session, LINE).unhandled() == []
 
 
 async def test_one_users_events_in_one_body_are_handled_in_order(line: LineBot) -> None:
