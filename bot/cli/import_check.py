@@ -22,12 +22,12 @@ from surveys.codec import decode, split_codes
 from surveys.definition import CHOICE_TYPES, Survey
 from surveys.engine import answers_to_drop, relevant_questions
 from surveys.profile import profile_survey
+from surveys.status import ResponseStatus
 
 ERROR_COLUMN = "import_error"
 IGNORED_COLUMNS = ("status", "submitted_at", "mode", ERROR_COLUMN)
 OTHER_SUFFIX = "_other"
 LABEL_SUFFIX = "_label"
-STATUSES = ("", "complete", "partial")
 MAX_REF_LENGTH = 64
 
 
@@ -196,7 +196,7 @@ def _check_row(
     elif len(respondent) > MAX_REF_LENGTH:
         problems.append(Problem(row, "respondent", f"longer than {MAX_REF_LENGTH} characters"))
     status = cells.get("status", "")
-    if status not in STATUSES:
+    if status and status not in set(ResponseStatus):
         message = f'unknown value "{status}"; allowed: complete, partial or empty'
         problems.append(Problem(row, "status", message))
     profile = _profile(row, cells, readers, problems)
@@ -205,7 +205,7 @@ def _check_row(
     submitted = _submitted_at(row, cells.get("submitted_at", ""), problems)
     if not problems:
         answers = _within_skip_logic(row, readers.survey, answers, others, profile, problems)
-    partial = status == "partial"
+    partial = status == ResponseStatus.PARTIAL
     return ImportedRow(row, record, respondent, partial, profile, answers, others, submitted)
 
 

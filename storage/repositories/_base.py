@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, cast, literal
+from sqlalchemy import ColumnElement, cast, func, literal
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -84,3 +84,19 @@ def join_codes(codes: Any) -> str | None:
     if isinstance(codes, str):
         return codes or None
     return codec.join_codes(str(code) for code in codes) or None
+
+
+def padded_codes(codes: Any) -> ColumnElement[str]:
+    """Stored codes between separators (`;a;b;`), so that one code is found with LIKE."""
+    separator = literal(codec.CODE_SEPARATOR)
+    return separator + func.coalesce(codes, "") + separator
+
+
+def code_pattern(code: str) -> str:
+    """The LIKE pattern of one code in `padded_codes`."""
+    return f"%{codec.CODE_SEPARATOR}{code}{codec.CODE_SEPARATOR}%"
+
+
+def holds_code(codes: Any, code: str) -> ColumnElement[bool]:
+    """Whether stored codes (a column or expression, None for none) hold this code."""
+    return padded_codes(codes).like(code_pattern(code))

@@ -28,6 +28,7 @@ from storage.models import Answer, Response
 from storage.records import PROFILE_FIELDS, ResponseRecord
 from storage.repositories._base import Program, Query, insert_on_conflict, rowcount
 from surveys.modes import ResponseMode
+from surveys.status import ResponseStatus
 
 
 def response_record(row: Any) -> ResponseRecord:
@@ -61,7 +62,7 @@ def _start_query(dialect: str) -> Any:
             respondent_id=bindparam("p_respondent"),
             respondent_ref=bindparam("p_ref"),
             mode=bindparam("p_mode"),
-            status="partial",
+            status=ResponseStatus.PARTIAL,
             started_at=bindparam("p_at"),
             updated_at=bindparam("p_at"),
         )
@@ -98,7 +99,7 @@ def response_for_statement(wave_id: int, respondent_id: int) -> Query:
 def _touch_open_query() -> Update:
     return (
         update(Response)
-        .where(Response.id == bindparam("p_response"), Response.status == "partial")
+        .where(Response.id == bindparam("p_response"), Response.status == ResponseStatus.PARTIAL)
         .values(updated_at=bindparam("p_at"))
     )
 
@@ -234,8 +235,12 @@ def _submit_query() -> Update:
     snapshot: dict[str, Any] = {name: bindparam(f"p_{name}") for name in PROFILE_FIELDS}
     return (
         update(Response)
-        .where(Response.id == bindparam("p_response"), Response.status == "partial")
-        .values(status="complete", submitted_at=bindparam("p_at"), updated_at=bindparam("p_at"))
+        .where(Response.id == bindparam("p_response"), Response.status == ResponseStatus.PARTIAL)
+        .values(
+            status=ResponseStatus.COMPLETE,
+            submitted_at=bindparam("p_at"),
+            updated_at=bindparam("p_at"),
+        )
         .values(**snapshot)
     )
 

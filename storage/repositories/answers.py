@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from storage.models import Answer, Response
 from storage.records import StoredAnswer, SubmittedText
 from storage.repositories._base import Repository
+from surveys.status import ResponseStatus
 
 
 class AnswerRepository(Repository):
@@ -49,7 +50,7 @@ class AnswerRepository(Repository):
             .join(Response, Response.id == Answer.response_id)
             .where(
                 Response.wave_id == wave_id,
-                Response.status == "complete",
+                Response.status == ResponseStatus.COMPLETE,
                 Answer.question_id == question_id,
                 Answer.value.is_not(None),
                 Answer.id > after_id,
@@ -60,7 +61,7 @@ class AnswerRepository(Repository):
         return [(int(answer_id), str(value)) for answer_id, value in rows]
 
     async def value_counts(
-        self, wave_id: int, question_id: str, status: str = "complete"
+        self, wave_id: int, question_id: str, status: str = ResponseStatus.COMPLETE
     ) -> dict[str | None, int]:
         """How often each stored value was given to a question in a wave."""
         rows = await self.session.execute(

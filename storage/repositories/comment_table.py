@@ -23,12 +23,12 @@ from sqlalchemy import (
     bindparam,
     exists,
     func,
-    literal,
     or_,
     select,
 )
 
 from storage.models import Answer, Comment, CommentHide, CommentLabel, Response
+from storage.repositories._base import code_pattern, holds_code, padded_codes
 from surveys.codec import split_codes
 
 # Core columns: the table's rows are plain tuples, never ORM objects. Its statement is built once
@@ -137,8 +137,8 @@ def latest_label() -> Any:
 
 
 def has_goal(effective: Any, goal: str) -> ColumnElement[bool]:
-    """Whether ';'-joined goals hold this goal."""
-    return (literal(";") + func.coalesce(effective, "") + literal(";")).like(f"%;{goal};%")
+    """Whether the stored goals hold this goal."""
+    return holds_code(effective, goal)
 
 
 def _escape_like(text: str) -> str:
@@ -149,9 +149,9 @@ def _escape_like(text: str) -> str:
 
 _CONDITIONS: dict[str, Callable[[Any], ColumnElement[bool]]] = {
     "wave": lambda label: _COMMENTS.wave_id == bindparam("wave"),
-    "goal": lambda label: (
-        literal(";") + func.coalesce(label, _COMMENTS.goals, "") + literal(";")
-    ).like(bindparam("goal")),
+    "goal": lambda label: padded_codes(func.coalesce(label, _COMMENTS.goals)).like(
+        bindparam("goal")
+    ),
     "min": lambda label: _COMMENTS.confidence >= bindparam("min"),
     "max": lambda label: _COMMENTS.confidence <= bindparam("max"),
     "district": lambda label: _RESPONSES.district == bindparam("district"),
@@ -168,7 +168,7 @@ def filter_values(filters: CommentFilter) -> dict[str, Any]:
     """The bound parameters of a filter (the filters that are set)."""
     values = {
         "wave": filters.wave_id,
-        "goal": None if filters.goal is None else f"%;{filters.goal};%",
+        "goal": None if filters.goal is None else code_pattern(filters.goal),
         "min": filters.min_confidence,
         "max": filters.max_confidence,
         "district": filters.district,

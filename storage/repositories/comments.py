@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, literal, select, update
+from sqlalchemy import ColumnElement, Select, exists, func, select, update
 
 from storage.models import Answer, Comment, CommentHide, CommentLabel, Response
 from storage.records import CommentRecord, LabeledComment, ReviewedComment
-from storage.repositories._base import Repository, join_codes, rowcount
+from storage.repositories._base import Repository, holds_code, join_codes, rowcount
 from surveys.codec import split_codes
+from surveys.status import ResponseStatus
 
 
 def visible() -> ColumnElement[bool]:
@@ -128,8 +129,7 @@ class CommentRepository(Repository):
         self, goal: str, limit: int = 20, wave_id: int | None = None
     ) -> list[CommentRecord]:
         """Comments the classifier put under a goal, newest first."""
-        padded = literal(";") + func.coalesce(Comment.goals, "") + literal(";")
-        stmt = select(Comment).where(padded.like(f"%;{goal};%"), visible())
+        stmt = select(Comment).where(holds_code(Comment.goals, goal), visible())
         if wave_id is not None:
             stmt = stmt.where(Comment.wave_id == wave_id)
         stmt = stmt.order_by(Comment.id.desc()).limit(limit)
@@ -214,7 +214,7 @@ class CommentRepository(Repository):
             .outerjoin(Comment, Comment.answer_id == Answer.id)
             .where(
                 Response.wave_id == wave_id,
-                Response.status == "complete",
+                Response.status == ResponseStatus.COMPLETE,
                 Answer.question_id.in_(list(question_ids)),
                 func.length(func.trim(Answer.value)) > 0,
                 Comment.id.is_(None),
@@ -242,9 +242,8 @@ class CommentRepository(Repository):
     ) -> list[ReviewedComment]:
         """Comments under a goal (an analyst's label wins over the classifier), newest first."""
         stmt, label = _with_labels()
-        effective = func.coalesce(label.c.goals, Comment.goals, "")
-        padded = literal(";") + effective + literal(";")
-        stmt = stmt.where(padded.like(f"%;{goal};%")).order_by(Comment.id.desc())
+        effective = func.coalesce(label.c.goals, Comment.goals)
+        stmt = stmt.where(holds_code(effective, goal)).order_by(Comment.id.desc())
         rows = await self.session.execute(stmt.offset(offset).limit(limit))
         return [_reviewed(*row) for row in rows]
 

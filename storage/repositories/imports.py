@@ -13,6 +13,7 @@ from storage.records import ResponseRecord
 from storage.repositories._base import Repository, rowcount
 from storage.repositories.answering import profile_snapshot, response_record
 from surveys.modes import IMPORTED_MODES, ResponseMode
+from surveys.status import ResponseStatus
 
 
 def _batches(refs: Iterable[str], size: int = 500) -> Iterator[list[str]]:
@@ -48,7 +49,7 @@ class ImportRepository(Repository):
             respondent_id=None,
             respondent_ref=ref,
             mode=ResponseMode(mode),
-            status="complete",
+            status=ResponseStatus.COMPLETE,
             started_at=at,
             updated_at=at,
             submitted_at=at,

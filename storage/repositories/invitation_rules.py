@@ -27,6 +27,7 @@ from sqlalchemy.orm import aliased
 from storage.models import Contact, Invitation, Respondent, Response, UTCDateTime
 from storage.repositories._base import Repository, rowcount
 from surveys.sending import DEFAULT_MAX_REMINDERS
+from surveys.status import Consent, ResponseStatus
 
 RESULTS = "results"
 """The kind of the results message sent back to a wave's participants."""
@@ -38,7 +39,7 @@ def reachable(source: Select[Any]) -> Select[Any]:
     return source.join(Respondent, Respondent.id == Contact.respondent_id).where(
         Contact.subscribed.is_(True),
         Contact.blocked_at.is_(None),
-        Respondent.consent == "given",
+        Respondent.consent == Consent.GIVEN,
     )
 
 
@@ -46,7 +47,7 @@ def _finished(wave_id: int) -> Select[Any]:
     """Residents who completed this wave's survey."""
     return select(Response.respondent_id).where(
         Response.wave_id == wave_id,
-        Response.status == "complete",
+        Response.status == ResponseStatus.COMPLETE,
         Response.respondent_id.is_not(None),
     )
 
@@ -199,7 +200,7 @@ class InvitationRules(Repository):
                     Contact.subscribed.is_(False),
                     Contact.blocked_at.is_not(None),
                     Respondent.consent.is_(None),
-                    Respondent.consent != "given",
+                    Respondent.consent != Consent.GIVEN,
                 )
             )
         )

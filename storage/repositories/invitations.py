@@ -13,6 +13,7 @@ from storage.records import PROFILE_FIELDS, InvitationRecord, InvitationTarget
 from storage.repositories._base import rowcount
 from storage.repositories.contacts import on_channels, split_channels
 from storage.repositories.invitation_rules import InvitationRules, reachable
+from surveys.status import ResponseStatus
 
 STATES = ("pending", "sending", "sent", "failed", "blocked")
 """pending: not claimed yet; sending: claimed by a sender; then one outcome, final."""
@@ -68,7 +69,14 @@ class InvitationRepository(InvitationRules):
         rows = await self.session.execute(stmt)
         return [
             InvitationTarget(
-                int(i), int(r), int(c or 0), str(lang), str(k), int(a), status == "partial", line
+                int(i),
+                int(r),
+                int(c or 0),
+                str(lang),
+                str(k),
+                int(a),
+                status == ResponseStatus.PARTIAL,
+                line,
             )
             for i, r, c, lang, k, a, status, line in rows
         ]

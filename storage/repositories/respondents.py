@@ -24,8 +24,8 @@ from storage.models import (
 from storage.records import PROFILE_FIELDS, RespondentRecord, ResponseRecord, StoredAnswer
 from storage.repositories._base import Query, Repository, rowcount
 from surveys.modes import ResponseMode
+from surveys.status import Consent
 
-CONSENTS = ("given", "declined")
 _RESPONSE_COLUMNS = (
     Response.id,
     Response.respondent_ref,
@@ -172,8 +172,9 @@ class RespondentRepository(Repository):
 
     async def set_consent(self, respondent_id: int, consent: str | None, at: datetime) -> None:
         """Record the resident's consent ('given', 'declined' or None to withdraw)."""
-        if consent is not None and consent not in CONSENTS:
-            raise StorageError(f"unknown consent {consent!r}; use one of {', '.join(CONSENTS)}")
+        if consent is not None and consent not in set(Consent):
+            known = ", ".join(Consent)
+            raise StorageError(f"unknown consent {consent!r}; use one of {known}")
         await self.session.execute(
             update(Respondent)
             .where(Respondent.id == respondent_id)

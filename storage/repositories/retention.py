@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 
 from storage.models import Answer, Comment, Contact, Invitation, Respondent, Response, Wave
 from storage.repositories._base import Repository, rowcount
+from surveys.waves import WaveStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,7 @@ class TextAnswer:
 
 def _idle_contacts(cutoff: datetime) -> ColumnElement[bool]:
     """Contacts of residents outside every open wave who have not interacted since `cutoff`."""
-    open_waves = select(Wave.id).where(Wave.status == "open")
+    open_waves = select(Wave.id).where(Wave.status == WaveStatus.OPEN)
     busy = select(Response.respondent_id).where(
         Response.respondent_id.is_not(None),
         or_(Response.wave_id.in_(open_waves), Response.updated_at >= cutoff),

@@ -13,8 +13,9 @@ from storage.errors import StorageError
 from storage.models import Invitation, Response, Wave
 from storage.records import UNKNOWN, WaveCounts, WaveRecord
 from storage.repositories._base import Query, Repository, rowcount
+from surveys.status import ResponseStatus
+from surveys.waves import WaveStatus
 
-STATUSES = ("draft", "scheduled", "open", "closed")
 EDITABLE = (
     "name",
     "opens_at",
@@ -34,7 +35,7 @@ def wave_statement(wave_id: int) -> Query:
 @cache
 def _open_waves_query() -> Select[Any]:
     """Waves now open, oldest first (the waves table's columns)."""
-    return select(Wave.__table__).where(Wave.status == "open").order_by(Wave.id)
+    return select(Wave.__table__).where(Wave.status == WaveStatus.OPEN).order_by(Wave.id)
 
 
 def open_waves_statement() -> Query:
@@ -84,7 +85,7 @@ class WaveRepository(Repository):
         audience: dict[str, builtins.list[str]] | None = None,
         reminders: builtins.list[str] | None = None,
         summary_schedule: dict[str, Any] | None = None,
-        status: str = "draft",
+        status: str = WaveStatus.DRAFT,
         contact_rules: dict[str, Any] | None = None,
     ) -> WaveRecord:
         """Create a wave (draft unless told otherwise)."""
@@ -140,10 +141,10 @@ class WaveRepository(Repository):
         """Move a wave to a status, stamping when it opened or closed and its definition."""
         self._check_status(status)
         values: dict[str, Any] = {"status": status}
-        if status == "open":
+        if status == WaveStatus.OPEN:
             values["opened_at"] = at
             values["closed_at"] = None
-        elif status == "closed":
+        elif status == WaveStatus.CLOSED:
             values["closed_at"] = at
         if definition_id is not None:
             values["definition_id"] = definition_id
@@ -161,7 +162,10 @@ class WaveRepository(Repository):
         """The draft or scheduled wave that opens soonest (with an opening time)."""
         stmt = (
             select(Wave)
-            .where(Wave.status.in_(("draft", "scheduled")), Wave.opens_at.is_not(None))
+            .where(
+                Wave.status.in_((WaveStatus.DRAFT, WaveStatus.SCHEDULED)),
+                Wave.opens_at.is_not(None),
+            )
             .order_by(Wave.opens_at, Wave.id)
             .limit(1)
         )
@@ -180,7 +184,9 @@ class WaveRepository(Repository):
         """Store the results message of a closed wave once; False when it was sent before."""
         result = await self.session.execute(
             update(Wave)
-            .where(Wave.id == wave_id, Wave.status == "closed", Wave.results_sent_at.is_(None))
+            .where(
+                Wave.id == wave_id, Wave.status == WaveStatus.CLOSED, Wave.results_sent_at.is_(None)
+            )
             .values(results_message=message, results_sent_at=at)
         )
         return bool(rowcount(result))
@@ -205,7 +211,7 @@ class WaveRepository(Repository):
         by_age_band: dict[str, int] = {}
         for status, age_band, count in rows:
             started += count
-            if status == "complete":
+            if status == ResponseStatus.COMPLETE:
                 completed += count
                 band = age_band or UNKNOWN
                 by_age_band[band] = by_age_band.get(band, 0) + count
@@ -226,5 +232,6 @@ class WaveRepository(Repository):
     @staticmethod
     def _check_status(status: str) -> None:
         """Refuse statuses the schema does not know."""
-        if status not in STATUSES:
-            raise StorageError(f"unknown wave status {status!r}; use {', '.join(STATUSES)}")
+        if status not in set(WaveStatus):
+            known = ", ".join(WaveStatus)
+            raise StorageError(f"unknown wave status {status!r}; use {known}")
