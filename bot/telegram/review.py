@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -19,19 +18,17 @@ from telegram.ext import (
 
 from analysis.report.goals import goal_name
 from analysis.taxonomy import GOAL_IDS, OTHER, bundled_taxonomy
+from bot.app import callbacks as cb
+from bot.app.callbacks import ReviewAction
 from bot.app.services import Services
 from bot.telegram.roles import ADMIN, ANALYST, require_role, services_of
 from storage.records import CommentRecord, ReviewedComment
 
-REVIEW_PATTERN = r"^rv:"
-PAGE_PATTERN = r"^cm:"
 PAGE_SIZE = 5
 SHOWN_CHARS = 2800
 """With the guide (about 500 characters) the message stays under Telegram's 4,096."""
 LISTED_CHARS = 300
 GOAL_ARGUMENTS = {"1": "1", "2": "2", "3": "3", "4": "4", "other": OTHER, "その他": OTHER}
-_REVIEW_DATA = re.compile(r"^rv:(\d+):(ok|m|b|s):(\d{1,2})$")
-_PAGE_DATA = re.compile(r"^cm:(1|2|3|4|other):(\d{1,4})$")
 
 log = logging.getLogger(__name__)
 
@@ -97,18 +94,28 @@ def single_keyboard(comment: CommentRecord) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
     if comment.goals:
         guess = goals_to_mask(comment.goals)
-        rows.append([InlineKeyboardButton("✓ 推定どおり", callback_data=f"rv:{cid}:ok:{guess}")])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    "✓ 推定どおり", callback_data=cb.review_data(cid, ReviewAction.LABEL, guess)
+                )
+            ]
+        )
     buttons = [
-        InlineKeyboardButton(goal_name(g, short=True), callback_data=f"rv:{cid}:ok:{1 << i}")
+        InlineKeyboardButton(
+            goal_name(g, short=True), callback_data=cb.review_data(cid, ReviewAction.LABEL, 1 << i)
+        )
         for i, g in enumerate(GOAL_IDS)
     ]
     rows += [buttons[0:2], buttons[2:4]]
     start = goals_to_mask(comment.goals)
     rows.append(
         [
-            InlineKeyboardButton("その他", callback_data=f"rv:{cid}:ok:0"),
-            InlineKeyboardButton("複数選択", callback_data=f"rv:{cid}:m:{start}"),
-            InlineKeyboardButton("スキップ", callback_data=f"rv:{cid}:s:0"),
+            InlineKeyboardButton("その他", callback_data=cb.review_data(cid, ReviewAction.LABEL)),
+            InlineKeyboardButton(
+                "複数選択", callback_data=cb.review_data(cid, ReviewAction.TOGGLE, start)
+            ),
+            InlineKeyboardButton("スキップ", callback_data=cb.review_data(cid, ReviewAction.SKIP)),
         ]
     )
     return InlineKeyboardMarkup(rows)
@@ -119,7 +126,7 @@ def multi_keyboard(comment_id: int, mask: int) -> InlineKeyboardMarkup:
     buttons = [
         InlineKeyboardButton(
             ("☑ " if mask & (1 << i) else "☐ ") + goal_name(g, short=True),
-            callback_data=f"rv:{comment_id}:m:{mask ^ (1 << i)}",
+            callback_data=cb.review_data(comment_id, ReviewAction.TOGGLE, mask ^ (1 << i)),
         )
         for i, g in enumerate(GOAL_IDS)
     ]
@@ -129,8 +136,12 @@ def multi_keyboard(comment_id: int, mask: int) -> InlineKeyboardMarkup:
             buttons[0:2],
             buttons[2:4],
             [
-                InlineKeyboardButton(confirm, callback_data=f"rv:{comment_id}:ok:{mask}"),
-                InlineKeyboardButton("◀ 戻る", callback_data=f"rv:{comment_id}:b:0"),
+                InlineKeyboardButton(
+                    confirm, callback_data=cb.review_data(comment_id, ReviewAction.LABEL, mask)
+                ),
+                InlineKeyboardButton(
+                    "◀ 戻る", callback_data=cb.review_data(comment_id, ReviewAction.BACK)
+                ),
             ],
         ]
     )
@@ -204,38 +215,39 @@ async def review_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     query = update.callback_query
     user = update.effective_user
     assert query is not None and user is not None
-    match = _REVIEW_DATA.match(query.data or "")
-    if match is None:
+    tap = cb.parse_review(query.data)
+    if tap is None:
         await query.answer()
         return
-    comment_id, action, mask = int(match[1]), match[2], int(match[3]) & 0b1111
+    comment_id, action, mask = tap.comment_id, tap.action, tap.mask
     services = services_of(context)
     async with services.uow() as uow:
         comment = await uow.comments.get(comment_id)
         if comment is None or not comment.needs_review:
             await _already_reviewed(update)
             return
-        if action == "ok":
+        if action is ReviewAction.LABEL:
             goals = mask_to_goals(mask)
             if not await uow.comments.claim_for_review(comment_id):
                 await _already_reviewed(update)
                 return
             await uow.comments.add_label(comment_id, goals, by=user.id, at=services.now())
             await uow.commit()
-    if action == "ok":
+    if action is ReviewAction.LABEL:
         log.info("comment %d labelled by %s", comment_id, services.respondent_key(user.id))
         await query.answer("保存しました")
         await _close_message(
             update, f"✅ #{comment_id} を {escape(goals_text(goals))} に分類しました。"
         )
         await send_next(update, context)
-    elif action == "s":
+    elif action is ReviewAction.SKIP:
         _skipped(context).add(comment_id)
         await query.answer("スキップしました")
         await _close_message(update, f"⏭ #{comment_id} をスキップしました。")
         await send_next(update, context)
     else:
-        markup = multi_keyboard(comment_id, mask) if action == "m" else single_keyboard(comment)
+        toggling = action is ReviewAction.TOGGLE
+        markup = multi_keyboard(comment_id, mask) if toggling else single_keyboard(comment)
         await query.answer()
         with contextlib.suppress(BadRequest):
             await query.edit_message_reply_markup(reply_markup=markup)
@@ -270,9 +282,13 @@ def page_keyboard(goal: str, page: int, more: bool) -> InlineKeyboardMarkup | No
     """◀ 前へ / 次へ ▶ between pages."""
     buttons = []
     if page > 0:
-        buttons.append(InlineKeyboardButton("◀ 前へ", callback_data=f"cm:{goal}:{page - 1}"))
+        buttons.append(
+            InlineKeyboardButton("◀ 前へ", callback_data=cb.comments_page_data(goal, page - 1))
+        )
     if more:
-        buttons.append(InlineKeyboardButton("次へ ▶", callback_data=f"cm:{goal}:{page + 1}"))
+        buttons.append(
+            InlineKeyboardButton("次へ ▶", callback_data=cb.comments_page_data(goal, page + 1))
+        )
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
@@ -329,11 +345,11 @@ async def comments_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """次へ / 前へ on a comment list: show that page in the same message."""
     query = update.callback_query
     assert query is not None
-    match = _PAGE_DATA.match(query.data or "")
+    page = cb.parse_comments_page(query.data)
     await query.answer()
-    if match is None:
+    if page is None:
         return
-    text, markup = await listing(services_of(context), match[1], int(match[2]))
+    text, markup = await listing(services_of(context), page.goal, page.page)
     with contextlib.suppress(BadRequest):
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
@@ -346,6 +362,6 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("review", review_command),
         CommandHandler("comments", comments_command),
-        CallbackQueryHandler(review_tap, pattern=REVIEW_PATTERN),
-        CallbackQueryHandler(comments_page, pattern=PAGE_PATTERN),
+        CallbackQueryHandler(review_tap, pattern=cb.REVIEW_PATTERN),
+        CallbackQueryHandler(comments_page, pattern=cb.COMMENTS_PAGE_PATTERN),
     ]

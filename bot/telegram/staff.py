@@ -12,6 +12,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot.app import callbacks as cb
+from bot.app.callbacks import WaveAction
 from bot.app.waves import (
     WaveDetails,
     WaveError,
@@ -31,22 +33,31 @@ from bot.telegram.staff_screens import (
     sending_text,
     waiting_text,
 )
+from surveys.waves import WaveStatus
 
-PREFIX = "wv"
-PATTERN = rf"^{PREFIX}:"
 LIST_LIMIT = 30
-STATUS_JA = {"draft": "下書き", "scheduled": "予約済み", "open": "実施中", "closed": "終了"}
-CONFIRM = {
-    "o": "ウェーブ #{id} を今すぐ開始し、対象の住民に招待を送ります。よろしいですか？",
-    "c": "ウェーブ #{id} を今すぐ終了します。以後の回答は受け付けません。よろしいですか？",
+STATUS_JA: dict[str, str] = {
+    WaveStatus.DRAFT: "下書き",
+    WaveStatus.SCHEDULED: "予約済み",
+    WaveStatus.OPEN: "実施中",
+    WaveStatus.CLOSED: "終了",
 }
+CONFIRM = {
+    WaveAction.ASK_OPEN: (
+        "ウェーブ #{id} を今すぐ開始し、対象の住民に招待を送ります。よろしいですか？"
+    ),
+    WaveAction.ASK_CLOSE: (
+        "ウェーブ #{id} を今すぐ終了します。以後の回答は受け付けません。よろしいですか？"
+    ),
+}
+CONFIRMED = {WaveAction.ASK_OPEN: WaveAction.OPEN, WaveAction.ASK_CLOSE: WaveAction.CLOSE}
 
 log = logging.getLogger(__name__)
 
 
-def data(action: str, wave_id: int) -> str:
-    """Callback data of a staff wave button (well under 64 bytes)."""
-    return f"{PREFIX}:{action}:{wave_id}"
+def _button(label: str, action: WaveAction, wave_id: int) -> InlineKeyboardButton:
+    """A /wave button."""
+    return InlineKeyboardButton(label, callback_data=cb.wave_data(action, wave_id))
 
 
 def _when(value: datetime | None, zone: tzinfo) -> str:
@@ -107,26 +118,26 @@ def wave_keyboard(details: WaveDetails) -> InlineKeyboardMarkup:
     """Buttons for what the wave's status allows, and a refresh."""
     wave_id, status = details.wave.id, details.wave.status
     row: list[InlineKeyboardButton] = []
-    if status in ("draft", "scheduled"):
-        row.append(InlineKeyboardButton("開始", callback_data=data("o", wave_id)))
-    if status == "draft":
-        row.append(InlineKeyboardButton("予約", callback_data=data("s", wave_id)))
-    if status == "open":
-        row.append(InlineKeyboardButton("終了", callback_data=data("c", wave_id)))
-    if status == "closed" and details.wave.results_sent_at is None:
-        row.append(InlineKeyboardButton("結果を送る", callback_data=data("r", wave_id)))
-    row.append(InlineKeyboardButton("更新", callback_data=data("v", wave_id)))
+    if status in (WaveStatus.DRAFT, WaveStatus.SCHEDULED):
+        row.append(_button("開始", WaveAction.ASK_OPEN, wave_id))
+    if status == WaveStatus.DRAFT:
+        row.append(_button("予約", WaveAction.SCHEDULE, wave_id))
+    if status == WaveStatus.OPEN:
+        row.append(_button("終了", WaveAction.ASK_CLOSE, wave_id))
+    if status == WaveStatus.CLOSED and details.wave.results_sent_at is None:
+        row.append(_button("結果を送る", WaveAction.PREVIEW_RESULTS, wave_id))
+    row.append(_button("更新", WaveAction.REFRESH, wave_id))
     return InlineKeyboardMarkup([row])
 
 
-def confirm_keyboard(action: str, wave_id: int) -> InlineKeyboardMarkup:
+def confirm_keyboard(action: WaveAction, wave_id: int) -> InlineKeyboardMarkup:
     """Yes / no for a destructive action."""
-    label = "開始する" if action == "o" else "終了する"
+    label = "開始する" if action is WaveAction.ASK_OPEN else "終了する"
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(label, callback_data=data(action.upper(), wave_id)),
-                InlineKeyboardButton("やめる", callback_data=data("v", wave_id)),
+                _button(label, CONFIRMED[action], wave_id),
+                _button("やめる", WaveAction.REFRESH, wave_id),
             ]
         ]
     )
@@ -198,11 +209,11 @@ async def wave_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The buttons of /wave: ask before opening or closing, then do what the CLI does."""
     query = update.callback_query
     assert query is not None
-    parts = (query.data or "").split(":")
-    if len(parts) != 3 or not parts[2].isdigit():
+    tap = cb.parse_wave(query.data)
+    if tap is None:
         await query.answer()
         return
-    action, wave_id = parts[1], int(parts[2])
+    action, wave_id = tap.action, tap.wave_id
     services = services_of(context)
     if action in CONFIRM:
         await query.answer()
@@ -210,21 +221,21 @@ async def wave_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             CONFIRM[action].format(id=wave_id), reply_markup=confirm_keyboard(action, wave_id)
         )
         return
-    if action == "r":
+    if action is WaveAction.PREVIEW_RESULTS:
         await _preview_results(update, context, wave_id)
         return
     note: str | None = None
     try:
-        if action == "R":
+        if action is WaveAction.SEND_RESULTS:
             note = await _send_results(context, wave_id)
-        elif action == "O":
+        elif action is WaveAction.OPEN:
             wave, invited = await open_wave(services, wave_id)
             note = f"開始しました。招待 {invited} 件を送信します。"
             await _follow_progress(update, context, wave.id)
-        elif action == "C":
+        elif action is WaveAction.CLOSE:
             await close_wave(services, wave_id)
             note = "終了しました。"
-        elif action == "s":
+        elif action is WaveAction.SCHEDULE:
             wave = await schedule_wave(services, wave_id)
             note = f"{_when(wave.opens_at, services.timezone)} に開始するよう予約しました。"
     except WaveError as exc:
@@ -261,8 +272,8 @@ async def _preview_results(
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("送る", callback_data=data("R", wave_id)),
-                InlineKeyboardButton("やめる", callback_data=data("v", wave_id)),
+                _button("送る", WaveAction.SEND_RESULTS, wave_id),
+                _button("やめる", WaveAction.REFRESH, wave_id),
             ]
         ]
     )
@@ -305,5 +316,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("waves", waves_command),
         CommandHandler("wave", wave_command),
-        CallbackQueryHandler(wave_tap, pattern=PATTERN),
+        CallbackQueryHandler(wave_tap, pattern=cb.STAFF_WAVE_PATTERN),
     ]
