@@ -18,6 +18,7 @@ from storage.records import WaveRecord
 from storage.repositories.comment_search import CommentSearch
 from surveys.codec import split_codes
 from surveys.definition import Indicator, Survey
+from surveys.waves import WaveStatus
 
 EXAMPLES_PER_GOAL = 3
 CellKey = tuple[str | None, ...]
@@ -118,7 +119,7 @@ async def _trend(
     points: dict[str, list[TrendPoint]] = {i.id: [] for i in survey.indicators}
     earlier = [w for w in await uow.waves.list(wave.survey_id) if w.id < wave.id]
     for previous in sorted(earlier, key=lambda w: w.id):
-        if previous.status in ("draft", "scheduled"):
+        if previous.status in (WaveStatus.DRAFT, WaveStatus.SCHEDULED):
             continue
         try:
             previous_survey = await survey_for_wave(uow, previous)

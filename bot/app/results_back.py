@@ -15,6 +15,7 @@ from bot.app.wave_plans import WaveError
 from storage.db import UnitOfWork
 from storage.records import WaveRecord
 from surveys.sending import ContactRules
+from surveys.waves import WaveStatus
 
 HEARD_MOST = 3
 """How many goal areas "what was heard most" names."""
@@ -51,7 +52,7 @@ async def _closed_wave(uow: UnitOfWork, wave_id: int) -> WaveRecord:
     wave = await uow.waves.get(wave_id)
     if wave is None:
         raise WaveError(f"wave {wave_id} does not exist")
-    if wave.status != "closed" or embargoed(wave):
+    if wave.status != WaveStatus.CLOSED or embargoed(wave):
         raise WaveError(f"wave {wave_id} is {wave.status}: results go back only after it closes")
     return wave
 

@@ -15,6 +15,7 @@ from bot.config import Settings
 from storage.db import UnitOfWork
 from storage.records import WaveRecord
 from storage.repositories.retention import TextAnswer
+from surveys.waves import WaveStatus
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ async def remove_idle_contacts(uow: UnitOfWork, cutoff: datetime, *, dry_run: bo
 
 async def waves_to_mask(uow: UnitOfWork, cutoff: datetime) -> list[WaveRecord]:
     """Closed waves that closed before `cutoff` (open waves are never touched)."""
-    closed = [wave for wave in await uow.waves.list() if wave.status == "closed"]
+    closed = [wave for wave in await uow.waves.list() if wave.status == WaveStatus.CLOSED]
     return [
         wave
         for wave in closed
