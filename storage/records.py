@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from surveys.modes import ResponseMode
+from surveys.modes import Channel, ResponseMode
 from surveys.profile import PROFILE_FIELDS as PROFILE_FIELDS  # records carry these fields
 
 UNKNOWN = "unknown"
@@ -33,7 +33,7 @@ class ContactRecord:
     subscribed: bool
     blocked_at: datetime | None
     updated_at: datetime
-    channel: str = "telegram"
+    channel: Channel = Channel.TELEGRAM
     line_user_id: str | None = None
 
 

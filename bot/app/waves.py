@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from bot.app.catalog import ensure_bundled_surveys
@@ -15,8 +14,10 @@ from bot.app.wave_plans import audience_text as audience_text  # the staff scree
 from storage.db import UnitOfWork
 from storage.overview import ChannelCounts, channel_counts, channel_counts_statement
 from storage.records import JobRecord, WaveCounts, WaveRecord
-from storage.repositories.contacts import CHANNEL_FILTER
 from surveys.bundled import bundled_surveys
+from surveys.modes import AudienceChannel as AudienceChannel  # the console's form offers them
+from surveys.modes import audience_channel as audience_channel  # and its Waves page shows it
+from surveys.modes import with_audience_channel
 from surveys.sending import ContactRules
 from surveys.waves import (
     PlanChange,
@@ -30,26 +31,11 @@ from surveys.waves import (
 WAVE_CLOSED_REASON = "the wave closed before this was sent"
 
 
-class AudienceChannel(StrEnum):
-    """The channels a wave's audience is reached through."""
-
-    TELEGRAM = "telegram"
-    LINE = "line"
-    BOTH = "both"
-
-
 def on_channel(audience: dict[str, list[str]], channel: str) -> dict[str, list[str]]:
     """The audience reaching residents through this channel (both: no channel filter)."""
     if channel not in set(AudienceChannel):
         raise WaveError(f'unknown channel "{channel}"; use telegram, line or both')
-    rest = {name: values for name, values in audience.items() if name != CHANNEL_FILTER}
-    return rest if channel == AudienceChannel.BOTH else {**rest, CHANNEL_FILTER: [channel]}
-
-
-def audience_channel(audience: dict[str, list[str]]) -> AudienceChannel:
-    """The channel a wave's audience is reached through (both when it names one or none)."""
-    channels = audience.get(CHANNEL_FILTER) or []
-    return AudienceChannel(channels[0]) if len(channels) == 1 else AudienceChannel.BOTH
+    return with_audience_channel(audience, AudienceChannel(channel))
 
 
 @dataclass(frozen=True)

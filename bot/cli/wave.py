@@ -20,6 +20,7 @@ from bot.cli.wave_views import (
     show_command,
     zone_of,
 )
+from surveys.modes import AudienceChannel, ResponseMode
 
 if TYPE_CHECKING:
     from bot.app.services import Services
@@ -77,7 +78,13 @@ class PlanInput:
         return {key: value for key, value in plan.items() if value is not None}
 
 
-CHANNEL_LABELS = {"chat": "Telegram", "line": "LINE", "mail": "mail", "web": "web"}
+CHANNEL_LABELS = {
+    ResponseMode.CHAT: "Telegram",
+    ResponseMode.LINE: "LINE",
+    ResponseMode.MAIL: "mail",
+    ResponseMode.WEB: "web",
+}
+"""A response mode as `wave show`'s counts by channel name it."""
 
 
 def channels_line(details: WaveDetails) -> str:
@@ -118,7 +125,7 @@ _PLAN_OPTIONS = (
     ),
     click.option(
         "--channel",
-        type=click.Choice(["telegram", "line", "both"]),
+        type=click.Choice([choice.value for choice in AudienceChannel]),
         help="Residents reached through Telegram, LINE or both (default both).",
     ),
 )

@@ -17,6 +17,7 @@ from analysis.report.text import CHANNELS_NOTE
 from bot.app.services import Services
 from bot.console.auth import SESSION_COOKIE, viewer_for
 from bot.console.core import Role, Viewer
+from surveys.modes import AudienceChannel, ResponseMode
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 CSRF_FIELD = "csrf_token"
@@ -136,9 +137,18 @@ STATUS_LABELS = {
     "closed": "終了",
 }
 ROLE_LABELS = {"admin": "管理者", "analyst": "分析担当"}
-CHANNEL_LABELS = {"telegram": "Telegram", "line": "LINE", "both": "TelegramとLINEの両方"}
-"""A wave's audience channel (bot.app.waves.AudienceChannel)."""
-MODE_LABELS = {"chat": "Telegram", "line": "LINE", "mail": "郵送", "web": "ウェブ"}
+CHANNEL_LABELS = {
+    AudienceChannel.TELEGRAM: "Telegram",
+    AudienceChannel.LINE: "LINE",
+    AudienceChannel.BOTH: "TelegramとLINEの両方",
+}
+"""A wave's audience channel (surveys.modes.AudienceChannel)."""
+MODE_LABELS = {
+    ResponseMode.CHAT: "Telegram",
+    ResponseMode.LINE: "LINE",
+    ResponseMode.MAIL: "郵送",
+    ResponseMode.WEB: "ウェブ",
+}
 """A response's mode (surveys.modes.ResponseMode) as the console's channel columns name it."""
 
 

@@ -6,12 +6,15 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, func, select, true, update
+from sqlalchemy import ColumnElement, case, select, true, update
 
 from storage.errors import StorageError
-from storage.models import Contact, Profile, Respondent, Response
+from storage.models import Contact, Profile, Respondent
 from storage.records import PROFILE_FIELDS, AudienceMember, ContactRecord
 from storage.repositories._base import Repository
+from surveys.modes import CHANNEL_FILTER as CHANNEL_FILTER  # the audience key, storage's too
+from surveys.modes import Channel
+from surveys.status import Consent
 
 
 def _record(row: Contact) -> ContactRecord:
@@ -22,12 +25,11 @@ def _record(row: Contact) -> ContactRecord:
         subscribed=row.subscribed,
         blocked_at=row.blocked_at,
         updated_at=row.updated_at,
-        channel=row.channel,
+        channel=Channel(row.channel),
         line_user_id=row.line_user_id,
     )
 
 
-TELEGRAM, LINE = "telegram", "line"
 _SHOWN = (
     Contact.respondent_id,
     Contact.chat_id,
@@ -36,8 +38,6 @@ _SHOWN = (
     Contact.updated_at,
 )
 """A contact's columns every revision has (the LINE ones come with 0009)."""
-CHANNEL_FILTER = "channel"
-"""The audience key naming the channels a wave reaches (absent: every channel)."""
 
 
 def split_channels(
@@ -47,7 +47,7 @@ def split_channels(
     rest = dict(filters or {})
     channels = rest.pop(CHANNEL_FILTER, None)
     if channels is not None:
-        unknown = set(channels) - {TELEGRAM, LINE}
+        unknown = set(channels) - set(Channel)
         if unknown:
             raise StorageError(f"unknown channel {sorted(unknown)[0]!r}; use telegram or line")
     return rest, channels or None
@@ -67,7 +67,7 @@ class ContactRepository(Repository):
         # a Telegram row names only its chat (the channel column defaults to telegram), so the
         # same statement runs on databases from before the LINE columns (migration tests)
         where: dict[str, object] = (
-            {"channel": LINE, "chat_id": None, "line_user_id": address}
+            {"channel": Channel.LINE, "chat_id": None, "line_user_id": address}
             if isinstance(address, str)
             else {"chat_id": address}
         )
@@ -89,7 +89,7 @@ class ContactRepository(Repository):
         extra = (Contact.channel, Contact.line_user_id) if line else ()
         row = (await self.session.execute(stmt.returning(*_SHOWN, *extra))).one()
         record = ContactRecord(*row[: len(_SHOWN)])
-        return replace(record, channel=LINE, line_user_id=row[-1]) if line else record
+        return replace(record, channel=Channel.LINE, line_user_id=row[-1]) if line else record
 
     async def get(self, respondent_id: int) -> ContactRecord | None:
         """The resident's contact, if stored."""
@@ -124,7 +124,7 @@ class ContactRepository(Repository):
             .where(
                 Contact.subscribed.is_(True),
                 Contact.blocked_at.is_(None),
-                Respondent.consent == "given",
+                Respondent.consent == Consent.GIVEN,
                 on_channels(channels),
             )
         )
@@ -152,17 +152,3 @@ class ContactRepository(Repository):
         """The contact of a LINE user, if stored."""
         row = await self.session.scalar(select(Contact).where(Contact.line_user_id == line_user_id))
         return _record(row) if row else None
-
-    async def responses_by_mode(self, wave_id: int) -> dict[str, tuple[int, int]]:
-        """A wave's responses by mode (channel): (started, completed) for each mode present."""
-        rows = await self.session.execute(
-            select(Response.mode, Response.status, func.count())
-            .where(Response.wave_id == wave_id)
-            .group_by(Response.mode, Response.status)
-        )
-        counts: dict[str, tuple[int, int]] = {}
-        for mode, status, count in rows:
-            started, completed = counts.get(mode, (0, 0))
-            done = int(count) if status == "complete" else 0
-            counts[mode] = (started + int(count), completed + done)
-        return counts

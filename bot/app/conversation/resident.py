@@ -5,16 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from enum import StrEnum
 
 from storage.db import pseudonym
-
-
-class Channel(StrEnum):
-    """A channel residents reach the bot through."""
-
-    TELEGRAM = "telegram"
-    LINE = "line"
+from surveys.modes import Channel as Channel  # the adapters name their channel from here
 
 
 @dataclass(frozen=True)
