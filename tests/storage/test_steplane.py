@@ -14,11 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import UnitOfWork, create_engine, session_factory
 from storage.errors import ResponseClosedError
-from storage.lanes import Lane, step_lane_for
+from storage.lanes import Lane, SessionLane, lane_in, step_lane_for
 from storage.pglane import PostgresStepLane
 from storage.records import RespondentRecord, ResponseRecord, WaveRecord
 from storage.repositories.steps import AnswerToStore
 from storage.steplane import StepLane
+from surveys.modes import ResponseMode
 from tests.builders import NOW, PROFILE, make_respondent, make_response, make_wave
 
 Uow = Callable[[], UnitOfWork]
@@ -227,6 +228,73 @@ async def test_submission_happens_once_with_the_profile_snapshot(
     assert (stored.status, stored.submitted_at, stored.profile) == ("complete", NOW, PROFILE)
     with pytest.raises(ResponseClosedError):
         await lane.store(answer(wave.id, resident, "q2", "b", response=stored), NOW)
+
+
+async def test_back_drops_an_answer_once_and_never_from_a_submitted_response(
+    uow_factory: Uow, lane: Lane
+) -> None:
+    wave, resident, response = await answering(uow_factory, {"q1": "a", "q2": "b"})
+    assert await lane.drop(response.id, ["q2", "nope"], NOW) == 1
+    assert await lane.drop(response.id, ["q2"], NOW) == 0
+    _, found = await lane.read(resident.key, wave.id)
+    assert found is not None and list(found.answers) == ["q1"]
+    assert await lane.submit(response.id, PROFILE, NOW)
+    with pytest.raises(ResponseClosedError):
+        await lane.drop(response.id, ["q1"], NOW)
+
+
+async def test_a_response_is_started_once_in_the_channels_mode(
+    uow_factory: Uow, lane: Lane
+) -> None:
+    wave = await make_wave(uow_factory)
+    resident = await make_respondent(uow_factory, profile=PROFILE)
+    first = await lane.start(wave.id, resident, NOW, ResponseMode.LINE)
+    again = await lane.start(wave.id, resident, NOW + timedelta(minutes=5))
+    assert again == first and first.mode is ResponseMode.LINE
+    assert (first.status, first.started_at) == ("partial", NOW)
+
+
+async def test_a_unit_of_works_session_runs_the_same_step_and_commits_with_it(
+    uow_factory: Uow, lane: Lane
+) -> None:
+    wave, resident, response = await answering(uow_factory, {"q1": "a", "q2": "x"})
+    fast_read = await lane.read(resident.key, wave.id)
+    async with uow_factory() as uow:
+        assert lane_in(uow, lane) is lane  # nothing touched yet: the fast lane
+        assert await SessionLane(uow).read(resident.key, wave.id) == fast_read
+        assert await SessionLane(uow).read_open(resident.key) == await lane.read_open(resident.key)
+        steps = lane_in(uow, lane)
+        assert isinstance(steps, SessionLane)  # the unit of work has read: its session
+        stored = answer(wave.id, resident, "q1", "b", response=response, drop=("q2",))
+        assert (await steps.store(stored, NOW))[0] == response
+        await uow.rollback()
+    assert await lane.read(resident.key, wave.id) == fast_read  # rolled back: nothing changed
+    async with uow_factory() as uow:
+        steps = SessionLane(uow)
+        await steps.store(answer(wave.id, resident, "q1", "b", response=response), NOW)
+        assert await steps.submit(response.id, PROFILE, NOW)
+        await uow.commit()
+    _, found = await lane.read(resident.key, wave.id)
+    assert found is not None and found.response is not None
+    assert found.response.status == "complete" and found.answers["q1"].value == "b"
+
+
+async def test_a_step_in_a_writing_unit_of_work_joins_its_transaction(
+    uow_factory: Uow, lane: Lane
+) -> None:
+    wave = await make_wave(uow_factory)
+    resident = await make_respondent(uow_factory, profile=PROFILE)
+    async with uow_factory() as uow:
+        await uow.begin_write()
+        await uow.respondents.set_language(resident.id, "en")
+        steps = lane_in(uow, lane)
+        assert isinstance(steps, SessionLane)
+        # on SQLite the fast lane would wait for the writers' turn this unit of work holds
+        await asyncio.wait_for(steps.store(answer(wave.id, resident, "q1", "a"), NOW), 10)
+        await uow.commit()
+    _, found = await lane.read(resident.key, wave.id)
+    assert found is not None and found.respondent.language == "en"
+    assert list(found.answers) == ["q1"]
 
 
 @sqlite_only
