@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Integer,
     Select,
     String,
@@ -28,7 +29,7 @@ from sqlalchemy import (
 from storage.connect import create_sync_engine
 from storage.migrate import SCHEMA_HEAD, revision_of
 from storage.types import UTCDateTime
-from surveys.modes import ResponseMode
+from surveys.modes import AudienceChannel, Channel, ResponseMode, audience_channel
 from surveys.status import ResponseStatus
 
 WAVES = table(
@@ -39,6 +40,7 @@ WAVES = table(
     column("status", String),
     column("opens_at", UTCDateTime()),
     column("closes_at", UTCDateTime()),
+    column("audience", JSON),
 )
 RESPONSES = table(
     "responses", column("wave_id", Integer), column("status", String), column("mode", String)
@@ -67,6 +69,13 @@ class WaveLine:
     """Invitations sent."""
     started: int
     completed: int
+    audience: dict[str, list[str]] | None
+    """Its audience's filters (the profile fields', the channels')."""
+
+    @property
+    def channel(self) -> AudienceChannel:
+        """The channel its audience is reached through (or both)."""
+        return audience_channel(self.audience or {})
 
     @property
     def completion_rate(self) -> float | None:
@@ -85,7 +94,7 @@ def _count(source: Any, *conditions: Any) -> Any:
 
 
 def wave_lines_statement() -> Select[Any]:
-    """Every wave, newest first, with invited, started and completed counts."""
+    """Every wave, newest first, with invited, started and completed counts and its audience."""
     return select(
         WAVES.c.id,
         WAVES.c.name,
@@ -96,6 +105,7 @@ def wave_lines_statement() -> Select[Any]:
         _count(INVITATIONS, INVITATIONS.c.kind == "invite", INVITATIONS.c.state == "sent"),
         _count(RESPONSES),
         _count(RESPONSES, RESPONSES.c.status == ResponseStatus.COMPLETE),
+        WAVES.c.audience,
     ).order_by(WAVES.c.id.desc())
 
 
@@ -119,7 +129,8 @@ def _of(flag: Any) -> Any:
 
 def channel_counts_statement(wave_id: int) -> Select[Any]:
     """A wave's invited, sent, started and completed counts by mode, in one query."""
-    invite_mode = case((CONTACTS.c.channel == "line", ResponseMode.LINE), else_=ResponseMode.CHAT)
+    line, telegram = Channel.LINE, Channel.TELEGRAM
+    invite_mode = case((CONTACTS.c.channel == line, line.mode), else_=telegram.mode)
     invites = (
         select(
             invite_mode.label("mode"),

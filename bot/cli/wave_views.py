@@ -82,7 +82,7 @@ def describe(details: WaveDetails, zone: tzinfo) -> list[str]:
 @click.command("list")
 @click.pass_context
 def list_command(ctx: click.Context) -> None:
-    """Waves with status and counts, newest first."""
+    """Waves with status, audience channel and counts, newest first."""
     from sqlalchemy.exc import OperationalError
 
     from storage.connect import database_url
@@ -99,7 +99,18 @@ def list_command(ctx: click.Context) -> None:
         click.echo("no waves yet (machikoe wave create --survey ID)")
         return
     zone = zone_of(ctx)
-    header = ("id", "status", "name", "survey", "opens", "closes", "invited", "started", "done")
+    header = (
+        "id",
+        "status",
+        "name",
+        "survey",
+        "channel",
+        "opens",
+        "closes",
+        "invited",
+        "started",
+        "done",
+    )
     rows = [header, *(_row(wave, zone) for wave in waves)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
@@ -113,6 +124,7 @@ def _row(wave: WaveLine, zone: tzinfo) -> tuple[str, ...]:
         wave.status,
         wave.name,
         wave.survey_id,
+        wave.channel.value,
         local_time(wave.opens_at, zone),
         local_time(wave.closes_at, zone),
         str(wave.invited),
