@@ -20,11 +20,10 @@ from bot.cli.wave_views import (
     show_command,
     zone_of,
 )
-from surveys.modes import AudienceChannel, ResponseMode
+from surveys.modes import AudienceChannel
 
 if TYPE_CHECKING:
     from bot.app.services import Services
-    from bot.app.waves import WaveDetails
     from storage.records import WaveRecord
 
 # The wave operations (and the ORM behind them) are imported by the commands that use them: this
@@ -76,26 +75,6 @@ class PlanInput:
         }
         plan["channel"] = self.channel  # bot/app/waves.py puts it into the audience
         return {key: value for key, value in plan.items() if value is not None}
-
-
-CHANNEL_LABELS = {
-    ResponseMode.CHAT: "Telegram",
-    ResponseMode.LINE: "LINE",
-    ResponseMode.MAIL: "mail",
-    ResponseMode.WEB: "web",
-}
-"""A response mode as `wave show`'s counts by channel name it."""
-
-
-def channels_line(details: WaveDetails) -> str:
-    """`wave show`'s counts by channel (each channel's residents are its own respondents)."""
-    if not details.by_channel:
-        return "by channel: -"
-    parts = [
-        f"{CHANNEL_LABELS.get(c.mode, c.mode)} started {c.started} completed {c.completed}"
-        for c in details.by_channel
-    ]
-    return "by channel: " + "; ".join(parts)
 
 
 _PLAN_OPTIONS = (

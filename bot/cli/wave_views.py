@@ -9,6 +9,7 @@ import click
 
 from bot.cli import CliError
 from bot.cli._shared import settings_of, with_services
+from surveys.modes import ResponseMode
 
 if TYPE_CHECKING:
     from bot.app.results_back import ResultsBack
@@ -79,6 +80,26 @@ def describe(details: WaveDetails, zone: tzinfo) -> list[str]:
     return lines
 
 
+CHANNEL_LABELS = {
+    ResponseMode.CHAT: "Telegram",
+    ResponseMode.LINE: "LINE",
+    ResponseMode.MAIL: "mail",
+    ResponseMode.WEB: "web",
+}
+"""A response mode as `wave show`'s counts by channel name it."""
+
+
+def channels_line(details: WaveDetails) -> str:
+    """`wave show`'s counts by channel (each channel's residents are its own respondents)."""
+    if not details.by_channel:
+        return "by channel: -"
+    parts = [
+        f"{CHANNEL_LABELS.get(c.mode, c.mode)} started {c.started} completed {c.completed}"
+        for c in details.by_channel
+    ]
+    return "by channel: " + "; ".join(parts)
+
+
 @click.command("list")
 @click.pass_context
 def list_command(ctx: click.Context) -> None:
@@ -143,8 +164,6 @@ def show_command(ctx: click.Context, wave_id: int) -> None:
     details = with_services(ctx, lambda services: wave_details(services, wave_id))
     for line in describe(details, zone_of(ctx)):
         click.echo(line)
-    from bot.cli.wave import channels_line
-
     click.echo(channels_line(details))
 
 
