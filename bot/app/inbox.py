@@ -11,7 +11,8 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -30,6 +31,14 @@ MARK_DELAY = 0.02
 a round trip to the channel, so a crash re-handles hardly more updates than it would anyway."""
 TAKEOVER_GRACE = 2.0
 """Seconds an owner's lock must stay free before its updates are taken over at start-up."""
+KEEP_ALIVE_SECONDS = 1.0
+"""How often a replica checks the connection that shows it alive (PostgreSQL)."""
+SWEEP_SECONDS = 5.0
+"""How often a replica looks for updates that a replica now gone recorded and never handled:
+an owner found gone at two sweeps in a row is taken over (a live replica that lost its lock's
+connection takes its lock again within KEEP_ALIVE_SECONDS of the database answering)."""
+PURGE_SECONDS = 3600.0
+"""How often aged-out inbox rows are dropped."""
 
 Raw = dict[str, Any]
 Item = TypeVar("Item")
@@ -218,6 +227,28 @@ class DurableInbox(Generic[K, Item]):
         earlier, self._gone_before = self._gone_before, await self._gone()
         gone = earlier & self._gone_before
         return await self._claim(gone) if gone else []
+
+    async def watch(self, hand_on: Callable[[list[Item]], Awaitable[None]]) -> None:
+        """Keep this replica's lock, hand on what gone replicas left (PostgreSQL), and drop
+        aged-out rows, forever."""
+        last_sweep = last_purge = time.monotonic()
+        failing = False
+        while True:
+            await asyncio.sleep(KEEP_ALIVE_SECONDS if self.shared else PURGE_SECONDS)
+            now = time.monotonic()
+            try:
+                await self.keep_alive()
+                if self.shared and now - last_sweep >= SWEEP_SECONDS:
+                    last_sweep = now
+                    await hand_on(await self.take_over())
+                if now - last_purge >= PURGE_SECONDS:
+                    last_purge = now
+                    await self.purge()
+                failing = False
+            except Exception as error:  # the database: once in the log, then try again
+                if not failing:
+                    log.warning("inbox sweep failed (%s); trying again", type(error).__name__)
+                failing = True
 
     async def purge(self) -> None:
         """Forget the rows that aged out; unhandled ones are counted in the log."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,15 +14,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.line.events import Recorded
 from bot.line.handler import LineChannel
-
-log = logging.getLogger(__name__)
 
 PATH = "/line/webhook"
 MAX_BODY = 1 << 20
 """Bytes a webhook body may have: LINE's are a few KB; anything bigger is refused (413)."""
-SWEEP_SECONDS = 300.0
-"""How often aged rows are dropped and rows of stopped replicas taken over."""
 
 
 class BodyTooLarge(Exception):
@@ -68,21 +64,16 @@ def webhook_app(channel: LineChannel, secret: str, *, recover: bool = True) -> S
         channel.dispatch(recorded)
         return PlainTextResponse("OK")
 
-    async def sweep() -> None:
-        """Now and then: forget aged rows, take over what replicas now gone left."""
-        while True:
-            await asyncio.sleep(SWEEP_SECONDS)
-            try:
-                channel.dispatch(await channel.inbox.recover())
-            except Exception as error:  # the next sweep tries again
-                log.warning("line inbox: sweep failed: %s", type(error).__name__)
+    async def hand_on(recorded: list[Recorded]) -> None:
+        """Queue events taken over from a replica now gone."""
+        channel.dispatch(recorded)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await channel.inbox.open()
         if recover:
             channel.dispatch(await channel.inbox.recover())
-        sweeper = asyncio.create_task(sweep())
+        sweeper = asyncio.create_task(channel.inbox.watch(hand_on))  # lock, takeover, purge
         try:
             yield
         finally:

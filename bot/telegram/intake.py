@@ -21,14 +21,6 @@ from bot.telegram.inbox import Inbox, Raw
 
 log = logging.getLogger(__name__)
 
-KEEP_ALIVE_SECONDS = 1.0
-"""How often a replica checks the connection that shows it alive (PostgreSQL)."""
-SWEEP_SECONDS = 5.0
-"""How often a replica looks for updates that a replica now gone recorded and never handled:
-an owner found gone at two sweeps in a row is taken over (a live replica that lost its lock's
-connection takes its lock again within KEEP_ALIVE_SECONDS of the database answering)."""
-PURGE_SECONDS = 3600.0
-"""How often aged-out inbox rows are dropped."""
 MAX_RETRY_SECONDS = 30.0
 READ_MARGIN = 5.0
 """Seconds a long poll may take beyond its own timeout before it counts as lost."""
@@ -135,28 +127,13 @@ class Intake:
                 self.offset = int(batch[-1]["update_id"]) + 1
 
     async def _sweep(self) -> None:
-        """Keep this replica's lock, take over what gone replicas left (PostgreSQL), and drop
-        aged-out rows, forever."""
-        shared = self.inbox.shared
-        last_sweep = last_purge = time.monotonic()
-        failing = False
-        while True:
-            await asyncio.sleep(KEEP_ALIVE_SECONDS if shared else PURGE_SECONDS)
-            now = time.monotonic()
-            try:
-                await self.inbox.keep_alive()
-                if shared and now - last_sweep >= SWEEP_SECONDS:
-                    last_sweep = now
-                    for raw in await self.inbox.take_over():
-                        await self._enqueue(raw)
-                if now - last_purge >= PURGE_SECONDS:
-                    last_purge = now
-                    await self.inbox.purge()
-                failing = False
-            except Exception as error:  # the database: once in the log, then try again
-                if not failing:
-                    log.warning("inbox sweep failed (%s); trying again", type(error).__name__)
-                failing = True
+        """Keep this replica's lock, take over what gone replicas left, drop aged-out rows."""
+        await self.inbox.watch(self._enqueue_all)
+
+    async def _enqueue_all(self, batch: list[Raw]) -> None:
+        """Queue updates taken over, in order."""
+        for raw in batch:
+            await self._enqueue(raw)
 
     def serve_webhook(self, listen: str, port: int, path: str, secret_token: str) -> None:
         """Listen for Telegram's POSTs; each is answered 200 only once recorded."""
