@@ -103,6 +103,24 @@ async def test_a_tap_on_an_old_question_is_stale_and_shows_the_current_step(core
     assert await stored_answers(core.services, 2006, core.wave_id) == {"livability": "livable"}
 
 
+async def test_a_survey_tap_with_an_unfinished_profile_asks_the_missing_profile_question(
+    core: Core,
+) -> None:
+    taro = Talk(core, 2010)
+    await taro.onboard()
+    services = core.services
+    async with services.uow() as uow:  # the district is gone (as if never given)
+        respondent = await uow.respondents.get_by_key(services.respondent_key(2010))
+        assert respondent is not None
+        await uow.begin_write()
+        await uow.profiles.update(respondent.id, district=None)
+        await uow.commit()
+    reply = await taro.tap("住みやすい")
+    assert reply.stale and len(reply.screens) == 1
+    assert "十王地区" in [b.label for row in reply.screens[0].rows for b in row]
+    assert await stored_answers(core.services, 2010, core.wave_id) == {}
+
+
 async def test_an_answered_wave_says_so_on_start(core: Core) -> None:
     kumi = Talk(core, 2007)
     await finish(kumi)
