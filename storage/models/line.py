@@ -16,7 +16,8 @@ class LineEvent(Base):
 
     `seq` orders events as they arrived (a body's events in order); `event_id` is LINE's
     webhookEventId, unique, so a redelivered event is recognised and not handled twice. Done
-    rows keep the id (not the payload) until they age out, like Telegram's inbox."""
+    rows keep the id (not the payload) until they age out, like Telegram's inbox; both are
+    served by one repository (storage/repositories/inbox.py)."""
 
     __tablename__ = "line_events"
     __table_args__ = (

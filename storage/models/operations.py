@@ -19,7 +19,8 @@ from storage.models.base import Base
 
 
 class InboxState(StrEnum):
-    """Where a received Telegram update is: recorded and not handled yet, or handled."""
+    """Where a received update (Telegram's or LINE's) is: recorded and not handled yet, or
+    handled."""
 
     RECEIVED = "received"
     DONE = "done"
