@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.console.app import create_app
 from bot.console.pages.demo import DEMO_ADMIN_ID
 from bot.console.serve import ConsoleServer
+from bot.demo.line_demo import LineDemo
 from bot.demo.personas import make_personas
 from bot.demo.server import DemoServer
 from bot.demo.simulate import SimulationResult, simulate_residents
@@ -71,6 +72,7 @@ class DemoRun:
     wave_id: int
     temporary: bool = False
     console: ConsoleServer | None = None
+    line: LineDemo | None = None
 
     @property
     def url(self) -> str:
@@ -143,7 +145,13 @@ async def start_demo(options: DemoOptions, base: Settings, say: Say) -> DemoRun:
 
 async def _start_in(folder: Path, options: DemoOptions, base: Settings) -> DemoRun:
     """Start everything with its database in ``folder``; what started is stopped on failure."""
-    services = await Services.open(demo_settings(base, folder))
+    line = LineDemo(options.host)
+    await line.start_platform()
+    try:
+        services = await Services.open(line.settings(demo_settings(base, folder)))
+    except BaseException:
+        await line.stop()
+        raise
     try:
         path = options.survey_file or Path(bundled_survey_path("residency-livability"))
         survey = await load_demo_survey(services, path)
@@ -159,6 +167,7 @@ async def _start_in(folder: Path, options: DemoOptions, base: Settings) -> DemoR
         await server.start()
     except BaseException:
         await services.close()
+        await line.stop()
         raise
     application = build_application(
         services, server.token, base_url=server.base_url, base_file_url=server.file_base_url
@@ -166,12 +175,17 @@ async def _start_in(folder: Path, options: DemoOptions, base: Settings) -> DemoR
     try:
         await start(application, poll_timeout=10)
         console = await _start_console(services, options)
+        await line.start(services)
     except BaseException:
         await stop(application)
         await server.stop()
+        await line.stop()
         await services.close()
         raise
-    return DemoRun(folder, services, server, application, survey, wave_id, console=console)
+    server.line_port = line.port
+    return DemoRun(
+        folder, services, server, application, survey, wave_id, console=console, line=line
+    )
 
 
 async def _start_console(services: Services, options: DemoOptions) -> ConsoleServer:
@@ -193,6 +207,7 @@ def _say_where(run: DemoRun, options: DemoOptions, say: Say) -> None:
     if not options.exit_after:
         say(f"chat page: {run.url}  (each tab is a resident; 職員として開く = staff)")
         say(f"staff console: {run.console_url}  (logged in as the demo admin)")
+        say(f"LINE: {run.url}?channel=line  (a resident on LINE, rich menu and all)")
 
 
 async def stop_demo(run: DemoRun) -> None:
@@ -207,6 +222,8 @@ async def stop_demo(run: DemoRun) -> None:
     finally:
         try:
             await run.server.stop()
+            if run.line is not None:
+                await run.line.stop()
             await run.services.close()
         finally:
             if run.temporary:

@@ -1,4 +1,4 @@
-"""The local Bot API server with the demo's chat page and its one extra route (staff tabs)."""
+"""The local Bot API server with the demo's chat page and its extra routes (staff, LINE)."""
 
 from __future__ import annotations
 
@@ -30,11 +30,33 @@ class DemoServer(LocalBotApiServer):
         options.setdefault("static_dir", static_dir())
         super().__init__(**options)
         self.on_staff = on_staff
+        self.line_port: int | None = None  # the LINE platform stand-in's, when LINE runs
 
     def _application(self) -> tornado.web.Application:
         application = super()._application()
-        application.add_handlers(r".*", [(r"/_demo/staff", StaffHandler, {"server": self})])
+        application.add_handlers(
+            r".*",
+            [
+                (r"/_demo/staff", StaffHandler, {"server": self}),
+                (r"/_demo/line", LineHandler, {"server": self}),
+            ],
+        )
         return application
+
+
+class LineHandler(tornado.web.RequestHandler):
+    """GET `/_demo/line`: where the page's LINE tab finds the LINE platform stand-in."""
+
+    def initialize(self, server: DemoServer) -> None:
+        self.server = server
+
+    def get(self) -> None:
+        self.set_header("Content-Type", "application/json")
+        if self.server.line_port is None:
+            self.set_status(404)
+            self.finish(json.dumps({"ok": False, "description": "no LINE in this demo"}))
+            return
+        self.finish(json.dumps({"ok": True, "port": self.server.line_port}))
 
 
 class StaffHandler(tornado.web.RequestHandler):

@@ -52,7 +52,7 @@ def menu_request() -> RichMenuRequest:
     ]
     return RichMenuRequest(
         size=RichMenuSize(width=WIDTH, height=HEIGHT),
-        selected=False,
+        selected=True,  # shown open: the commands are in sight from the first message
         name=NAME,
         chatBarText=CHAT_BAR_TEXT,
         areas=areas,

@@ -166,7 +166,9 @@ class LineUser:
 class LinePlatform:
     """Messaging API stand-in on loopback; every limit broken is a violation."""
 
-    def __init__(self, secret: str = "line-secret", token: str = "line-token") -> None:
+    def __init__(
+        self, secret: str = "line-secret", token: str = "line-token", host: str = "127.0.0.1"
+    ) -> None:
         self.secret = secret
         self.token = token
         self.webhook_url = ""
@@ -192,7 +194,7 @@ class LinePlatform:
                 *self.extra_routes(),
             ]
         )
-        self._web = EmbeddedServer(app, name="the LINE platform stand-in")
+        self._web = EmbeddedServer(app, host, name="the LINE platform stand-in")
 
     async def __aenter__(self) -> LinePlatform:
         await self._web.start()

@@ -261,4 +261,5 @@ async function main() {
   poll();
 }
 
-main();
+// the LINE tab (line.js) plays a LINE resident instead
+if (params.get("channel") !== "line") main();
