@@ -12,6 +12,7 @@ import contextlib
 import logging
 import secrets
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
@@ -97,7 +98,7 @@ class ThroughUnitOfWork(Generic[K]):
             await uow.commit()
 
 
-class DurableInbox(Generic[K, Item]):
+class DurableInbox(ABC, Generic[K, Item]):
     """This process's view of a channel's inbox: records, recovers, and marks handled updates
     done. A subclass says how a raw update gives its key and user, and what it hands on."""
 
@@ -125,13 +126,13 @@ class DurableInbox(Generic[K, Item]):
         self._alive: AsyncConnection | None = None
         self._gone_before: set[int] = set()
 
+    @abstractmethod
     def received_of(self, raw: Raw) -> ReceivedUpdate[K]:
         """A raw update's key, user and JSON text."""
-        raise NotImplementedError
 
+    @abstractmethod
     def item_of(self, received: ReceivedUpdate[K], raw: Raw) -> Item:
         """What the channel's handlers get for an update."""
-        raise NotImplementedError
 
     @property
     def shared(self) -> bool:

@@ -4,6 +4,7 @@ replica's updates never taken over, even when its lock's connection breaks."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -214,3 +215,29 @@ async def test_a_replica_that_lost_its_lock_connection_keeps_its_updates(
             live._alive = None
         await live.close()
         await other.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_the_sweep_hands_on_what_a_replica_gone_for_good_left(
+    bot_services: Services, channel: Channel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.app.inbox.KEEP_ALIVE_SECONDS", 0.01)
+    monkeypatch.setattr("bot.app.inbox.SWEEP_SECONDS", 0.0)
+    gone, live = channel.inbox(bot_services), channel.inbox(bot_services)
+    await gone.open()
+    await gone.record(channel.updates(3, 4))
+    await gone.close()
+    await live.open()
+    handed: asyncio.Queue[list[Any]] = asyncio.Queue()
+    sweeping = asyncio.create_task(live.watch(handed.put))
+    try:
+        async with asyncio.timeout(30):
+            while not (batch := await handed.get()):
+                pass
+        assert numbers(channel, batch) == [3, 4]
+        assert await owners(bot_services, live) == {live.owner}
+    finally:
+        sweeping.cancel()
+        await asyncio.gather(sweeping, return_exceptions=True)
+        await live.close()
