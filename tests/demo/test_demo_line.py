@@ -78,6 +78,11 @@ async def test_a_visitor_answers_on_the_line_tab(demo: DemoRun) -> None:
         await expect(next_question).to_be_visible()
         await expect(page.locator(".msg.user").last).to_have_text("住みやすい")  # displayText
 
+        await tap(page, "ずっと住み続けたい")
+        await tap(page, "海と山の自然が豊か")
+        ticked = page.locator("#line-phone").get_by_role("button", name="✓ 海と山の自然が豊か")
+        await expect(ticked).to_be_visible()
+        await page.screenshot(path=artifact("demo-line-multi.png"))
         await menu.get_by_role("button", name="マイデータ").click()
         await expect(page.locator(".msg.user").last).to_have_text("マイデータ")
         await expect(page.locator(".msg.bot").last).to_contain_text("回答途中")
@@ -88,4 +93,4 @@ async def test_a_visitor_answers_on_the_line_tab(demo: DemoRun) -> None:
 
     mode, answers = await answers_of(demo, user_id)
     assert mode == "line"
-    assert answers == {"livability": "livable"}
+    assert answers == {"livability": "livable", "residency_intent": "always"}
