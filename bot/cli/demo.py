@@ -88,8 +88,7 @@ def demo_command(
     exit_after: bool,
     survey_file: Path | None,
 ) -> None:
-    """The real bot on local Telegram and LINE stand-ins, with a phone-like chat page (a tab
-    for each channel) in the browser."""
+    """The real bot on local Telegram and LINE stand-ins, with a chat page (a tab for each)."""
     if survey_file is not None:
         _validate(survey_file)
     options = DemoOptions(data_dir, host, port, simulate, exit_after, survey_file)

@@ -1,5 +1,4 @@
-"""The demo's LINE side: the platform stand-in (with the page's client API) and the bot's
-LINE webhook (the real LineServer) talking to it."""
+"""The demo's LINE side: the platform stand-in (with the page's API) and the real webhook."""
 
 from __future__ import annotations
 

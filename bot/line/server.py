@@ -34,8 +34,7 @@ class LineServer:
         self.rich_menu_id: str | None = None
 
     async def start(self) -> None:
-        """Listen (after taking over what a stopped bot left), and return once accepting;
-        the channel's default rich menu is machikoe's from then on."""
+        """Listen (taking over what a stopped bot left), then make sure of the rich menu."""
         await self._web.start()
         self.rich_menu_id = await set_up_rich_menu(self.settings, self.channel.api)
 
