@@ -2,7 +2,8 @@
 
 The server (in its own process, so its message store does not count against the bot) enforces
 30 messages/s overall and 1/s per chat, answering 429 beyond that. The bot side opens a wave
-with bot.app.waves.open_wave and runs bot.invitations.InvitationSender, as the running bot does.
+with bot.app.waves.open_wave and runs bot.app.invitations.InvitationSender through
+bot.telegram.delivery's TelegramDelivery, as the running bot does.
 Prints the achieved rate against the limit (target ≥ 95 %) and the bot process's RSS after the
 invitations are created and at 5k / 10k / 20k sent (flat memory).
 Usage: python bench/invite_bench.py [--residents 20000] [--limit 30]
@@ -23,11 +24,13 @@ from sqlalchemy import insert
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from bot.app.invitations import InvitationSender, Pacer
 from bot.app.services import Services
 from bot.app.waves import create_wave, open_wave
 from bot.config import Settings
-from bot.invitations import InvitationSender, Pacer
+from bot.telegram.delivery import TelegramDelivery
 from storage.models import Contact, Respondent
+from surveys.modes import Channel
 
 TOKEN = "123456:BENCH-TOKEN"
 FIRST_CHAT = 10_000_000
@@ -115,7 +118,8 @@ async def run(residents: int, limit: float, base_url: str, folder: Path) -> None
     checkpoints = [n for n in (5_000, 10_000, 20_000) if n <= residents] or [residents]
     samples: list[tuple[int, float, float]] = []
     async with bot:
-        sender = InvitationSender(bot, services, Pacer(per_second=limit))
+        deliveries = {Channel.TELEGRAM: TelegramDelivery(bot)}
+        sender = InvitationSender(deliveries, services, Pacer(per_second=limit))
         started = time.perf_counter()
 
         async def watch() -> None:

@@ -6,7 +6,9 @@ import asyncio
 import contextlib
 import logging
 import os
-from typing import TYPE_CHECKING
+import signal
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,6 +16,9 @@ from bot.cli import CliError
 from bot.config import Settings
 
 if TYPE_CHECKING:
+    from telegram.ext import Application
+
+    from bot.app.scheduler import WaveJobs
     from bot.app.services import Services
     from bot.line.server import LineServer
 
@@ -32,6 +37,36 @@ async def _start_line(services: Services, line: tuple[str, int] | None) -> LineS
     return server
 
 
+def wave_jobs_for(
+    services: Services,
+    application: Application | None = None,  # type: ignore[type-arg]
+    **options: Any,
+) -> WaveJobs:
+    """The process's wave jobs: Telegram delivery and the staff chat's summaries through the
+    application's bot when there is one, LINE push when LINE is configured."""
+    from bot.app.delivery import Delivery, SummaryNotifier
+    from bot.app.scheduler import WaveJobs
+    from surveys.modes import Channel
+
+    deliveries: dict[Channel, Delivery] = {}
+    summaries: SummaryNotifier | None = None
+    if application is not None:
+        from bot.telegram.context import attach_wave_jobs
+        from bot.telegram.delivery import StaffChatSummaries, TelegramDelivery
+
+        deliveries[Channel.TELEGRAM] = TelegramDelivery(application.bot)
+        summaries = StaffChatSummaries(application.bot, services)
+    settings = services.settings
+    if settings.line_channel_secret and settings.line_channel_token:
+        from bot.line.push import LinePusher
+
+        deliveries[Channel.LINE] = LinePusher(settings)
+    jobs = WaveJobs(services, deliveries, summaries, **options)
+    if application is not None:
+        attach_wave_jobs(application, jobs)
+    return jobs
+
+
 async def _serve(
     settings: Settings,
     token: str | None,
@@ -41,34 +76,65 @@ async def _serve(
     port: int,
     secret: str | None,
     line: tuple[str, int] | None = None,
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Open services (migrating the database), build the application, run until signalled."""
+    """Open services (migrating the database), start the Telegram application and the LINE
+    webhook as configured, then the wave jobs; run until signalled (or `stop` is set)."""
     from bot.app.services import Services
-    from bot.telegram.application import build_application
-    from bot.telegram.runner import Webhook, run_until_signalled
+    from bot.telegram.runner import Webhook, settle_memory, start
+    from bot.telegram.runner import stop as stop_application
 
-    services = await Services.open(settings, migrate=True)
-    # load (or first train) the classifier now, not when the first comment arrives
-    warming = asyncio.create_task(get_ready(services))
-    line_server = await _start_line(services, line)
+    done = stop or asyncio.Event()
+    with signals_set(done):
+        services = await Services.open(settings, migrate=True)
+        # load (or first train) the classifier now, not when the first comment arrives
+        warming = asyncio.create_task(get_ready(services))
+        line_server = await _start_line(services, line)
+        application = None
+        jobs = None
+        try:
+            if token is not None:
+                from bot.telegram.application import build_application
+
+                application = build_application(services, token, base_url=api_base_url)
+                webhook = None
+                if webhook_url is not None:
+                    assert secret is not None
+                    webhook = Webhook(
+                        url=webhook_url, secret_token=secret, listen=listen, port=port
+                    )
+                await start(application, webhook)
+            jobs = wave_jobs_for(services, application)
+            await jobs.start()
+            settle_memory()
+            await done.wait()
+            log.info("stopping")
+        finally:
+            if jobs is not None:
+                await jobs.stop()
+            if application is not None:
+                await stop_application(application)
+            if line_server is not None:
+                await line_server.stop()
+            warming.cancel()
+            await finish_comments(services)
+            await services.close()
+
+
+@contextlib.contextmanager
+def signals_set(done: asyncio.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT set `done` while inside (installed before anything starts)."""
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, done.set)
+            installed.append(sig)
     try:
-        if token is None:  # LINE alone
-            from bot.line.server import until_signalled
-
-            await until_signalled()
-            return
-        application = build_application(services, token, base_url=api_base_url)
-        webhook = None
-        if webhook_url is not None:
-            assert secret is not None
-            webhook = Webhook(url=webhook_url, secret_token=secret, listen=listen, port=port)
-        await run_until_signalled(application, webhook)
+        yield
     finally:
-        if line_server is not None:
-            await line_server.stop()
-        warming.cancel()
-        await finish_comments(services)
-        await services.close()
+        for sig in installed:
+            loop.remove_signal_handler(sig)
 
 
 COMMENT_FINISH_SECONDS = 10.0

@@ -18,7 +18,9 @@ from telegram.ext import Application
 
 from bot.app import comments, waves
 from bot.app.catalog import store_survey_file
+from bot.app.scheduler import WaveJobs
 from bot.app.services import Services
+from bot.cli.run import wave_jobs_for
 from bot.config import Settings
 from bot.console.app import create_app
 from bot.console.pages.demo import DEMO_ADMIN_ID
@@ -73,6 +75,7 @@ class DemoRun:
     temporary: bool = False
     console: ConsoleServer | None = None
     line: LineDemo | None = None
+    jobs: WaveJobs | None = None
 
     @property
     def url(self) -> str:
@@ -172,11 +175,14 @@ async def _start_in(folder: Path, options: DemoOptions, base: Settings) -> DemoR
     application = build_application(
         services, server.token, base_url=server.base_url, base_file_url=server.file_base_url
     )
+    jobs = wave_jobs_for(services, application)
     try:
         await start(application, poll_timeout=10)
+        await jobs.start()
         console = await _start_console(services, options)
         await line.start(services)
     except BaseException:
+        await jobs.stop()
         await stop(application)
         await server.stop()
         await line.stop()
@@ -184,7 +190,15 @@ async def _start_in(folder: Path, options: DemoOptions, base: Settings) -> DemoR
         raise
     server.line_port = line.port
     return DemoRun(
-        folder, services, server, application, survey, wave_id, console=console, line=line
+        folder,
+        services,
+        server,
+        application,
+        survey,
+        wave_id,
+        console=console,
+        line=line,
+        jobs=jobs,
     )
 
 
@@ -216,6 +230,8 @@ async def stop_demo(run: DemoRun) -> None:
     try:
         if run.console is not None:
             await run.console.stop()
+        if run.jobs is not None:
+            await run.jobs.stop()
         await stop(run.application)
         if pipeline is not None:
             pipeline.close()

@@ -12,11 +12,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
-from bot import scheduler
 from bot.app.comments import install as install_comment_pipeline
 from bot.app.services import Services
 from bot.app.texts import t
-from bot.telegram import maintenance
 from bot.telegram.context import CONTEXT_TYPES, SERVICES, MachikoeContext
 from bot.telegram.fallback import resident_language
 from bot.telegram.flood import GROUP as FLOOD_GROUP
@@ -81,10 +79,8 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
 
 
 async def run_startup_hooks(application: Application) -> None:  # type: ignore[type-arg]
-    """Register commands, then start the maintenance timers and the scheduler."""
+    """Register commands (wave jobs and timers run on the process's WaveJobs, bot.app.scheduler)."""
     await register_commands(application)
-    await maintenance.on_startup(application)
-    await scheduler.on_startup(application)
 
 
 async def report_error(update: object, context: MachikoeContext) -> None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.app.conversation.context import Conversation
 from bot.app.services import Services
 
+if TYPE_CHECKING:
+    from bot.app.scheduler import WaveJobs
+
 SERVICES = "services"
 CONVERSATION = "conversation"
+WAVE_JOBS = "wave_jobs"
 
 
 class MachikoeContext(
@@ -28,6 +32,11 @@ class MachikoeContext(
         """The resident conversation's use cases (one per application)."""
         return conversation_of(self.application)
 
+    @property
+    def wave_jobs(self) -> WaveJobs | None:
+        """The process's wave jobs and sending (None in an application built without them)."""
+        return wave_jobs_of(self.application)
+
 
 CONTEXT_TYPES = ContextTypes(context=MachikoeContext)
 
@@ -43,3 +52,13 @@ def conversation_of(application: Application) -> Conversation:  # type: ignore[t
     if CONVERSATION not in data:
         data[CONVERSATION] = Conversation(services_of_application(application))
     return data[CONVERSATION]  # type: ignore[no-any-return]
+
+
+def attach_wave_jobs(application: Application, jobs: WaveJobs) -> None:  # type: ignore[type-arg]
+    """Hand the process's wave jobs to the application's handlers (staff commands)."""
+    application.bot_data[WAVE_JOBS] = jobs
+
+
+def wave_jobs_of(application: Application) -> WaveJobs | None:  # type: ignore[type-arg]
+    """The wave jobs handed to the application, if any."""
+    return application.bot_data.get(WAVE_JOBS)

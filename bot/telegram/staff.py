@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.app import callbacks as cb
 from bot.app.callbacks import WaveAction
+from bot.app.invitations import ProgressCallback
 from bot.app.waves import (
     WaveDetails,
     WaveError,
@@ -23,7 +24,7 @@ from bot.app.waves import (
     schedule_wave,
     wave_details,
 )
-from bot.invitations import ProgressCallback
+from bot.telegram.context import wave_jobs_of
 from bot.telegram.roles import ADMIN, require_role, services_of
 from bot.telegram.staff_screens import (
     age_bands_text,
@@ -287,11 +288,12 @@ async def _preview_results(
 async def _send_results(context: ContextTypes.DEFAULT_TYPE, wave_id: int) -> str:
     """Send the results back once (as `machikoe wave send-results`); the note for the admin."""
     from bot.app.results_back import send_results
-    from bot.scheduler import sync_jobs
 
     services = services_of(context)
     back = await send_results(services, wave_id)
-    await sync_jobs(context.application)
+    jobs = wave_jobs_of(context.application)
+    if jobs is not None:
+        await jobs.sync()
     when = _when(back.sends_from, services.timezone)
     return f"結果を {back.recipients} 人に送ります（{when} から）。"
 
@@ -300,15 +302,15 @@ async def _follow_progress(
     update: Update, context: ContextTypes.DEFAULT_TYPE, wave_id: int
 ) -> None:
     """Post a progress message for the admin and start sending now (not at the next poll)."""
-    from bot.scheduler import start_sending, sync_jobs
-
     assert update.effective_chat is not None
     message = await context.bot.send_message(
         update.effective_chat.id, f"ウェーブ #{wave_id} の招待: 送信を準備しています…"
     )
     editor = progress_editor(context.bot, message.chat_id, message.message_id, wave_id)
-    start_sending(context.application, wave_id, editor)
-    await sync_jobs(context.application)
+    jobs = wave_jobs_of(context.application)
+    if jobs is not None:
+        jobs.start_sending(wave_id, editor)
+        await jobs.sync()
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

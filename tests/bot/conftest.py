@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from telegram.ext import Application
 
+from bot.app.scheduler import WaveJobs
 from bot.app.services import Services
+from bot.cli.run import wave_jobs_for
 from bot.config import Settings
 from bot.demo.botapi import LocalBotApiServer
 from bot.telegram.application import build_application
@@ -35,6 +37,8 @@ class BotApp:
     services: Services
     application: Application  # type: ignore[type-arg]
     wave_id: int
+    jobs: WaveJobs
+    """The process's wave jobs (started after the application, stopped before it)."""
     clock: Clock = field(default_factory=lambda: Clock(START))
 
     def idle(self) -> bool:
@@ -56,9 +60,12 @@ class BotApp:
 
     async def restart(self) -> None:
         """Stop the application and start a new one on the same database."""
+        await self.jobs.stop()
         await stop(self.application)
         self.application = new_application(self.server, self.services)
+        self.jobs = wave_jobs_for(self.services, self.application)
         await start(self.application, poll_timeout=1)
+        await self.jobs.start()
 
 
 def new_application(server: LocalBotApiServer, services: Services) -> Application:  # type: ignore[type-arg]
@@ -133,11 +140,14 @@ async def bot_app(bot_services: Services) -> AsyncIterator[BotApp]:
         application = new_application(server, bot_services)
         clock = bot_services.clock
         assert isinstance(clock, Clock)
-        harness = BotApp(server, bot_services, application, wave_id, clock)
+        jobs = wave_jobs_for(bot_services, application)
+        harness = BotApp(server, bot_services, application, wave_id, jobs, clock)
         await start(application, poll_timeout=1)
+        await jobs.start()
         try:
             yield harness
         finally:
+            await harness.jobs.stop()
             await stop(harness.application)
         assert_no_violations(server)
 

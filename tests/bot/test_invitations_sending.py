@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from bot.app.waves import create_wave, open_wave
 from bot.demo.botapi.errors import too_many_requests
-from bot.scheduler import run_job, start_sending
 from tests.bot.conftest import BotApp
 from tests.builders import PROFILE, make_respondent, make_response
 
@@ -44,7 +43,7 @@ async def wait_sent(app: BotApp, wave_id: int, kind: str | None = "invite") -> d
         async with app.services.uow() as uow:
             progress = await uow.invitations.progress(wave_id, kind=kind)
         waiting = progress["pending"] + progress["sending"]
-        if waiting == 0 and app.application.bot_data["scheduler"].sending == set():
+        if waiting == 0 and app.jobs.sending == set():
             return progress
         await asyncio.sleep(0.1)
     raise AssertionError(f"invitations still pending: {progress}")
@@ -60,7 +59,7 @@ async def test_429_is_retried_and_a_blocked_resident_is_unsubscribed(bot_app: Bo
     bot_app.server.block(FIRST + 3)
     bot_app.server.fail_next("sendMessage", too_many_requests(1), times=1)
     wave_id = await new_open_wave(bot_app)
-    assert start_sending(bot_app.application, wave_id)
+    assert bot_app.jobs.start_sending(wave_id)
     progress = await wait_sent(bot_app, wave_id)
     assert progress == {"pending": 0, "sending": 0, "sent": 3, "failed": 0, "blocked": 1}
     assert [invitations_in(bot_app, FIRST + i) for i in range(3)] == [1, 1, 1]
@@ -75,7 +74,7 @@ async def test_429_is_retried_and_a_blocked_resident_is_unsubscribed(bot_app: Bo
 async def test_a_restart_mid_sending_resumes_and_sends_nobody_twice(bot_app: BotApp) -> None:
     await residents(bot_app, 45)
     wave_id = await new_open_wave(bot_app)
-    start_sending(bot_app.application, wave_id)
+    bot_app.jobs.start_sending(wave_id)
     for _ in range(100):
         async with bot_app.services.uow() as uow:
             sent = (await uow.invitations.progress(wave_id))["sent"]
@@ -91,7 +90,7 @@ async def test_a_restart_mid_sending_resumes_and_sends_nobody_twice(bot_app: Bot
 async def test_reminders_reach_only_residents_who_have_not_finished(bot_app: BotApp) -> None:
     people = await residents(bot_app, 3)
     wave_id = await new_open_wave(bot_app)
-    start_sending(bot_app.application, wave_id)
+    bot_app.jobs.start_sending(wave_id)
     await wait_sent(bot_app, wave_id)
     async with bot_app.services.uow() as uow:
         finished = await uow.respondents.get(people[0])
@@ -102,8 +101,8 @@ async def test_reminders_reach_only_residents_who_have_not_finished(bot_app: Bot
     async with bot_app.services.uow() as uow:
         job = await uow.jobs.add("reminder", wave_id, bot_app.services.now())
         await uow.commit()
-    assert await run_job(bot_app.application, job.id)
-    assert not await run_job(bot_app.application, job.id)  # fired once only
+    assert await bot_app.jobs.run_job(job.id)
+    assert not await bot_app.jobs.run_job(job.id)  # fired once only
     await wait_sent(bot_app, wave_id, kind=None)
     reminded = [invitations_in(bot_app, FIRST + i, "締切が近づいています") for i in range(3)]
     resumed = [invitations_in(bot_app, FIRST + i, "続きから回答できます") for i in range(3)]

@@ -1,24 +1,32 @@
-"""The running bot's timers: the data retention policy (only when configured), and the
-catch-up on comments that arrived without the bot (imported responses)."""
+"""The process's timers (on its WaveJobs' scheduler, whatever its channels): the data retention
+policy (only when configured), and the catch-up on comments that arrived without the bot."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.telegram.maintenance import COMMENTS_JOB, RETENTION_JOB
+from apscheduler.job import Job
+
+from bot.app.maintenance import COMMENTS_JOB, RETENTION_JOB
 from tests.bot.conftest import BotApp
 from tests.builders import NOW, make_respondent, make_response
 
 
 async def _has_contact(bot: BotApp, respondent_id: int) -> bool:
-    async with bot.app.services.uow() as uow:
+    async with bot.services.uow() as uow:
         return await uow.contacts.get(respondent_id) is not None
 
 
+async def run(job: Job | None) -> None:
+    """Run a timer's job as the scheduler does when it is due."""
+    assert job is not None
+    await job.func(*job.args, **job.kwargs)
+
+
 async def test_no_retention_job_without_a_policy(bot_app: BotApp) -> None:
-    assert bot_app.application.job_queue is not None
-    assert bot_app.application.job_queue.get_jobs_by_name(RETENTION_JOB) == ()
+    assert bot_app.jobs.scheduler.get_job(COMMENTS_JOB) is not None
+    assert bot_app.jobs.scheduler.get_job(RETENTION_JOB) is None
 
 
 async def test_the_scheduled_job_forgets_idle_residents_chat_ids(bot_app: BotApp) -> None:
@@ -27,28 +35,24 @@ async def test_the_scheduled_job_forgets_idle_residents_chat_ids(bot_app: BotApp
     settings = replace(bot_app.services.settings, contact_retention_days=days_since + 30)
     bot_app.services.settings = settings
     await bot_app.restart()
-    queue = bot_app.application.job_queue
-    assert queue is not None
-    (job,) = queue.get_jobs_by_name(RETENTION_JOB)
+    job = bot_app.jobs.scheduler.get_job(RETENTION_JOB)
 
-    await job.run(bot_app.application)
+    await run(job)
     assert await _has_contact(bot_app, idle.id), "not idle long enough yet"
 
     bot_app.clock.advance(timedelta(days=31))
-    await job.run(bot_app.application)
+    await run(job)
     assert not await _has_contact(bot_app, idle.id)
     async with bot_app.services.uow() as uow:
         assert await uow.respondents.get(idle.id) is not None, "pseudonymous answers stay"
 
 
 async def test_the_scheduled_catch_up_stores_an_imported_comment(bot_app: BotApp) -> None:
-    queue = bot_app.application.job_queue
-    assert queue is not None
-    (job,) = queue.get_jobs_by_name(COMMENTS_JOB)
+    job = bot_app.jobs.scheduler.get_job(COMMENTS_JOB)
     answers = {"livability": "livable", "comment": "図書館を夜まで開けてほしい。電話 090-1111-2222"}
     imported = await make_response(bot_app.services.uow, bot_app.wave_id, answers=answers)
 
-    await job.run(bot_app.application)
+    await run(job)
     async with bot_app.services.uow() as uow:
         answer = (await uow.responses.answers(imported.id))["comment"]
         [masked] = (await uow.comments.masked_texts([answer.id])).values()

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
+from bot.app.invitations import CLAIM_LEASE
+from bot.app.scheduler import JOB_LEASE, MAX_JOB_RETRIES
 from bot.app.waves import wave_details
-from bot.invitations import CLAIM_LEASE
-from bot.scheduler import JOB_LEASE, MAX_JOB_RETRIES, sync_jobs
 from tests.bot.conftest import BotApp
 from tests.bot.test_invitations_sending import FIRST, invitations_in, new_open_wave, residents
 
@@ -52,7 +52,7 @@ async def test_a_summary_left_running_by_a_dead_process_runs_again_after_the_lea
     await bot_app.settle()
     assert await summary_jobs(bot_app) == [("running", 0)]
     bot_app.clock.advance(JOB_LEASE + timedelta(minutes=1))
-    with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
+    with caplog.at_level(logging.WARNING, logger="bot.app.scheduler"):
         await bot_app.restart()
         await wait_summaries(bot_app, [("done", 1), ("pending", 0)])  # and next week's planned
     assert "may be posted twice" in caplog.text
@@ -66,8 +66,8 @@ async def test_a_job_that_keeps_dying_is_given_up(
 ) -> None:
     await crashed_summary(bot_app, retries=MAX_JOB_RETRIES)
     bot_app.clock.advance(JOB_LEASE + timedelta(minutes=1))
-    with caplog.at_level(logging.ERROR, logger="bot.scheduler"):
-        await sync_jobs(bot_app.application)
+    with caplog.at_level(logging.ERROR, logger="bot.app.scheduler"):
+        await bot_app.jobs.sync()
     assert await summary_jobs(bot_app) == [("done", MAX_JOB_RETRIES)]
     assert "given up" in caplog.text
 
@@ -77,7 +77,7 @@ async def wait_progress(app: BotApp, wave_id: int, expected: dict[str, int]) -> 
     for _ in range(200):
         async with app.services.uow() as uow:
             progress = await uow.invitations.progress(wave_id)
-        if progress == expected and app.application.bot_data["scheduler"].sending == set():
+        if progress == expected and app.jobs.sending == set():
             return
         await asyncio.sleep(0.05)
     assert progress == expected
@@ -89,7 +89,7 @@ async def test_an_invitation_claimed_by_a_dead_sender_is_never_resent(bot_app: B
     async with bot_app.services.uow() as uow:  # a sender claims one, then its process dies
         [claimed] = await uow.invitations.claim(wave_id, "dead", bot_app.services.now(), 1)
         await uow.commit()
-    await sync_jobs(bot_app.application)  # sends the other two; the claim is within its lease
+    await bot_app.jobs.sync()  # sends the other two; the claim is within its lease
     expected = {"pending": 0, "sending": 1, "sent": 2, "failed": 0, "blocked": 0}
     await wait_progress(bot_app, wave_id, expected)
     details = await wave_details(bot_app.services, wave_id)  # what staff see meanwhile

@@ -6,7 +6,6 @@ import asyncio
 from datetime import timedelta
 
 from bot.app.waves import close_wave, create_wave, open_wave
-from bot.scheduler import start_sending, sync_jobs
 from tests.bot.conftest import BotApp
 from tests.bot.test_invitations_sending import FIRST, invitations_in, residents, wait_sent
 from tests.builders import make_response
@@ -41,7 +40,7 @@ async def invited_wave(app: BotApp, count: int, reminders: list[str]) -> tuple[i
         reminders=reminders,
     )
     await open_wave(app.services, wave.id)
-    start_sending(app.application, wave.id)
+    app.jobs.start_sending(wave.id)
     await wait_sent(app, wave.id)
     return wave.id, people
 
@@ -79,7 +78,7 @@ async def test_a_reopened_wave_whose_reminder_time_has_passed_reminds_once_at_on
     bot_app.clock.advance(timedelta(days=2))
     closes = bot_app.services.now() + timedelta(days=2)  # so "3d before closing" is past
     await open_wave(bot_app.services, wave_id, reopen=True, closes_at=closes)
-    await sync_jobs(bot_app.application)  # what start-up and the poll do
+    await bot_app.jobs.sync()  # what start-up and the poll do
     await wait_reminders_done(bot_app, wave_id)
     assert reminded(bot_app, 3) == [0, 1, 1]
     await bot_app.restart()
@@ -93,7 +92,7 @@ async def test_a_reminder_past_before_the_wave_opened_does_not_follow_the_invita
 ) -> None:
     past = (bot_app.services.now() - timedelta(hours=1)).isoformat()
     wave_id, _ = await invited_wave(bot_app, 2, [past])
-    await sync_jobs(bot_app.application)
+    await bot_app.jobs.sync()
     await wait_reminders_done(bot_app, wave_id)
     # it fired (late, once) but nobody was invited before its time: no reminder on the heels
     # of the invitation itself

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot import scheduler
+from bot.app import scheduler
 from bot.app.waves import create_wave, schedule_wave
-from bot.scheduler import run_job
-from tests.bot.conftest import BotApp, new_application
+from bot.cli.run import wave_jobs_for
+from tests.bot.conftest import BotApp
 
 
 async def status_of(app: BotApp, wave_id: int) -> str:
@@ -77,9 +77,9 @@ async def test_two_bot_processes_run_a_due_job_once(bot_app: BotApp) -> None:
     async with bot_app.services.uow() as uow:
         job = await uow.jobs.add("close", bot_app.wave_id, bot_app.services.now())
         await uow.commit()
-    other = new_application(bot_app.server, bot_app.services)  # a second replica, same DB
+    other = wave_jobs_for(bot_app.services)  # a second replica's jobs, same DB
     results = await asyncio.gather(
-        run_job(bot_app.application, job.id), run_job(other, job.id), return_exceptions=True
+        bot_app.jobs.run_job(job.id), other.run_job(job.id), return_exceptions=True
     )
     assert sorted(results, key=str) == [False, True]
     assert await status_of(bot_app, bot_app.wave_id) == "closed"
@@ -92,7 +92,7 @@ async def test_a_weekly_summary_job_plans_the_next_week(
         await uow.waves.update(bot_app.wave_id, summary_schedule={"day": "mon", "time": "09:00"})
         job = await uow.jobs.add("summary", bot_app.wave_id, bot_app.services.now())
         await uow.commit()
-    assert await run_job(bot_app.application, job.id)
+    assert await bot_app.jobs.run_job(job.id)
     async with bot_app.services.uow() as uow:
         jobs = await uow.jobs.for_wave(bot_app.wave_id)
     assert [(j.kind, j.state) for j in jobs] == [("summary", "done"), ("summary", "pending")]

@@ -11,7 +11,6 @@ import pytest
 from bot.app.results_back import send_results
 from bot.app.wave_plans import WaveError
 from bot.app.waves import close_wave, create_wave, open_wave, wave_details
-from bot.scheduler import start_sending, state_of, sync_jobs
 from bot.telegram.roles import ADMIN
 from tests.bot.conftest import BotApp
 from tests.bot.test_invitations_sending import FIRST, invitations_in, residents, wait_sent
@@ -45,7 +44,7 @@ async def opened(app: BotApp, count: int, **plan: object) -> int:
 async def sender_done(app: BotApp) -> None:
     """Wait until no sender of this process runs."""
     for _ in range(100):
-        if not state_of(app.application).sending:
+        if not app.jobs.sending:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("a sender is still running")
@@ -59,17 +58,17 @@ def received(app: BotApp, count: int, marker: str = "アンケート") -> list[i
 async def test_a_wave_opened_at_night_sends_nothing_until_nine(bot_app: BotApp) -> None:
     bot_app.clock.now = tokyo(2, 23, 0)
     wave_id = await opened(bot_app, 3)
-    start_sending(bot_app.application, wave_id)  # what the staff's 開始 button does
+    bot_app.jobs.start_sending(wave_id)  # what the staff's 開始 button does
     await sender_done(bot_app)
-    await sync_jobs(bot_app.application)  # what start-up and the poll do
+    await bot_app.jobs.sync()  # what start-up and the poll do
     await bot_app.settle()
     assert received(bot_app, 3) == [0, 0, 0]
-    assert state_of(bot_app.application).wakeups[wave_id] == tokyo(3, 9, 0)
+    assert bot_app.jobs.wakeups[wave_id] == tokyo(3, 9, 0)
     details = await wave_details(bot_app.services, wave_id)
     assert (details.waiting, details.resume_at) == (3, tokyo(3, 9, 0))
 
     bot_app.clock.now = tokyo(3, 9, 0)
-    await sync_jobs(bot_app.application)
+    await bot_app.jobs.sync()
     await wait_sent(bot_app, wave_id)
     assert received(bot_app, 3) == [1, 1, 1]
 
@@ -97,8 +96,8 @@ async def test_inside_the_hours_sending_starts_at_once_on_a_moving_clock(
         return bot_app.clock.now
 
     bot_app.services.clock = moving
-    await sync_jobs(bot_app.application)
-    assert wave_id not in state_of(bot_app.application).wakeups  # no wake-up "a moment later"
+    await bot_app.jobs.sync()
+    assert wave_id not in bot_app.jobs.wakeups  # no wake-up "a moment later"
     await wait_sent(bot_app, wave_id)
     assert received(bot_app, 2) == [1, 1]
 
@@ -110,10 +109,10 @@ async def test_a_restart_at_0859_sends_at_0900(bot_app: BotApp) -> None:
     await sender_done(bot_app)
     await bot_app.settle()
     assert received(bot_app, 2) == [0, 0]
-    assert state_of(bot_app.application).wakeups[wave_id] == tokyo(2, 9, 0)
+    assert bot_app.jobs.wakeups[wave_id] == tokyo(2, 9, 0)
 
     bot_app.clock.advance(timedelta(minutes=1))
-    await sync_jobs(bot_app.application)
+    await bot_app.jobs.sync()
     await wait_sent(bot_app, wave_id)
     assert received(bot_app, 2) == [1, 1]
 
@@ -122,7 +121,7 @@ async def test_the_reminder_cap_holds_across_restarts(bot_app: BotApp) -> None:
     start = bot_app.services.now()
     times = [(start + timedelta(days=d, hours=1)).isoformat() for d in (1, 2, 3)]
     wave_id = await opened(bot_app, 2, reminders=times, rules={"max_reminders": 1})
-    start_sending(bot_app.application, wave_id)
+    bot_app.jobs.start_sending(wave_id)
     await wait_sent(bot_app, wave_id)
     for _ in times:
         bot_app.clock.advance(timedelta(days=1, hours=1))
@@ -147,7 +146,7 @@ async def test_the_results_go_back_once_inside_the_sending_hours(bot_app: BotApp
     assert back.recipients == 2 and back.sends_from == tokyo(3, 9, 0)
     with pytest.raises(WaveError, match="already sent back"):
         await send_results(bot_app.services, bot_app.wave_id)
-    await sync_jobs(bot_app.application)
+    await bot_app.jobs.sync()
     await bot_app.settle()
     assert received(bot_app, 3, "結果をお知らせします") == [0, 0, 0]
 

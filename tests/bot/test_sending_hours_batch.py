@@ -6,9 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta
 
+from bot.app.invitations import Pacer
 from bot.app.waves import wave_details
-from bot.invitations import Pacer
-from bot.scheduler import start_sending, state_of, sync_jobs
 from tests.bot.conftest import BotApp
 from tests.bot.test_invitations_sending import FIRST, wait_sent
 from tests.bot.test_sending_hours import opened, received, sender_done, tokyo
@@ -48,7 +47,7 @@ async def test_the_sender_stops_at_eight_mid_batch_and_the_rest_go_at_nine_in_or
     bot_app.clock.now = tokyo(2, 19, 59)
     wave_id = await opened(bot_app, RESIDENTS)
     pacer = OneAtATime()
-    state_of(bot_app.application).pacer = pacer
+    bot_app.jobs.pacer = pacer
     start = bot_app.clock.now
 
     def evening() -> datetime:
@@ -56,26 +55,26 @@ async def test_the_sender_stops_at_eight_mid_batch_and_the_rest_go_at_nine_in_or
         return start + STEP * len(pacer.order)
 
     bot_app.services.clock = evening
-    start_sending(bot_app.application, wave_id)
+    bot_app.jobs.start_sending(wave_id)
     await sender_done(bot_app)
     await bot_app.settle()
     chats = list(range(FIRST, FIRST + RESIDENTS))
     assert pacer.order == chats[:15]  # 19:59:00 … 19:59:56; none from 20:00 on
     assert received(bot_app, RESIDENTS) == [1] * 15 + [0] * 15
 
-    await sync_jobs(bot_app.application)  # what the poll does after the sender stopped
-    assert state_of(bot_app.application).wakeups[wave_id] == tokyo(3, 9, 0)
+    await bot_app.jobs.sync()  # what the poll does after the sender stopped
+    assert bot_app.jobs.wakeups[wave_id] == tokyo(3, 9, 0)
     details = await wave_details(bot_app.services, wave_id)
     assert (details.waiting, details.resume_at) == (15, tokyo(3, 9, 0))
 
     bot_app.services.clock = bot_app.clock
     bot_app.clock.now = tokyo(3, 8, 59)
-    await sync_jobs(bot_app.application)
+    await bot_app.jobs.sync()
     await bot_app.settle()
     assert received(bot_app, RESIDENTS) == [1] * 15 + [0] * 15  # not a minute early
 
     bot_app.clock.now = tokyo(3, 9, 0)
-    await sync_jobs(bot_app.application)
+    await bot_app.jobs.sync()
     await wait_sent(bot_app, wave_id)
     assert pacer.order == chats  # the rest in their order, after the first fifteen
     assert received(bot_app, RESIDENTS) == [1] * RESIDENTS

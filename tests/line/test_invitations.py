@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from bot.invitations import InvitationSender, Pacer
+from bot.app.invitations import InvitationSender, Pacer, SendTally
+from bot.line.push import LinePusher
+from surveys.modes import Channel
 from tests.line.conftest import LineBot
 from tests.line.test_survey import onboard
 
@@ -30,6 +34,23 @@ async def invite(line: LineBot, channels: list[str] | None) -> int:
     return created
 
 
+@asynccontextmanager
+async def pusher(line: LineBot) -> AsyncIterator[LinePusher]:
+    """The LINE delivery a process with LINE configured sends through."""
+    push = LinePusher(line.services.settings)
+    try:
+        yield push
+    finally:
+        await push.close()
+
+
+async def send(line: LineBot) -> SendTally:
+    """One sending run of the wave, LINE being the only channel (a LINE-only process)."""
+    async with pusher(line) as push:
+        sender = InvitationSender({Channel.LINE: push}, line.services, Pacer())
+        return await sender.run(line.wave_id)
+
+
 async def test_a_line_resident_is_invited_by_push_and_the_button_opens_the_survey(
     line: LineBot,
 ) -> None:
@@ -37,15 +58,13 @@ async def test_a_line_resident_is_invited_by_push_and_the_button_opens_the_surve
     await onboard(sachiko)
     await telegram_resident(line, 9001)
     assert await invite(line, ["line"]) == 1  # the Telegram resident is not in this audience
-    sender = InvitationSender(None, line.services, Pacer())  # type: ignore[arg-type]
-    tally = await sender.run(line.wave_id)
+    tally = await send(line)
     assert tally.sent == 1 and line.platform.pushes == 1
     invitation = sachiko.messages[-1]
     assert invitation.how == "push" and invitation.actions
     await sachiko.postback(str(invitation.actions[0]["data"]))
     assert "1/4〜5" in sachiko.last
-    again = InvitationSender(None, line.services, Pacer())  # type: ignore[arg-type]
-    assert (await again.run(line.wave_id)).sent == 0  # never twice
+    assert (await send(line)).sent == 0  # never twice
     assert line.platform.pushes == 1
 
 
@@ -56,8 +75,8 @@ async def test_no_push_outside_the_sending_hours(line: LineBot) -> None:
     clock = line.services.clock
     clock.advance(timedelta(hours=12))  # type: ignore[attr-defined]  # 21:00 in Tokyo
     shown = len(yui.messages)
-    tally = await InvitationSender(None, line.services, Pacer()).run(line.wave_id)  # type: ignore[arg-type]
+    tally = await send(line)
     assert tally.sent == 0 and line.platform.pushes == 0 and len(yui.messages) == shown
     clock.advance(timedelta(hours=12))  # type: ignore[attr-defined]  # 09:00 the next day
-    tally = await InvitationSender(None, line.services, Pacer()).run(line.wave_id)  # type: ignore[arg-type]
+    tally = await send(line)
     assert tally.sent == 1 and yui.messages[-1].how == "push"

@@ -5,9 +5,8 @@ from __future__ import annotations
 import html
 from datetime import datetime, tzinfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from bot.app import callbacks
+from bot.app.conversation.screens import Button, Screen
 from storage.repositories.invitation_rules import RESULTS
 
 _TEXTS: dict[str, dict[str, str]] = {
@@ -68,7 +67,7 @@ def _closes(texts: dict[str, str], language: str, closes_at: datetime | None, zo
     return texts["closes"].format(when=when)
 
 
-def invitation_message(
+def invitation_screen(
     kind: str,
     language: str,
     title: str,
@@ -77,8 +76,8 @@ def invitation_message(
     wave_id: int,
     *,
     started: bool = False,
-) -> tuple[str, InlineKeyboardMarkup]:
-    """The HTML text and button of an invitation or a reminder in a resident's language.
+) -> Screen:
+    """An invitation or a reminder in a resident's language: HTML text and its start button.
 
     A resident who has begun the survey is told they can continue, never invited again."""
     texts = _TEXTS.get(language, _TEXTS["ja"])
@@ -91,14 +90,13 @@ def invitation_message(
     else:
         template, label = texts["invite"], texts["start"]
     text = template.format(title=html.escape(title), closes=closes)
-    button = InlineKeyboardButton(label, callback_data=callbacks.start_wave_data(wave_id))
-    return text, InlineKeyboardMarkup([[button]])
+    return Screen(text, ((Button(label, callbacks.start_wave_data(wave_id)),),))
 
 
-def results_message(language: str, title: str, summary: str) -> str:
-    """The HTML results message (the summary as staff wrote it, escaped)."""
+def results_screen(language: str, title: str, summary: str) -> Screen:
+    """The results message (the summary as staff wrote it, escaped), without buttons."""
     texts = _TEXTS.get(language, _TEXTS["ja"])
-    return texts["results"].format(title=html.escape(title), summary=html.escape(summary))
+    return Screen(texts["results"].format(title=html.escape(title), summary=html.escape(summary)))
 
 
 def is_results(kind: str) -> bool:

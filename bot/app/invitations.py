@@ -1,4 +1,5 @@
-"""Send a wave's invitations and reminders at Telegram's pace, resumable, never twice.
+"""Send a wave's invitations and reminders through each channel's Delivery, paced, resumable,
+never twice.
 
 Only inside the wave's sending hours: outside them the sender stops claiming, gives back what
 it has not sent, and the scheduler starts it again at the next opening of the window."""
@@ -10,26 +11,26 @@ import contextlib
 import logging
 import time
 import uuid
-import warnings
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
 
-from telegram import Bot
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-
+from bot.app.delivery import (
+    Blocked,
+    Delivery,
+    MaybeDelivered,
+    Rejected,
+    RetryLater,
+    Unreachable,
+)
+from bot.app.invitation_texts import invitation_screen, is_results, results_screen
 from bot.app.services import Services
-from bot.invitation_texts import invitation_message, is_results, results_message
 from storage.db import UnitOfWork
 from storage.records import InvitationTarget, WaveRecord
+from surveys.modes import Channel
 from surveys.sending import ContactRules
 from surveys.waves import WaveStatus
-
-if TYPE_CHECKING:
-    from bot.line.push import LinePusher
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ PER_CHAT_INTERVAL = 1.0
 CLAIM_LEASE = timedelta(minutes=10)
 """An invitation ``sending`` for longer belongs to a sender that died: it is marked failed.
 
-Never resent: the message may have reached Telegram just before the crash and nothing tells
+Never resent: the message may have reached the resident just before the crash and nothing tells
 whether it did. Sending is at most once: a resident may miss one invitation, never gets two.
 A sender that stops gracefully gives its unsent claims back to ``pending`` instead."""
 MAX_TRIES = 5
@@ -104,7 +105,7 @@ class Pacer:
             ticket.set_result(self._clock() if counted else float("-inf"))
 
     def pause(self, seconds: float) -> None:
-        """Telegram said "retry after": no send before that."""
+        """The channel said "retry later": no send before that."""
         self._next = max(self._next, self._clock() + seconds)
 
 
@@ -118,12 +119,9 @@ class SendTally:
     retried: int = 0
 
 
-def _seconds(error: RetryAfter) -> float:
-    """retry_after as seconds (PTB gives an int now, a timedelta in a later version)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+def channel_of(target: InvitationTarget) -> Channel:
+    """The channel an invitation goes through (LINE residents have a LINE user id)."""
+    return Channel.LINE if target.line_user_id is not None else Channel.TELEGRAM
 
 
 class InvitationSender:
@@ -131,7 +129,7 @@ class InvitationSender:
 
     def __init__(
         self,
-        bot: Bot,
+        deliveries: Mapping[Channel, Delivery],
         services: Services,
         pacer: Pacer,
         *,
@@ -140,7 +138,7 @@ class InvitationSender:
         workers: int = 48,
         progress_every: float = 2.0,
     ) -> None:
-        self.bot = bot
+        self.deliveries = deliveries
         self.services = services
         self.pacer = pacer
         self.keep_going = keep_going
@@ -150,7 +148,6 @@ class InvitationSender:
         self.name = uuid.uuid4().hex[:8]
         self.tally = SendTally()
         self.rules = ContactRules()
-        self._line: LinePusher | None = None  # made when the first LINE resident is due
 
     async def run(self, wave_id: int, progress: ProgressCallback | None = None) -> SendTally:
         """Claim and send until nothing is pending, the wave closes, or keep_going() is False."""
@@ -187,9 +184,6 @@ class InvitationSender:
                 reporter.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await reporter
-            if self._line is not None:
-                await self._line.close()
-                self._line = None
         if progress is not None:
             await progress(await self._progress(wave_id))
         log.info(
@@ -258,14 +252,11 @@ class InvitationSender:
             await uow.commit()
 
     async def _deliver(self, target: InvitationTarget, wave: WaveRecord, title: str) -> None:
-        """Send one message and record what happened right after the API call returns."""
+        """Send one message and record what happened right after the channel answers."""
         if is_results(target.kind):
-            text, keyboard = (
-                results_message(target.language, title, wave.results_message or ""),
-                None,
-            )
+            screen = results_screen(target.language, title, wave.results_message or "")
         else:
-            text, keyboard = invitation_message(
+            screen = invitation_screen(
                 target.kind,
                 target.language,
                 title,
@@ -274,30 +265,36 @@ class InvitationSender:
                 wave.id,
                 started=target.started,
             )
+        channel = channel_of(target)
+        delivery = self.deliveries.get(channel)
+        if delivery is None:
+            await self._record(target, "failed", f"no {channel} delivery in the sending process")
+            return
+        to: int | str = target.line_user_id or target.chat_id
         outcome, error = "failed", f"gave up after {MAX_TRIES} tries"
         for attempt in range(MAX_TRIES):
-            ticket = await self.pacer.wait(target.line_user_id or target.chat_id)
-            if not self._going():  # the sending hours ended (or the bot stops) while it waited
+            ticket = await self.pacer.wait(to)
+            if not self._going():  # the sending hours ended (or the process stops) while it waited
                 self.pacer.settle(ticket, counted=False)
                 await self._give_back(target)
                 return
             try:
-                await self._send(target, text, keyboard)
+                await delivery.deliver(to, screen, target.invitation_id)
                 self.pacer.settle(ticket, counted=True)
-            except RetryAfter as exc:
+            except RetryLater as exc:
                 self.tally.retried += 1
-                self.pacer.pause(_seconds(exc))
+                self.pacer.pause(exc.seconds)
                 continue
-            except Forbidden:
-                outcome, error = "blocked", "403: the resident blocked the bot"
-            except BadRequest as exc:
-                outcome, error = "failed", f"400: {exc.message}"[:200]
-            except TimedOut:
-                self.pacer.settle(ticket, counted=True)  # it may have reached Telegram
+            except Blocked:
+                outcome, error = "blocked", f"{channel}: the resident blocked the bot"
+            except Rejected as exc:
+                outcome, error = "failed", f"{channel}: {exc.reason}"[:200]
+            except MaybeDelivered:
+                self.pacer.settle(ticket, counted=True)  # it may have reached the channel
                 outcome, error = "failed", "timed out; not resent so nobody gets it twice"
-            except NetworkError as exc:
+            except Unreachable as exc:
                 self.tally.retried += 1
-                error = f"network: {type(exc).__name__}"
+                error = f"{channel} unreachable: {exc}"[:200]
                 await asyncio.sleep(min(2**attempt, 10))
                 continue
             else:
@@ -306,19 +303,6 @@ class InvitationSender:
                 self.pacer.settle(ticket, counted=False)  # no-op when already settled
             break
         await self._record(target, outcome, error or None)
-
-    async def _send(self, target: InvitationTarget, text: str, keyboard: Any) -> None:
-        """One message by Telegram, or by LINE push for a LINE resident (errors alike)."""
-        if target.line_user_id is None:
-            await self.bot.send_message(
-                target.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard
-            )
-            return
-        if self._line is None:
-            from bot.line.push import LinePusher  # only where LINE residents are invited
-
-            self._line = LinePusher(self.services.settings)
-        await self._line.push(target.line_user_id, text, keyboard, target.invitation_id)
 
     async def _record(self, target: InvitationTarget, outcome: str, error: str | None) -> None:
         """Store the invitation's final state (and unsubscribe residents who blocked us)."""

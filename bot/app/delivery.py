@@ -1,0 +1,76 @@
+"""How a message the bot starts (an invitation, a reminder, results) reaches a resident on one
+channel, and the channel-neutral ways that can fail; each adapter maps its platform's errors."""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from bot.app.conversation.screens import Screen
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryError(Exception):
+    """A message was not (known to be) delivered."""
+
+
+class RetryLater(DeliveryError):
+    """The channel is rate limiting: no message before `seconds` have passed; then resend."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds:g} s")
+        self.seconds = seconds
+
+
+class Blocked(DeliveryError):
+    """The resident blocked the bot (or unfollowed it): stop writing to them."""
+
+
+class Rejected(DeliveryError):
+    """The channel refused this message for good (bad request, unknown user, bad credentials)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class MaybeDelivered(DeliveryError):
+    """No answer in time: the message may have arrived, so it is never resent (at most once)."""
+
+
+class Unreachable(DeliveryError):
+    """The channel could not be reached at all: nothing was delivered, sending again is safe."""
+
+
+class Delivery(Protocol):
+    """One channel's way to send a plain screen to one resident."""
+
+    async def deliver(self, to: int | str, screen: Screen, key: int) -> None:
+        """Send `screen` to the resident at `to`; `key` (the invitation) names this message
+        for channels that can refuse a second copy. Raises a DeliveryError on failure."""
+        ...
+
+    async def close(self) -> None:
+        """Release the channel's connections."""
+        ...
+
+
+class SummaryNotifier(Protocol):
+    """Where the periodic summary of a wave is posted for staff."""
+
+    async def post(self, wave_id: int) -> None:
+        """Post the wave's summary now."""
+        ...
+
+
+class NoSummaryChat:
+    """A process without the staff's Telegram chat: summaries are not posted, only logged."""
+
+    async def post(self, wave_id: int) -> None:
+        """Say that the summary is not posted (staff read the results in the console)."""
+        log.info(
+            "summary of wave %s not posted: this process has no Telegram bot for the staff "
+            "chat; staff read the results in the console (machikoe console) or machikoe report",
+            wave_id,
+        )
