@@ -106,3 +106,13 @@ async def test_an_image_of_the_wrong_kind_or_size_is_refused(line: LineBot) -> N
     assert any("image/gif" in v for v in platform.violations)
     assert any("1 MB" in v for v in platform.violations)
     platform.violations.clear()
+
+
+async def test_a_failing_rich_menu_call_does_not_stop_line(line: LineBot) -> None:
+    line.platform.rich_menus.fails = True
+    await line.restart()
+    assert line.server.rich_menu_id is None
+    rin = line.user()
+    assert await rin.follow() == 200
+    await rin.say("回答する")  # the keywords still reach the commands
+    assert rin.buttons == ["日本語", "English", "やさしい日本語"]

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, MutableSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,7 +106,7 @@ class Webhooks:
                     await asyncio.wait_for(self._wakeup.wait(), 0.5)
 
     async def _post(
-        self, http: httpx.AsyncClient, update: PendingUpdate, busy_chats: set[int]
+        self, http: httpx.AsyncClient, update: PendingUpdate, busy_chats: MutableSet[int]
     ) -> None:
         try:
             delay = 0.05
