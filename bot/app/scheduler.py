@@ -41,9 +41,8 @@ RETRIED_AFTER_CRASH = {
 """Why each kind of job is safe to run again after its process died while running it.
 
 open, close, reminder and invite do their work in the transaction that claims and finishes
-them, so a crash rolls the claim back with it; only the summary (posted to the staff chat after its
-claim commits) is normally left ``running`` by a crash.
-
+them, so a crash rolls the claim back with it; only the summary (posted to the staff chat
+after its claim commits) is normally left ``running`` by a crash.
 """
 
 

@@ -23,13 +23,13 @@ class OneAtATime(Pacer):
     def __init__(self) -> None:
         super().__init__()
         self._turn = asyncio.Lock()
-        self._chats: dict[int, int] = {}
-        self.order: list[int] = []
+        self._sent_to: dict[int, int | str] = {}
+        self.order: list[int | str] = []
 
-    async def wait(self, chat_id: int) -> asyncio.Future[float]:
+    async def wait(self, chat_id: int | str) -> asyncio.Future[float]:
         await self._turn.acquire()
         ticket: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        self._chats[id(ticket)] = chat_id
+        self._sent_to[id(ticket)] = chat_id
         return ticket
 
     def settle(self, ticket: asyncio.Future[float], *, counted: bool) -> None:
@@ -37,7 +37,7 @@ class OneAtATime(Pacer):
             return
         ticket.set_result(0.0)
         if counted:
-            self.order.append(self._chats[id(ticket)])
+            self.order.append(self._sent_to[id(ticket)])
         self._turn.release()
 
 
