@@ -109,6 +109,7 @@ async def run(residents: int, limit: float, base_url: str, folder: Path) -> None
         survey_id="residency-livability",
         name="bench",
         closes_at=datetime.now(UTC) + timedelta(days=14),
+        rules={"send_window": "00:00-24:00"},  # the wall clock: any hour the bench runs at
     )
     began = time.perf_counter()
     _, invited = await open_wave(services, wave.id)
