@@ -29,6 +29,22 @@ SUBMIT = "X"  # X:<wave>
 DELETE = "D"  # D:<y|n>
 WAVE = "W"  # W:<wave> (invitation button)
 SKIP = "-"
+RESIDENT_KINDS = (
+    LANGUAGE,
+    CONSENT,
+    PROFILE,
+    PROFILE_BACK,
+    ANSWER,
+    TOGGLE,
+    NEXT,
+    BACK,
+    CHANGE,
+    SUBMIT,
+    DELETE,
+    WAVE,
+)
+RESIDENT_PATTERN = rf"^[{''.join(RESIDENT_KINDS)}]{SEPARATOR}"
+"""The residents' buttons (the Telegram handler's pattern)."""
 
 
 def pack(kind: str, *parts: object) -> str:

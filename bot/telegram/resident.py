@@ -8,6 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.app import callbacks as cb
 from bot.app.conversation import onboarding, taps, typed
 from bot.app.conversation.onboarding import Command
 from bot.app.conversation.resident import Channel, Resident
@@ -15,7 +16,6 @@ from bot.telegram.context import MachikoeContext
 from bot.telegram.render import answer_tap, render
 
 PRIVATE = filters.ChatType.PRIVATE
-CALLBACK_PATTERN = rf"^[{taps.RESIDENT_KINDS}]:"
 
 
 def resident_of(update: Update) -> Resident | None:
@@ -68,6 +68,6 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("start", on_start, filters=new_private),
         *(CommandHandler(str(c), on_command(c), filters=new_private) for c in Command),
-        CallbackQueryHandler(on_tap, pattern=CALLBACK_PATTERN),
+        CallbackQueryHandler(on_tap, pattern=cb.RESIDENT_PATTERN),
         MessageHandler(new_private & ~filters.COMMAND, on_message),
     ]

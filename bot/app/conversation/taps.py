@@ -27,8 +27,6 @@ TAPS: dict[str, TapCase] = {
     cb.DELETE: onboarding.tap_delete,
     cb.WAVE: onboarding.tap_wave,
 }
-# The kinds of callback data residents' buttons carry (the Telegram handler's pattern).
-RESIDENT_KINDS = "".join(TAPS)
 
 
 async def tap(conversation: Conversation, resident: Resident, data: str | None) -> Reply:

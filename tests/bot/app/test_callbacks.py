@@ -8,9 +8,9 @@ import pytest
 
 from bot.app import callbacks as cb
 from bot.app.callbacks import ReviewAction, WaveAction
-from bot.app.conversation.taps import RESIDENT_KINDS
+from bot.app.conversation.taps import TAPS
 
-RESIDENT_PATTERN = rf"^[{RESIDENT_KINDS}]:"
+RESIDENT_PATTERN = cb.RESIDENT_PATTERN
 
 
 @pytest.mark.parametrize("action", list(WaveAction))
@@ -59,6 +59,12 @@ def test_data_this_bot_did_not_make_reads_as_nothing(data: str | None) -> None:
     assert cb.parse_wave(data) is None
     assert cb.parse_review(data) is None
     assert cb.parse_comments_page(data) is None
+
+
+def test_every_resident_kind_has_its_use_case_and_only_those_match() -> None:
+    assert sorted(TAPS) == sorted(cb.RESIDENT_KINDS)
+    assert all(re.match(RESIDENT_PATTERN, cb.pack(kind, 1)) for kind in cb.RESIDENT_KINDS)
+    assert not re.match(RESIDENT_PATTERN, "Z:1")
 
 
 def test_staff_data_stays_within_telegrams_64_bytes() -> None:
