@@ -8,14 +8,13 @@ from bot.telegram import (
     console_command,
     fallback,
     help,
-    maintenance,
     resident,
     review,
     staff,
 )
 
 # The order matters: the first handler that matches an update takes it, so the specific
-# handlers come before the resident's catch-alls, and the fallback and maintenance come last.
+# handlers come before the resident's catch-alls, and the fallback comes last.
 HANDLER_MODULES: tuple[ModuleType, ...] = (
     help,
     resident,
@@ -23,5 +22,4 @@ HANDLER_MODULES: tuple[ModuleType, ...] = (
     console_command,
     review,
     fallback,
-    maintenance,
 )
