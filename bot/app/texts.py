@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from surveys.modes import Channel
+
 LANGUAGES: tuple[str, ...] = ("ja", "en", "ja-easy")
 LANGUAGE_NAMES: dict[str, str] = {"ja": "日本語", "en": "English", "ja-easy": "やさしい日本語"}
 
@@ -19,8 +21,8 @@ _JA: dict[str, str] = {
         "を測り、市の施策に役立てるためです。\n"
         "・保存期間：{retention}保存し、その後消去します。\n"
         "・回答はお名前と切り離し、仮名（番号）で分析します。"
-        "TelegramのIDは回答と別に保管し、ご案内を送るためだけに使います。\n"
-        "・/mydata で保存内容を確認でき、/delete でいつでもすべて消去できます。\n\n"
+        "{account}は回答と別に保管し、ご案内を送るためだけに使います。\n"
+        "・{mydata}で保存内容を確認でき、{delete}でいつでもすべて消去できます。\n\n"
         "同意いただけますか。"
     ),
     "retention_days": "{days}日間",
@@ -28,8 +30,8 @@ _JA: dict[str, str] = {
     "agree": "同意する",
     "decline": "同意しない",
     "declined": "承知しました。回答は保存していません（同意されなかったことだけを記録しました）。"
-    "気が変わったら /start でいつでも始められます。",
-    "consent_needed": "アンケートには同意が必要です。/start から始めてください。",
+    "気が変わったら {start}でいつでも始められます。",
+    "consent_needed": "アンケートには同意が必要です。{start}から始めてください。",
     "profile_intro": "はじめに、あなたについて{count}つだけおたずねします（一度だけです）。",
     "profile_done": "ありがとうございます。プロフィールを保存しました。",
     "profile_update": "プロフィールを更新します。",
@@ -83,8 +85,8 @@ _JA: dict[str, str] = {
         "・プロフィール：{profile}\n"
         "・ご案内の受け取り：{subscribed}\n"
         "・アンケートの回答：{responses}\n\n"
-        "回答はTelegramのIDではなく仮名（番号）にひもづけて保存しています。"
-        "/delete ですべて消去できます。"
+        "回答は{account}ではなく仮名（番号）にひもづけて保存しています。"
+        "{delete}ですべて消去できます。"
     ),
     "consent_given": "同意済み（{date}）",
     "consent_declined": "同意しない（{date}）",
@@ -106,11 +108,10 @@ _JA: dict[str, str] = {
     "delete_no": "やめる",
     "deleted": "すべて消去しました。ご協力ありがとうございました。",
     "delete_cancelled": "消去を取りやめました。",
-    "stopped": "アンケートのご案内を停止しました。再開するには /start を送ってください。",
+    "stopped": "アンケートのご案内を停止しました。再開するには {start}を送ってください。",
     "unknown_command": "そのコマンドはありません。/help で使い方をご覧ください。",
     "error": "すみません、うまく処理できませんでした。もう一度お試しください。",
     "closed": "このアンケートは終了しました。ご協力ありがとうございました。",
-    "restart_hint": "/start で続きから回答できます。",
     "cmd_start": "アンケートを始める・続ける",
     "cmd_help": "使い方",
     "cmd_language": "言語を変える",
@@ -130,9 +131,9 @@ _EN: dict[str, str] = {
         "• Why: to measure the indicators of Hitachi City's regional revitalisation strategy "
         "(such as the share of residents who want to keep living here) and improve city policy.\n"
         "• How long: kept {retention}, then erased.\n"
-        "• Your answers are analysed without your name, under a pseudonym. Your Telegram id is "
+        "• Your answers are analysed without your name, under a pseudonym. Your {account} is "
         "stored separately, only to send you invitations.\n"
-        "• /mydata shows what is stored; /delete erases everything at any time.\n\n"
+        "• {mydata} shows what is stored; {delete} erases everything at any time.\n\n"
         "Do you agree?"
     ),
     "retention_days": "for {days} days",
@@ -140,8 +141,8 @@ _EN: dict[str, str] = {
     "agree": "I agree",
     "decline": "I do not agree",
     "declined": "Understood. Nothing was stored except that you declined. "
-    "Send /start whenever you change your mind.",
-    "consent_needed": "The survey needs your consent first. Please send /start.",
+    "Send {start} whenever you change your mind.",
+    "consent_needed": "The survey needs your consent first. Please send {start}.",
     "profile_intro": "First, {count} short questions about you (asked only once).",
     "profile_done": "Thank you. Your profile is saved.",
     "profile_update": "Let's update your profile.",
@@ -195,7 +196,7 @@ _EN: dict[str, str] = {
         "• Profile: {profile}\n"
         "• Invitations: {subscribed}\n"
         "• Survey answers: {responses}\n\n"
-        "Answers are stored under a pseudonym, not your Telegram id. /delete erases everything."
+        "Answers are stored under a pseudonym, not your {account}. {delete} erases everything."
     ),
     "consent_given": "given ({date})",
     "consent_declined": "declined ({date})",
@@ -217,11 +218,10 @@ _EN: dict[str, str] = {
     "delete_no": "Cancel",
     "deleted": "Everything is erased. Thank you for taking part.",
     "delete_cancelled": "Nothing was erased.",
-    "stopped": "Survey invitations are stopped. Send /start to resume.",
+    "stopped": "Survey invitations are stopped. Send {start} to resume.",
     "unknown_command": "Unknown command. Send /help to see what I can do.",
     "error": "Sorry, something went wrong. Please try again.",
     "closed": "This survey has closed. Thank you.",
-    "restart_hint": "Send /start to continue where you left off.",
     "cmd_start": "Start or continue the survey",
     "cmd_help": "How to use",
     "cmd_language": "Change language",
@@ -243,7 +243,7 @@ _EASY: dict[str, str] = {
         "しらべて、しの しごとに つかいます。\n"
         "・いつまで：{retention} ほぞんして、そのあと けします。\n"
         "・なまえは つかいません。ばんごうで しらべます。\n"
-        "・/mydata で ほぞんした ことを みられます。/delete で ぜんぶ けせます。\n\n"
+        "・{mydata} で ほぞんした ことを みられます。{delete} で ぜんぶ けせます。\n\n"
         "いいですか。"
     ),
     "retention_days": "{days}にち",
@@ -251,8 +251,8 @@ _EASY: dict[str, str] = {
     "agree": "はい、いいです",
     "decline": "いいえ",
     "declined": "わかりました。こたえは ほぞんして いません。"
-    "また やりたい ときは /start を おくって ください。",
-    "consent_needed": "さきに /start から はじめて ください。",
+    "また やりたい ときは {start} を おくって ください。",
+    "consent_needed": "さきに {start} から はじめて ください。",
     "profile_intro": "はじめに、あなたの ことを {count}つ ききます（1かい だけ です）。",
     "profile_done": "ありがとう ございます。ほぞん しました。",
     "profile_update": "あなたの ことを なおします。",
@@ -295,11 +295,10 @@ _EASY: dict[str, str] = {
     "delete_no": "やめる",
     "deleted": "ぜんぶ けしました。ありがとう ございました。",
     "delete_cancelled": "けしませんでした。",
-    "stopped": "アンケートの おしらせを とめました。また はじめる ときは /start を おくって ください。",
+    "stopped": "アンケートの おしらせを とめました。また はじめる ときは {start} を おくって ください。",
     "unknown_command": "その コマンドは ありません。/help を みて ください。",
     "error": "ごめんなさい。うまく できませんでした。もう いちど やって ください。",
     "closed": "この アンケートは おわりました。ありがとう ございました。",
-    "restart_hint": "/start で つづきから こたえられます。",
 }
 
 CATALOG: dict[str, dict[str, str]] = {"ja": _JA, "en": _EN, "ja-easy": _EASY}
@@ -315,8 +314,55 @@ def language_from_telegram(code: str | None) -> str:
     return "en" if code and not code.startswith("ja") else "ja"
 
 
-def t(language: str | None, key: str, **values: Any) -> str:
-    """The message `key` in `language` (falling back to Japanese), with values filled in."""
-    catalog = CATALOG[language_or_default(language)]
-    template = catalog.get(key) or _JA[key]
-    return template.format(**values) if values else template
+CHANNEL_WORDS: dict[Channel, dict[str, dict[str, str]]] = {
+    Channel.TELEGRAM: {
+        "ja": {
+            "account": "TelegramのID",
+            "start": "/start",
+            "mydata": "/mydata",
+            "delete": "/delete",
+        },
+        "en": {
+            "account": "Telegram id",
+            "start": "/start",
+            "mydata": "/mydata",
+            "delete": "/delete",
+        },
+        "ja-easy": {
+            "account": "TelegramのID",
+            "start": "/start",
+            "mydata": "/mydata",
+            "delete": "/delete",
+        },
+    },
+    Channel.LINE: {
+        "ja": {
+            "account": "LINEのユーザーID",
+            "start": "「回答する」",
+            "mydata": "「マイデータ」",
+            "delete": "「削除」",
+        },
+        "en": {
+            "account": "LINE user id",
+            "start": "“answer”",
+            "mydata": "“my data”",
+            "delete": "“delete”",
+        },
+        "ja-easy": {
+            "account": "LINEの ID",
+            "start": "「回答する」",
+            "mydata": "「マイデータ」",
+            "delete": "「削除」",
+        },
+    },
+}
+"""How each channel names the resident's account and the start / my data / delete commands
+(Telegram's slash commands; LINE's rich menu items, which residents can also type)."""
+
+
+def t(language: str | None, key: str, channel: Channel = Channel.TELEGRAM, /, **values: Any) -> str:
+    """The message `key` in `language` (falling back to Japanese) in `channel`'s words, with
+    values filled in."""
+    language = language_or_default(language)
+    template = CATALOG[language].get(key) or _JA[key]
+    return template.format(**CHANNEL_WORDS[channel][language], **values)

@@ -12,7 +12,7 @@ from bot.app.texts import language_from_telegram, language_or_default, t
 from storage.db import UnitOfWork
 from storage.lanes import Lane, lane_in
 from storage.records import RespondentRecord
-from surveys.modes import ResponseMode
+from surveys.modes import Channel, ResponseMode
 from surveys.status import Consent
 
 
@@ -24,6 +24,11 @@ class Conversation:
     surveys: SurveyCache = field(default_factory=SurveyCache)
     mode: ResponseMode = ResponseMode.CHAT
     """The mode (channel) of the responses this conversation starts: one per adapter."""
+
+    @property
+    def channel(self) -> Channel:
+        """The channel this conversation talks through (its words for ids and commands)."""
+        return Channel.LINE if self.mode is ResponseMode.LINE else Channel.TELEGRAM
 
     def key(self, resident: Resident) -> str:
         """The resident's pseudonym (the only identity stored with answers)."""
@@ -60,6 +65,6 @@ def consented(respondent: RespondentRecord | None) -> bool:
     return respondent is not None and respondent.consent == Consent.GIVEN
 
 
-def said(language: str, key: str) -> Screen:
-    """One catalogue message as a screen."""
-    return Screen(t(language, key))
+def said(language: str, key: str, channel: Channel) -> Screen:
+    """One catalogue message as a screen, in the channel's words."""
+    return Screen(t(language, key, channel))

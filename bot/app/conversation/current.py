@@ -57,7 +57,7 @@ async def screens_for(
     """What to do now for a respondent (and profile) already read by the use case."""
     services = conversation.services
     if respondent is None or not consented(respondent):
-        return (said(language, "consent_needed"),)
+        return (said(language, "consent_needed", conversation.channel),)
     if profile is None:
         profile = await uow.profiles.get(respondent.id)
     if not profile_complete(profile):

@@ -37,7 +37,7 @@ async def mydata(conversation: Conversation, resident: Resident) -> Reply:
         respondent = await conversation.respondent(uow, resident)
         language = language_of(respondent, resident)
         if respondent is None:
-            return Reply((said(language, "mydata_none"),))
+            return Reply((said(language, "mydata_none", conversation.channel),))
         profile = await uow.profiles.get(respondent.id)
         contact = await uow.contacts.get(respondent.id)
         responses = await stored_responses(uow, conversation.surveys, respondent.id)
@@ -45,6 +45,7 @@ async def mydata(conversation: Conversation, resident: Resident) -> Reply:
     text = t(
         language,
         "mydata",
+        conversation.channel,
         consent=consent_text(respondent, language, services.timezone),
         language_name=LANGUAGE_NAMES.get(respondent.language, respondent.language),
         profile=escape(profile_text(profile, language)) or t(language, "profile_none"),

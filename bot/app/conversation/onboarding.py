@@ -21,6 +21,7 @@ from bot.app.texts import LANGUAGE_NAMES, LANGUAGES, t
 from storage.db import UnitOfWork
 from surveys.answers import Answer
 from surveys.engine import AskQuestion
+from surveys.modes import Channel
 from surveys.profile import PROFILE_FIELDS, profile_survey
 from surveys.status import Consent
 
@@ -67,7 +68,10 @@ async def start(conversation: Conversation, resident: Resident, args: Sequence[s
             wave_id = wave_of_start(args)
             return Reply(await screens_for(conversation, uow, respondent, language, wave_id))
     return Reply(
-        (said(language, "welcome"), Screen(t(language, "choose_language"), language_rows()))
+        (
+            said(language, "welcome", conversation.channel),
+            Screen(t(language, "choose_language"), language_rows()),
+        )
     )
 
 
@@ -83,10 +87,15 @@ async def profile_command(conversation: Conversation, resident: Resident) -> Rep
         respondent = await conversation.respondent(uow, resident)
         language = language_of(respondent, resident)
         if respondent is None or not consented(respondent):
-            return Reply((said(language, "consent_needed"),))
+            return Reply((said(language, "consent_needed", conversation.channel),))
         profile = await uow.profiles.get(respondent.id)
     screen = profile_screen(profile, language, PROFILE_FIELDS[0])
-    return Reply((said(language, "profile_update"), *([screen] if screen is not None else [])))
+    return Reply(
+        (
+            said(language, "profile_update", conversation.channel),
+            *([screen] if screen is not None else []),
+        )
+    )
 
 
 async def delete_command(conversation: Conversation, resident: Resident) -> Reply:
@@ -95,7 +104,7 @@ async def delete_command(conversation: Conversation, resident: Resident) -> Repl
         respondent = await conversation.respondent(uow, resident)
     language = language_of(respondent, resident)
     if respondent is None:
-        return Reply((said(language, "mydata_none"),))
+        return Reply((said(language, "mydata_none", conversation.channel),))
     return Reply((Screen(t(language, "delete_confirm"), delete_rows(language)),))
 
 
@@ -107,7 +116,7 @@ async def stop_command(conversation: Conversation, resident: Resident) -> Reply:
             await uow.begin_write()
             await uow.contacts.set_subscribed(respondent.id, False, conversation.services.now())
             await uow.commit()
-    return Reply((said(language_of(respondent, resident), "stopped"),))
+    return Reply((said(language_of(respondent, resident), "stopped", conversation.channel),))
 
 
 async def tap_language(conversation: Conversation, resident: Resident, parts: list[str]) -> Reply:
@@ -123,13 +132,17 @@ async def tap_language(conversation: Conversation, resident: Resident, parts: li
             await uow.commit()
             respondent = replace(respondent, language=language)
             screens = await screens_for(conversation, uow, respondent, language)
-            return Reply((said(language, "language_set"), *screens), answered=chosen, once=True)
+            return Reply(
+                (said(language, "language_set", conversation.channel), *screens),
+                answered=chosen,
+                once=True,
+            )
     retention = (
         t(language, "retention_days", days=settings.retention_days)
         if settings.retention_days
         else t(language, "retention_default")
     )
-    text = t(language, "consent", retention=retention)
+    text = t(language, "consent", conversation.channel, retention=retention)
     return Reply((Screen(text, consent_rows(language)),), answered=chosen, once=True)
 
 
@@ -155,7 +168,11 @@ async def tap_consent(conversation: Conversation, resident: Resident, parts: lis
                 await remember_contact(uow, respondent.id, resident, now)
             await uow.commit()
             if not agreed:
-                return Reply((said(language, "declined"),), appended=appended, once=True)
+                return Reply(
+                    (said(language, "declined", conversation.channel),),
+                    appended=appended,
+                    once=True,
+                )
             respondent = replace(respondent, consent=consent, consent_at=now, language=language)
         shown = language_of(respondent, resident)
         screens = await screens_for(conversation, uow, respondent, shown)
@@ -176,7 +193,7 @@ async def tap_profile(conversation: Conversation, resident: Resident, parts: lis
         respondent = await conversation.respondent(uow, resident)
         language = language_of(respondent, resident)
         if respondent is None or not consented(respondent):
-            return Reply((said(language, "consent_needed"),))
+            return Reply((said(language, "consent_needed", conversation.channel),))
         profile = await uow.profiles.get(respondent.id)
         step = profile_step(profile)
         current = updating or (isinstance(step, AskQuestion) and step.question.id == field)
@@ -188,20 +205,28 @@ async def tap_profile(conversation: Conversation, resident: Resident, parts: lis
             await uow.commit()
             answered = answered_text(question, Answer(field, choices[index].id), language)
             if updating:
-                return Reply(updated(profile, field, language), answered=answered, once=True)
-            done = (said(language, "profile_done"),) if profile_complete(profile) else ()
+                return Reply(
+                    updated(profile, field, language, conversation.channel),
+                    answered=answered,
+                    once=True,
+                )
+            done = (
+                (said(language, "profile_done", conversation.channel),)
+                if profile_complete(profile)
+                else ()
+            )
             after = await screens_for(conversation, uow, respondent, language, profile=profile)
             return Reply((*done, *after), answered=answered)
     return await stale(conversation, resident)
 
 
-def updated(profile: Profile, field: str, language: str) -> tuple[Screen, ...]:
+def updated(profile: Profile, field: str, language: str, channel: Channel) -> tuple[Screen, ...]:
     """After a field of /profile: the next field, or done."""
     position = PROFILE_FIELDS.index(field)
     if position + 1 < len(PROFILE_FIELDS):
         screen = profile_screen(profile, language, PROFILE_FIELDS[position + 1])
         return (screen,) if screen is not None else ()
-    return (said(language, "profile_done"),)
+    return (said(language, "profile_done", channel),)
 
 
 async def tap_profile_back(
@@ -243,9 +268,9 @@ async def tap_delete(conversation: Conversation, resident: Resident, parts: list
             await uow.respondents.delete_everything(respondent.id)
             await uow.commit()
             log.info("resident %s erased their data", respondent.key)
-            return Reply((said(language, "deleted"),), close=True, once=True)
+            return Reply((said(language, "deleted", conversation.channel),), close=True, once=True)
     key = "delete_cancelled" if respondent else "mydata_none"
-    return Reply((said(language, key),), close=True, once=True)
+    return Reply((said(language, key, conversation.channel),), close=True, once=True)
 
 
 async def tap_wave(conversation: Conversation, resident: Resident, parts: list[str]) -> Reply:

@@ -64,9 +64,17 @@ async def survey_state(
     respondent, wave, state = read.respondent, read.wave, read.state
     language = language_of(respondent, resident)
     if not consented(respondent):
-        return TapState(None, language, Reply((said(language, "consent_needed"),), close=True))
+        return TapState(
+            None,
+            language,
+            Reply((said(language, "consent_needed", conversation.channel),), close=True),
+        )
     if wave is None or state is None:
-        return TapState(None, language, Reply((said(language, "closed"),), close=True, once=True))
+        return TapState(
+            None,
+            language,
+            Reply((said(language, "closed", conversation.channel),), close=True, once=True),
+        )
     if not profile_complete(read.profile):
         return TapState(None, language, profile=read.profile)
     if state.submitted:
@@ -267,4 +275,4 @@ async def tap_submit(conversation: Conversation, resident: Resident, parts: list
     if not submitted:  # submitted meanwhile (a double tap): what is current now
         return await stale(conversation, resident)
     await services.response_submitted(state.response.id)
-    return Reply((said(language, "thanks"),), close=True)
+    return Reply((said(language, "thanks", conversation.channel),), close=True)

@@ -39,7 +39,7 @@ async def text(conversation: Conversation, resident: Resident, typed: str | None
     if isinstance(found, tuple):
         return Reply(found)
     # a line before the current step (the profile is unfinished)
-    line = said(found.language, found.key)
+    line = said(found.language, found.key, conversation.channel)
     return Reply((line, *await show_current(conversation, resident)))
 
 
@@ -79,7 +79,7 @@ async def typed_state(
     respondent = await conversation.respondent(uow, resident)
     language = language_of(respondent, resident)
     if respondent is None or not consented(respondent):
-        return (said(language, "consent_needed"),)
+        return (said(language, "consent_needed", conversation.channel),)
     profile = await uow.profiles.get(respondent.id)
     if not profile_complete(profile):
         return Nudge(language, "tap_needed")
