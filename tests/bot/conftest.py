@@ -42,10 +42,11 @@ class BotApp:
     clock: Clock = field(default_factory=lambda: Clock(START))
 
     def idle(self) -> bool:
-        """No update waiting at the server, queued, or being processed by the application."""
+        """No update waiting at the server or unconfirmed (the bot confirms an update once it
+        is recorded and queued), queued, or being processed by the application."""
         processor = self.application.update_processor
         return (
-            self.server.queue.undelivered() == 0
+            self.server.queue.unconfirmed() == 0
             and self.application.update_queue.empty()
             and processor.current_concurrent_updates == 0
         )

@@ -65,6 +65,10 @@ class UpdateQueue:
         """Number of updates the bot has not received yet."""
         return sum(1 for update in self.updates if not update.delivered.is_set())
 
+    def unconfirmed(self) -> int:
+        """Number of updates the bot has not confirmed yet (received, not yet recorded by it)."""
+        return len(self.updates)
+
     def drop_all(self) -> None:
         """Forget every pending update (drop_pending_updates)."""
         for update in self.updates:
