@@ -3,65 +3,22 @@ once) run on SQLite's or PostgreSQL's fast connection, or on a unit of work's se
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import UnitOfWork
 from storage.pglane import PostgresStepLane
-from storage.records import RespondentRecord, ResponseRecord, WaveRecord
 from storage.repositories._base import run_async
-from storage.repositories.respondents import RespondentInWave
-from storage.repositories.steps import AnswerToStore, ProgramOf, StepOperations
+from storage.repositories.steps import ProgramOf, StepOperations
 from storage.steplane import StepLane
-from surveys.modes import ResponseMode
 
 T = TypeVar("T")
 
 
-class Lane(Protocol):
-    """A resident's place in a wave read, and one answer stored, each in as few trips as the
-    database allows."""
-
-    async def read(
-        self, key: str, wave_id: int | None
-    ) -> tuple[WaveRecord | None, RespondentInWave | None]:
-        """The wave (if it exists), and the resident with their profile, response and answers."""
-        ...
-
-    async def read_open(self, key: str) -> tuple[list[WaveRecord], RespondentInWave | None]:
-        """The open waves, and the resident in the only one (None unless exactly one is open)."""
-        ...
-
-    async def start(
-        self,
-        wave_id: int,
-        respondent: RespondentRecord,
-        at: datetime,
-        mode: ResponseMode = ResponseMode.CHAT,
-    ) -> ResponseRecord:
-        """The resident's response to the wave, started now (in this mode) if there is none."""
-        ...
-
-    async def store(self, answer: AnswerToStore, at: datetime) -> tuple[ResponseRecord, int]:
-        """Store one answer and drop unreachable ones; the response and the answer's id."""
-        ...
-
-    async def drop(self, response_id: int, question_ids: Iterable[str], at: datetime) -> int:
-        """Remove these answers from the open response; how many went."""
-        ...
-
-    async def submit(
-        self, response_id: int, profile: Mapping[str, str | None], at: datetime
-    ) -> bool:
-        """Mark the response complete with a profile snapshot; False if it already was."""
-        ...
-
-    async def close(self) -> None:
-        """Release the lane's connections."""
-        ...
+Lane = StepOperations
+"""Where a survey step runs: a resident's place in a wave read and one answer stored, each in as
+few trips as the database allows (SessionLane below, StepLane, PostgresStepLane)."""
 
 
 class SessionLane(StepOperations):
@@ -77,6 +34,9 @@ class SessionLane(StepOperations):
 
     async def _run_read(self, program: ProgramOf[T]) -> T:
         return await run_async(program(), self._uow.session.execute)
+
+    async def close(self) -> None:
+        """Nothing to release: the unit of work owns its session."""
 
     async def _run_write(self, program: ProgramOf[T]) -> T:
         await self._uow.begin_write()

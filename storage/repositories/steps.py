@@ -4,6 +4,7 @@ answer. A step lane (storage/lanes.py) runs them on its connection."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -117,17 +118,19 @@ def store_program(
     return response, answer_id
 
 
-class StepOperations:
+class StepOperations(ABC):
     """The survey step's operations, each one program above; a lane says where programs run
     (`_run_read`, `_run_write`) and when their writes are committed."""
 
     dialect: str
 
+    @abstractmethod
     async def _run_read(self, program: ProgramOf[T]) -> T:
-        raise NotImplementedError
+        """Run a reading program on this lane's connection."""
 
+    @abstractmethod
     async def _run_write(self, program: ProgramOf[T]) -> T:
-        raise NotImplementedError
+        """Run a writing program (committed as this lane commits)."""
 
     async def read(
         self, key: str, wave_id: int | None
@@ -170,5 +173,6 @@ class StepOperations:
         """Mark the response complete with a profile snapshot; False if it already was."""
         return await self._run_write(partial(submit_program, response_id, profile, at))
 
+    @abstractmethod
     async def close(self) -> None:
-        """Release the lane's connections (none of its own by default)."""
+        """Release the lane's connections."""
