@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.console.app import create_app
 from bot.console.auth import login_url
 from bot.console.core import Role
+from bot.console.serve import ConsoleServer
 from storage.db import create_engine, session_factory
 from tests.builders import NOW, Clock
 
@@ -37,6 +38,17 @@ async def services(migrated_database_url: str, tmp_path: Path) -> AsyncIterator[
     )
     yield services
     await services.close()
+
+
+@pytest.fixture
+async def console_url(services: Services) -> AsyncIterator[str]:
+    """The console served on a free local port (for the browser tests)."""
+    server = ConsoleServer(create_app(services))
+    await server.start()
+    try:
+        yield server.url
+    finally:
+        await server.stop()
 
 
 @pytest.fixture

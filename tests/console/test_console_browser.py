@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Dialog, Page, expect
+from playwright.async_api import Page, expect
 
 from bot.config import Settings
 from bot.console.auth import login_url
@@ -17,7 +16,7 @@ from bot.demo.personas import make_personas
 from bot.demo.run import DemoOptions, DemoRun, start_demo, stop_demo
 from bot.demo.simulate import simulate_residents
 from tests.console.conftest import add_staff
-from tests.demo.browser import artifact, chromium
+from tests.demo.browser import accept_dialogs, artifact, chromium
 
 pytestmark = pytest.mark.browser
 ADMIN = 4001
@@ -34,16 +33,6 @@ async def demo(tmp_path: Path) -> AsyncIterator[DemoRun]:
         await stop_demo(run)
 
 
-_pending: set[asyncio.Future[None]] = set()
-
-
-def _accept(dialog: Dialog) -> None:
-    """Say yes to the console's confirmation dialogs."""
-    task = asyncio.ensure_future(dialog.accept())
-    _pending.add(task)
-    task.add_done_callback(_pending.discard)
-
-
 async def _log_in(page: Page, demo: DemoRun) -> None:
     """Open a fresh one-time link and press ログイン."""
     assert demo.console is not None
@@ -56,7 +45,7 @@ async def _log_in(page: Page, demo: DemoRun) -> None:
 async def test_an_admin_opens_a_wave_and_sees_completions_come_in(demo: DemoRun) -> None:
     async with chromium() as browser:
         page = await browser.new_page(viewport={"width": 1024, "height": 768})  # a tablet
-        page.on("dialog", _accept)
+        accept_dialogs(page)
         await _log_in(page, demo)
         await page.get_by_role("link", name="調査回").click()
         old = page.locator("section", has=page.get_by_role("heading", name="デモ調査"))

@@ -3,24 +3,20 @@ wait for the sending hours and when they go."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.async_api import Dialog, expect
+from playwright.async_api import expect
 
 from bot.app.services import Services
 from bot.app.waves import create_wave, wave_details
-from bot.console.app import create_app
 from bot.console.auth import login_url
 from bot.console.core import Role
-from bot.console.serve import ConsoleServer
 from tests.builders import PROFILE, Clock, make_respondent
 from tests.console.conftest import ADMIN_ID, add_staff, log_in
-from tests.demo.browser import artifact, chromium
+from tests.demo.browser import accept_dialogs, artifact, chromium
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NIGHT = datetime(2025, 6, 2, 23, 0, tzinfo=TOKYO)
@@ -31,17 +27,6 @@ RESIDENTS = 3
 def backend() -> str:
     """Browser tests run on SQLite only (the storage contract runs on both elsewhere)."""
     return "sqlite"
-
-
-@pytest.fixture
-async def console_url(services: Services) -> AsyncIterator[str]:
-    """The console served on a free local port."""
-    server = ConsoleServer(create_app(services))
-    await server.start()
-    try:
-        yield server.url
-    finally:
-        await server.stop()
 
 
 async def _night_wave(services: Services, clock: Clock, **rules: str) -> int:
@@ -79,16 +64,6 @@ async def test_home_and_waves_say_what_waits_and_from_when(
     assert f"{RESIDENTS}件（6月3日 10:00から送信）" in waves
 
 
-_pending: set[asyncio.Future[None]] = set()
-
-
-def _accept(dialog: Dialog) -> None:
-    """Say yes to the console's confirmation dialogs."""
-    task = asyncio.ensure_future(dialog.accept())
-    _pending.add(task)
-    task.add_done_callback(_pending.discard)
-
-
 @pytest.mark.browser
 async def test_an_admin_opening_a_wave_at_night_sees_the_messages_wait_for_nine(
     services: Services, clock: Clock, console_url: str
@@ -97,7 +72,7 @@ async def test_an_admin_opening_a_wave_at_night_sees_the_messages_wait_for_nine(
     await add_staff(services, ADMIN_ID, Role.ADMIN)
     async with chromium() as browser:
         page = await browser.new_page(viewport={"width": 1280, "height": 800})
-        page.on("dialog", _accept)
+        accept_dialogs(page)
         try:
             await page.goto(login_url(services, ADMIN_ID, console_url))
             await page.get_by_role("button", name="ログイン").click()

@@ -3,49 +3,23 @@ wave's counts by channel on the Waves page."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-
 import pytest
-from playwright.async_api import Dialog, expect
+from playwright.async_api import expect
 
 from bot.app.services import Services
-from bot.console.app import create_app
 from bot.console.auth import login_url
 from bot.console.core import Role
-from bot.console.serve import ConsoleServer
 from surveys.modes import ResponseMode
 from tests.builders import PROFILE, make_respondent
 from tests.console.conftest import ADMIN_ID, add_staff
 from tests.console.test_wave_channels import answered, line_respondent
-from tests.demo.browser import artifact, chromium
+from tests.demo.browser import accept_dialogs, artifact, chromium
 
 
 @pytest.fixture
 def backend() -> str:
     """Browser tests run on SQLite only (the storage contract runs on both elsewhere)."""
     return "sqlite"
-
-
-@pytest.fixture
-async def console_url(services: Services) -> AsyncIterator[str]:
-    """The console served on a free local port."""
-    server = ConsoleServer(create_app(services))
-    await server.start()
-    try:
-        yield server.url
-    finally:
-        await server.stop()
-
-
-_pending: set[asyncio.Future[None]] = set()
-
-
-def _accept(dialog: Dialog) -> None:
-    """Say yes to the console's confirmation dialogs."""
-    task = asyncio.ensure_future(dialog.accept())
-    _pending.add(task)
-    task.add_done_callback(_pending.discard)
 
 
 @pytest.mark.browser
@@ -58,7 +32,7 @@ async def test_an_admin_plans_a_line_wave_in_the_form_and_sees_its_counts_by_cha
     await add_staff(services, ADMIN_ID, Role.ADMIN)
     async with chromium() as browser:
         page = await browser.new_page(viewport={"width": 1280, "height": 800})
-        page.on("dialog", _accept)
+        accept_dialogs(page)
         try:
             await page.goto(login_url(services, ADMIN_ID, console_url))
             await page.get_by_role("button", name="ログイン").click()

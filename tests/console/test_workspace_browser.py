@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterator
 
 import pytest
-import uvicorn
 from playwright.async_api import Page, expect
 
 from analysis.report.goals import goal_name
 from bot.app.services import Services
-from bot.console.app import create_app
 from bot.console.auth import login_url
 from bot.console.core import Role
 from storage.repositories.comment_search import CommentFilter, CommentSearch
@@ -31,23 +27,6 @@ KEYS = ["1", "2", "3", "4", "o", "Enter", "s"]
 def backend() -> str:
     """Browser tests run on SQLite only (the storage contract runs on both elsewhere)."""
     return "sqlite"
-
-
-@pytest.fixture
-async def console_url(services: Services) -> AsyncIterator[str]:
-    """The console served by uvicorn on a free local port."""
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(services), host="127.0.0.1", port=0, log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
 
 
 async def _log_in(page: Page, services: Services, url: str) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, Dialog, Page, async_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -48,3 +49,17 @@ def artifact(name: str) -> Path:
     """A path under test-artifacts/ (created here; the folder is not committed)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / name
+
+
+_answering: set[asyncio.Future[None]] = set()
+
+
+def _accept(dialog: Dialog) -> None:
+    task = asyncio.ensure_future(dialog.accept())
+    _answering.add(task)  # held until done, so the task is not collected half-way
+    task.add_done_callback(_answering.discard)
+
+
+def accept_dialogs(page: Page) -> None:
+    """Say yes to every confirmation dialog the page opens."""
+    page.on("dialog", _accept)
