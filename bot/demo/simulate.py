@@ -16,7 +16,7 @@ import httpx
 from bot.app.texts import LANGUAGE_NAMES, t
 from bot.demo.personas import OTHER_TEXT, Persona
 from surveys.definition import Question, QuestionType, Survey
-from surveys.profile import profile_survey
+from surveys.profile import PROFILE_FIELDS, profile_survey
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,9 @@ class ResidentPlayer:
         self.error = t(LANGUAGE, "error")
         self.errors_seen = 0
         self.done_texts = (t(LANGUAGE, "thanks"),)
+        self.catalogue_texts = {
+            key: _plain(t(LANGUAGE, key, count=len(PROFILE_FIELDS))) for key in CATALOGUE
+        }
         self.other_prompts = other_prompts(self.questions)
         self.review_heading = _plain(t(LANGUAGE, "review", items="\0").split("\0")[0]).strip()
 
@@ -182,7 +185,7 @@ class ResidentPlayer:
         question = self._question_in(text)
         if question is not None:
             return question.id + ("" if message["buttons"] else " (answered)")
-        key = next((k for k in CATALOGUE if _plain(t(LANGUAGE, k)) == text), None)
+        key = next((k for k, said in self.catalogue_texts.items() if said == text), None)
         return key or f"bot message with {len(_buttons(message))} buttons"
 
     def _asks_other(self, text: str) -> bool:
