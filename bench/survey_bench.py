@@ -47,9 +47,10 @@ from bot.cli.run import finish_comments, warm_up_classifier
 from bot.config import Settings
 from bot.demo.botapi.loadgen import LoadPlan, LoadProcess, LoadResult
 from bot.demo.botapi.resident import Resident
+from bot.process import settle_memory
 from bot.telegram.application import build_application
 from bot.telegram.inbox import Inbox, Raw
-from bot.telegram.runner import settle_memory, start, stop
+from bot.telegram.runner import start, stop
 from tests.bot.conftest import seed_open_wave
 
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"

@@ -6,8 +6,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import signal
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -81,7 +79,8 @@ async def _serve(
     """Open services (migrating the database), start the Telegram application and the LINE
     webhook as configured, then the wave jobs; run until signalled (or `stop` is set)."""
     from bot.app.services import Services
-    from bot.telegram.runner import Webhook, settle_memory, start
+    from bot.process import settle_memory, signals_set
+    from bot.telegram.runner import Webhook, start
     from bot.telegram.runner import stop as stop_application
 
     done = stop or asyncio.Event()
@@ -121,22 +120,6 @@ async def _serve(
             await services.close()
 
 
-@contextlib.contextmanager
-def signals_set(done: asyncio.Event) -> Iterator[None]:
-    """SIGTERM and SIGINT set `done` while inside (installed before anything starts)."""
-    loop = asyncio.get_running_loop()
-    installed: list[signal.Signals] = []
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, done.set)
-            installed.append(sig)
-    try:
-        yield
-    finally:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
-
-
 COMMENT_FINISH_SECONDS = 10.0
 """How long a stopping bot waits for comments still being stored or classified."""
 
@@ -152,7 +135,7 @@ async def finish_comments(services: Services) -> None:
 
 async def get_ready(services: Services) -> None:
     """Warm the classifier up, then settle the memory it took (see settle_memory)."""
-    from bot.telegram.runner import settle_memory
+    from bot.process import settle_memory
 
     await warm_up_classifier(services)
     settle_memory()

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import shutil
-import signal
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +27,7 @@ from bot.demo.line_demo import LineDemo
 from bot.demo.personas import make_personas
 from bot.demo.server import DemoServer
 from bot.demo.simulate import SimulationResult, simulate_residents
+from bot.process import signals_set
 from bot.telegram.application import build_application
 from bot.telegram.runner import start, stop
 from surveys.bundled import bundled_survey_path
@@ -288,16 +287,6 @@ async def write_report(run: DemoRun) -> Path:
     return path
 
 
-async def wait_for_ctrl_c() -> None:
-    """Sleep until SIGINT or SIGTERM."""
-    done = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, done.set)
-    await done.wait()
-
-
 async def run_demo(options: DemoOptions, base: Settings, say: Say) -> Path | None:
     """The whole demo; returns the report path when residents were simulated."""
     run = await start_demo(options, base, say)
@@ -321,7 +310,9 @@ async def run_demo(options: DemoOptions, base: Settings, say: Say) -> Path | Non
         elif options.exit_after:
             say("the demo bot started and stopped (--exit); --simulate N adds residents")
         if not options.exit_after:
-            await wait_for_ctrl_c()
+            done = asyncio.Event()
+            with signals_set(done):
+                await done.wait()
     finally:
         await stop_demo(run)
     return report

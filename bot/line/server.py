@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 from bot.app.conversation.context import Conversation
 from bot.app.services import Services
 from bot.embedded_server import EmbeddedServer
@@ -47,21 +44,3 @@ class LineServer:
         """Stop accepting, finish the requests in flight, close the API client."""
         await self._web.stop()
         await self.client.close()
-
-
-async def until_signalled() -> None:
-    """Wait for SIGTERM or SIGINT."""
-    import signal
-
-    done = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    installed = []
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, done.set)
-            installed.append(sig)
-    try:
-        await done.wait()
-    finally:
-        for sig in installed:
-            loop.remove_signal_handler(sig)

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import logging
-import signal
-from contextlib import suppress
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -62,14 +58,6 @@ async def start(
     log.info("webhook server listening on %s:%s", webhook.listen, webhook.port)
 
 
-def settle_memory() -> None:
-    """Keep what start-up made (modules, handlers, the classifier) out of the garbage
-    collector's full passes. Those objects live as long as the process, and walking them took
-    over a tenth of a second per pass, a stall every resident's step waited through."""
-    gc.collect()
-    gc.freeze()
-
-
 async def stop(application: Application) -> None:  # type: ignore[type-arg]
     """Stop taking updates, finish the updates in hand, mark them done, release everything."""
     intake: Intake | None = application.bot_data.pop("intake", None)
@@ -80,27 +68,3 @@ async def stop(application: Application) -> None:  # type: ignore[type-arg]
     if intake is not None:
         await intake.inbox.close()
     await application.shutdown()
-
-
-async def run_until_signalled(
-    application: Application,  # type: ignore[type-arg]
-    webhook: Webhook | None = None,
-    stop_event: asyncio.Event | None = None,
-) -> None:
-    """Run until SIGTERM or SIGINT (or `stop_event`), then shut down gracefully."""
-    done = stop_event or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    installed: list[signal.Signals] = []
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, done.set)
-            installed.append(sig)
-    try:
-        await start(application, webhook)
-        settle_memory()
-        await done.wait()
-        log.info("stopping")
-    finally:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
-        await stop(application)

@@ -1,4 +1,4 @@
-"""`machikoe run` and the runner: long polling in a subprocess, webhook mode with its secret."""
+"""`machikoe run`: long polling in a subprocess, webhook mode with its secret, the runner."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ import httpx
 import pytest
 
 from bot.app.services import Services
+from bot.cli.run import _serve
 from bot.demo.botapi import LocalBotApiServer
 from bot.demo.botapi.errors import ApiError
 from bot.telegram.application import build_application
-from bot.telegram.runner import Webhook, run_until_signalled, start, stop
+from bot.telegram.runner import Webhook, start, stop
 from tests.bot.conftest import seed_open_wave
 from tests.demo.botapi.fixtures import assert_no_violations
 
@@ -105,10 +106,20 @@ async def test_a_running_bot_keeps_its_start_up_objects_out_of_full_collections(
 ) -> None:
     """Full garbage-collector passes over the start-up objects stalled every step under load."""
     async with LocalBotApiServer() as server:
-        application = build_application(bot_services, server.token, base_url=server.base_url)
         stopping = asyncio.Event()
         gc.unfreeze()
-        running = asyncio.create_task(run_until_signalled(application, stop_event=stopping))
+        running = asyncio.create_task(
+            _serve(
+                bot_services.settings,
+                server.token,
+                server.base_url,
+                None,
+                "127.0.0.1",
+                0,
+                None,
+                stop=stopping,
+            )
+        )
         try:
             resident = server.user(7003)
             resident.send_command("/start")
