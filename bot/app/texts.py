@@ -314,6 +314,15 @@ def language_from_telegram(code: str | None) -> str:
     return "en" if code and not code.startswith("ja") else "ja"
 
 
+LINE_MENU: dict[str, str] = {
+    "start": "回答する",
+    "mydata": "マイデータ",
+    "delete": "削除",
+    "stop": "配信停止",
+}
+"""The LINE rich menu's items (also the keywords residents type), by the command each gives."""
+_LINE_COMMANDS = {name: f"「{LINE_MENU[name]}」" for name in ("start", "mydata", "delete")}
+
 CHANNEL_WORDS: dict[Channel, dict[str, dict[str, str]]] = {
     Channel.TELEGRAM: {
         "ja": {
@@ -336,24 +345,14 @@ CHANNEL_WORDS: dict[Channel, dict[str, dict[str, str]]] = {
         },
     },
     Channel.LINE: {
-        "ja": {
-            "account": "LINEのユーザーID",
-            "start": "「回答する」",
-            "mydata": "「マイデータ」",
-            "delete": "「削除」",
-        },
+        "ja": {"account": "LINEのユーザーID", **_LINE_COMMANDS},
         "en": {
             "account": "LINE user id",
             "start": "“answer”",
             "mydata": "“my data”",
             "delete": "“delete”",
         },
-        "ja-easy": {
-            "account": "LINEの ID",
-            "start": "「回答する」",
-            "mydata": "「マイデータ」",
-            "delete": "「削除」",
-        },
+        "ja-easy": {"account": "LINEの ID", **_LINE_COMMANDS},
     },
 }
 """How each channel names the resident's account and the start / my data / delete commands

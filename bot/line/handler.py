@@ -16,22 +16,22 @@ from bot.app.conversation.onboarding import Command
 from bot.app.conversation.resident import Channel, Resident
 from bot.app.conversation.screens import Reply
 from bot.app.services import Services
+from bot.app.texts import LINE_MENU
 from bot.line.events import LineInbox, Raw, Recorded
 from bot.line.render import messages_of
 
 log = logging.getLogger(__name__)
 
 START = "start"
+POSTBACKS: dict[str, Command | str] = {START: START, **{str(c): c for c in Command}}
+"""What a rich menu area's postback data asks for (the command's own name)."""
 KEYWORDS: dict[str, Command | str] = {
-    "回答する": START,
+    **{label: POSTBACKS[name] for name, label in LINE_MENU.items()},
     "answer": START,
     "start": START,
-    "マイデータ": Command.MYDATA,
     "my data": Command.MYDATA,
     "mydata": Command.MYDATA,
-    "削除": Command.DELETE,
     "delete": Command.DELETE,
-    "配信停止": Command.STOP,
     "stop": Command.STOP,
     "言語": Command.LANGUAGE,
     "language": Command.LANGUAGE,
@@ -39,10 +39,6 @@ KEYWORDS: dict[str, Command | str] = {
     "profile": Command.PROFILE,
 }
 """What a typed keyword (or a rich menu's message action) asks for."""
-
-
-POSTBACKS: dict[str, Command | str] = {START: START, **{str(c): c for c in Command}}
-"""What a rich menu area's postback data asks for (the command's own name)."""
 PROFILE_TIMEOUT = 5.0
 """Seconds the follow waits for the profile's language before greeting without it."""
 

@@ -21,8 +21,9 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging.exceptions import ApiException
 
 from bot.app.conversation.onboarding import Command
+from bot.app.texts import LINE_MENU
 from bot.config import Settings
-from bot.line.handler import START
+from bot.line.handler import POSTBACKS
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +32,8 @@ NAME = "machikoe default menu v1"
 CHAT_BAR_TEXT = "メニュー"
 WIDTH, HEIGHT = 2500, 843
 IMAGE = Path(str(files("bot.line") / "data" / "rich_menu.png"))
-MENU: tuple[tuple[Command | str, str], ...] = (
-    (START, "回答する"),
-    (Command.MYDATA, "マイデータ"),
-    (Command.DELETE, "削除"),
-    (Command.STOP, "配信停止"),
+MENU: tuple[tuple[Command | str, str], ...] = tuple(
+    (POSTBACKS[name], label) for name, label in LINE_MENU.items()
 )
 """Each area's postback data (what the keywords name too) and the text the tap shows."""
 
