@@ -30,6 +30,7 @@ from storage.connect import create_sync_engine
 from storage.migrate import SCHEMA_HEAD, revision_of
 from storage.types import UTCDateTime
 from surveys.modes import AudienceChannel, Channel, ResponseMode, audience_channel
+from surveys.schedule import INVITATION, InvitationState
 from surveys.status import ResponseStatus
 
 WAVES = table(
@@ -102,7 +103,11 @@ def wave_lines_statement() -> Select[Any]:
         WAVES.c.status,
         WAVES.c.opens_at,
         WAVES.c.closes_at,
-        _count(INVITATIONS, INVITATIONS.c.kind == "invite", INVITATIONS.c.state == "sent"),
+        _count(
+            INVITATIONS,
+            INVITATIONS.c.kind == INVITATION,
+            INVITATIONS.c.state == InvitationState.SENT,
+        ),
         _count(RESPONSES),
         _count(RESPONSES, RESPONSES.c.status == ResponseStatus.COMPLETE),
         WAVES.c.audience,
@@ -135,14 +140,14 @@ def channel_counts_statement(wave_id: int) -> Select[Any]:
         select(
             invite_mode.label("mode"),
             func.count().label("invited"),
-            _of(INVITATIONS.c.state == "sent").label("sent"),
+            _of(INVITATIONS.c.state == InvitationState.SENT).label("sent"),
             literal(0).label("started"),
             literal(0).label("completed"),
         )
         .select_from(
             INVITATIONS.join(CONTACTS, CONTACTS.c.respondent_id == INVITATIONS.c.respondent_id)
         )
-        .where(INVITATIONS.c.wave_id == wave_id, INVITATIONS.c.kind == "invite")
+        .where(INVITATIONS.c.wave_id == wave_id, INVITATIONS.c.kind == INVITATION)
         .group_by(invite_mode)
     )
     responses = (

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from surveys.modes import Channel, ResponseMode
 from surveys.profile import PROFILE_FIELDS as PROFILE_FIELDS  # records carry these fields
+from surveys.schedule import InvitationState, JobKind, JobState
 
 UNKNOWN = "unknown"
 
@@ -208,7 +209,8 @@ class InvitationRecord:
     wave_id: int
     respondent_id: int
     kind: str
-    state: str
+    """The wave's invitation (INVITATION) or one reminder's kind (reminder_kind)."""
+    state: InvitationState
     attempts: int
     updated_at: datetime
     error: str | None
@@ -235,10 +237,10 @@ class JobRecord:
     """A scheduled job (open, close, reminder, summary) of a wave."""
 
     id: int
-    kind: str
+    kind: JobKind
     wave_id: int
     run_at: datetime
-    state: str
+    state: JobState
     fired_at: datetime | None
     detail: dict[str, Any] | None
 

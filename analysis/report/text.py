@@ -5,6 +5,7 @@ from __future__ import annotations
 from analysis.report.goals import goal_name
 from analysis.report.model import BREAKDOWN_LABELS, IndicatorReport, WaveReport
 from analysis.stats.kpi import KpiProgress
+from surveys.modes import ResponseMode
 
 SUPPRESSED = "—（回答数不足）"
 METHOD_LABELS = {"none": "重み付けなし", "poststratify": "事後層化", "rake": "レイキング"}
@@ -32,7 +33,7 @@ CHANNELS_NOTE = (
 
 def has_line(report: WaveReport) -> bool:
     """Whether any indicator counts LINE answers."""
-    return any(cell.category == "line" for i in report.indicators for cell in i.by_mode)
+    return any(cell.category == ResponseMode.LINE for i in report.indicators for cell in i.by_mode)
 
 
 def weighting_text(report: WaveReport) -> str:

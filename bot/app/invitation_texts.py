@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 
 from bot.app import callbacks
 from bot.app.conversation.screens import Button, Screen
-from storage.repositories.invitation_rules import RESULTS
+from surveys.schedule import RESULTS, is_reminder
 
 _TEXTS: dict[str, dict[str, str]] = {
     "ja": {
@@ -82,7 +82,7 @@ def invitation_screen(
     A resident who has begun the survey is told they can continue, never invited again."""
     texts = _TEXTS.get(language, _TEXTS["ja"])
     closes = html.escape(_closes(texts, language, closes_at, zone))
-    reminder = kind.startswith("reminder")
+    reminder = is_reminder(kind)
     if started:
         template, label = texts["resume_reminder" if reminder else "resume"], texts["continue"]
     elif reminder:

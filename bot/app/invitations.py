@@ -29,6 +29,7 @@ from bot.app.services import Services
 from storage.db import UnitOfWork
 from storage.records import InvitationTarget, WaveRecord
 from surveys.modes import Channel
+from surveys.schedule import InvitationState
 from surveys.sending import ContactRules
 from surveys.waves import WaveStatus
 
@@ -48,7 +49,7 @@ MAX_TRIES = 5
 SENDING_STATUSES = (WaveStatus.OPEN, WaveStatus.CLOSED)
 """A closed wave sends only its results message (its other pending messages were dropped)."""
 
-ProgressCallback = Callable[[dict[str, int]], Awaitable[None]]
+ProgressCallback = Callable[[dict[InvitationState, int]], Awaitable[None]]
 
 
 class Pacer:
@@ -268,10 +269,12 @@ class InvitationSender:
         channel = channel_of(target)
         delivery = self.deliveries.get(channel)
         if delivery is None:
-            await self._record(target, "failed", f"no {channel} delivery in the sending process")
+            await self._record(
+                target, InvitationState.FAILED, f"no {channel} delivery in the sending process"
+            )
             return
         to: int | str = target.line_user_id or target.chat_id
-        outcome, error = "failed", f"gave up after {MAX_TRIES} tries"
+        outcome, error = InvitationState.FAILED, f"gave up after {MAX_TRIES} tries"
         for attempt in range(MAX_TRIES):
             ticket = await self.pacer.wait(to)
             if not self._going():  # the sending hours ended (or the process stops) while it waited
@@ -286,35 +289,40 @@ class InvitationSender:
                 self.pacer.pause(exc.seconds)
                 continue
             except Blocked:
-                outcome, error = "blocked", f"{channel}: the resident blocked the bot"
+                outcome, error = InvitationState.BLOCKED, f"{channel}: the resident blocked the bot"
             except Rejected as exc:
-                outcome, error = "failed", f"{channel}: {exc.reason}"[:200]
+                outcome, error = InvitationState.FAILED, f"{channel}: {exc.reason}"[:200]
             except MaybeDelivered:
                 self.pacer.settle(ticket, counted=True)  # it may have reached the channel
-                outcome, error = "failed", "timed out; not resent so nobody gets it twice"
+                outcome, error = (
+                    InvitationState.FAILED,
+                    "timed out; not resent so nobody gets it twice",
+                )
             except Unreachable as exc:
                 self.tally.retried += 1
                 error = f"{channel} unreachable: {exc}"[:200]
                 await asyncio.sleep(min(2**attempt, 10))
                 continue
             else:
-                outcome, error = "sent", ""
+                outcome, error = InvitationState.SENT, ""
             finally:
                 self.pacer.settle(ticket, counted=False)  # no-op when already settled
             break
         await self._record(target, outcome, error or None)
 
-    async def _record(self, target: InvitationTarget, outcome: str, error: str | None) -> None:
+    async def _record(
+        self, target: InvitationTarget, outcome: InvitationState, error: str | None
+    ) -> None:
         """Store the invitation's final state (and unsubscribe residents who blocked us)."""
         now = self.services.now()
         async with self.services.uow() as uow:
             await uow.invitations.mark(target.invitation_id, outcome, now, error)
-            if outcome == "blocked":
+            if outcome is InvitationState.BLOCKED:
                 await uow.contacts.mark_blocked(target.respondent_id, now)
             await uow.commit()
         setattr(self.tally, outcome, getattr(self.tally, outcome) + 1)
 
-    async def _progress(self, wave_id: int) -> dict[str, int]:
+    async def _progress(self, wave_id: int) -> dict[InvitationState, int]:
         """Invitation counts by state (invitations and reminders together)."""
         async with self.services.uow() as uow:
             return await uow.invitations.progress(wave_id, kind=None)

@@ -19,7 +19,9 @@ from bot.app.waves import WaveError, close_wave_in, next_summary_time, open_wave
 from storage.db import UnitOfWork
 from storage.records import JobRecord
 from surveys.modes import Channel
+from surveys.schedule import InvitationState, JobKind, JobState, reminder_kind
 from surveys.sending import ContactRules
+from surveys.waves import WaveStatus
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +33,12 @@ JOB_LEASE = timedelta(minutes=15)
 """A job still ``running`` this long after it was claimed belongs to a process that died."""
 MAX_JOB_RETRIES = 3
 """How often a job found dead is run again before it is given up (a crash loop stops)."""
-RETRIED_AFTER_CRASH = {
-    "open": "the opening re-checks the wave's status, so an open wave is not opened twice",
-    "close": "the closing re-checks the wave's status, so a closed wave is not closed twice",
-    "reminder": "reminders are rows unique per resident and reminder: nobody gets one twice",
-    "invite": "it only starts the sender, which claims each invitation once",
-    "summary": "a summary may be posted twice, which is better than never planning the next",
+RETRIED_AFTER_CRASH: dict[JobKind, str] = {
+    JobKind.OPEN: "the opening re-checks the wave's status, so an open wave is not opened twice",
+    JobKind.CLOSE: "the closing re-checks the wave's status, so a closed wave is not closed twice",
+    JobKind.REMINDER: "reminders are rows unique per resident and reminder: nobody gets one twice",
+    JobKind.INVITE: "it only starts the sender, which claims each invitation once",
+    JobKind.SUMMARY: "a summary may be posted twice, which is better than never planning the next",
 }
 """Why each kind of job is safe to run again after its process died while running it.
 
@@ -189,7 +191,7 @@ class WaveJobs:
             job = await uow.jobs.get(job_id)
             if (
                 job is None
-                or job.state != "pending"
+                or job.state is not JobState.PENDING
                 or (run_at is not None and job.run_at != run_at)
             ):
                 return False
@@ -202,11 +204,11 @@ class WaveJobs:
                     "job %s (%s of wave %s) not done: %s", job.id, job.kind, job.wave_id, exc
                 )
                 start = False
-            if job.kind != "summary":
+            if job.kind is not JobKind.SUMMARY:
                 await uow.jobs.mark_done(job_id)
             await uow.commit()
         log.info("ran job %s: %s of wave %s", job.id, job.kind, job.wave_id)
-        if job.kind == "summary":
+        if job.kind is JobKind.SUMMARY:
             await self._summarise(job)
         if start:
             await self._send_or_wait(job.wave_id)
@@ -223,9 +225,9 @@ class WaveJobs:
         async with services.uow() as uow:
             await uow.jobs.mark_done(job.id)
             wave = await uow.waves.get(job.wave_id)
-            if wave is not None and wave.status == "open" and wave.summary_schedule:
+            if wave is not None and wave.status == WaveStatus.OPEN and wave.summary_schedule:
                 later = next_summary_time(wave.summary_schedule, services.now(), services.timezone)
-                await uow.jobs.add("summary", wave.id, later)
+                await uow.jobs.add(JobKind.SUMMARY, wave.id, later)
             await uow.commit()
 
     def start_sending(self, wave_id: int, progress: ProgressCallback | None = None) -> bool:
@@ -245,7 +247,7 @@ class WaveJobs:
     async def _send(self, wave_id: int) -> None:
         """Send a wave's pending invitations (when the process stops, the rest is given back)."""
 
-        async def report(counts: dict[str, int]) -> None:
+        async def report(counts: dict[InvitationState, int]) -> None:
             callback = self.progress.get(wave_id)
             if callback is not None:
                 await callback(counts)
@@ -300,26 +302,26 @@ async def _revive_dead_jobs(uow: UnitOfWork, now: datetime) -> None:
                 job.id,
                 job.kind,
                 job.wave_id,
-                RETRIED_AFTER_CRASH.get(job.kind, "it is idempotent"),
+                RETRIED_AFTER_CRASH[job.kind],
             )
 
 
 async def _run_in_transaction(uow: Any, services: Services, job: JobRecord) -> bool:
     """Do a job's database part with its claim; True when invitations should be sent."""
-    if job.kind == "open":
+    if job.kind is JobKind.OPEN:
         await open_wave_in(uow, services, job.wave_id)
         return True
-    if job.kind == "close":
+    if job.kind is JobKind.CLOSE:
         await close_wave_in(uow, services, job.wave_id)
         return False
-    if job.kind == "reminder":
+    if job.kind is JobKind.REMINDER:
         wave = await uow.waves.get(job.wave_id)
-        if wave is None or wave.status != "open":
+        if wave is None or wave.status != WaveStatus.OPEN:
             return False
         rules = ContactRules.from_stored(wave.contact_rules)
         created = await uow.invitations.create_reminders(
             job.wave_id,
-            f"reminder-{job.id}",
+            reminder_kind(job.id),
             services.now(),
             due=job.run_at,
             max_reminders=rules.max_reminders,
@@ -327,4 +329,4 @@ async def _run_in_transaction(uow: Any, services: Services, job: JobRecord) -> b
         )
         log.info("wave %s: %s reminders to send", job.wave_id, created)
         return True
-    return job.kind == "invite"
+    return job.kind is JobKind.INVITE

@@ -18,6 +18,7 @@ from surveys.bundled import bundled_surveys
 from surveys.modes import AudienceChannel as AudienceChannel  # the console's form offers them
 from surveys.modes import audience_channel as audience_channel  # and its Waves page shows it
 from surveys.modes import with_audience_channel
+from surveys.schedule import WAITING, InvitationState, JobKind
 from surveys.sending import ContactRules
 from surveys.waves import (
     PlanChange,
@@ -44,7 +45,7 @@ class WaveDetails:
 
     wave: WaveRecord
     counts: WaveCounts
-    invitations: dict[str, int] = field(default_factory=dict)
+    invitations: dict[InvitationState, int] = field(default_factory=dict)
     jobs: list[JobRecord] = field(default_factory=list)
     waiting: int = 0
     """Messages of every kind (invitations, reminders, results) not sent nor claimed yet."""
@@ -61,8 +62,7 @@ class WaveDetails:
     @property
     def invitations_done(self) -> int:
         """Invitations with an outcome (sent, failed or blocked): not pending nor sending."""
-        waiting = self.invitations.get("pending", 0) + self.invitations.get("sending", 0)
-        return self.invitations_total - waiting
+        return self.invitations_total - sum(self.invitations.get(state, 0) for state in WAITING)
 
 
 # -- operations -----------------------------------------------------------------------------------
@@ -191,7 +191,7 @@ async def schedule_wave_in(uow: UnitOfWork, services: Services, wave_id: int) ->
     _check(wave.status, WaveStatus.SCHEDULED, wave_id)
     if wave.opens_at is None:
         raise WaveError(f"wave {wave_id} has no opening time; create it with --opens")
-    await uow.jobs.add("open", wave_id, wave.opens_at)
+    await uow.jobs.add(JobKind.OPEN, wave_id, wave.opens_at)
     return await uow.waves.update_status(wave_id, WaveStatus.SCHEDULED, services.now())
 
 
@@ -230,17 +230,17 @@ async def open_wave_in(
     wave = await uow.waves.update_status(wave_id, WaveStatus.OPEN, now, definition_id)
     gap = ContactRules.from_stored(wave.contact_rules).min_gap
     invited = await uow.invitations.invite_audience(wave_id, wave.audience, now, min_gap=gap)
-    await uow.jobs.add("invite", wave_id, now, progress)
+    await uow.jobs.add(JobKind.INVITE, wave_id, now, progress)
     if wave.closes_at is not None:
-        await uow.jobs.add("close", wave_id, wave.closes_at)
+        await uow.jobs.add(JobKind.CLOSE, wave_id, wave.closes_at)
     for reminder in wave.reminders:
         when = reminder_time(reminder, wave.closes_at)
         if when is not None and (wave.closes_at is None or when < wave.closes_at):
             # a time already past fires at once (late rather than never), see run_job
-            await uow.jobs.add("reminder", wave_id, when, {"reminder": reminder})
+            await uow.jobs.add(JobKind.REMINDER, wave_id, when, {"reminder": reminder})
     if wave.summary_schedule:
         first = next_summary_time(wave.summary_schedule, now, services.timezone)
-        await uow.jobs.add("summary", wave_id, first)
+        await uow.jobs.add(JobKind.SUMMARY, wave_id, first)
     return wave, invited
 
 
@@ -254,7 +254,7 @@ async def close_wave_in(uow: UnitOfWork, services: Services, wave_id: int) -> Wa
     await uow.invitations.cancel_pending(wave_id, now, WAVE_CLOSED_REASON)
     wave = await uow.waves.update_status(wave_id, WaveStatus.CLOSED, now)
     if wave.summary_schedule:
-        await uow.jobs.add("summary", wave_id, now, {"final": True})
+        await uow.jobs.add(JobKind.SUMMARY, wave_id, now, {"final": True})
     return wave
 
 
@@ -280,9 +280,9 @@ close_wave = committed(close_wave_in)
 lift_embargo = committed(lift_embargo_in)
 
 
-def _progress(counts: dict[str, int]) -> dict[str, int]:
+def _progress(counts: dict[InvitationState, int]) -> dict[InvitationState, int]:
     """Invitation counts for staff: ``sending`` (claimed, in flight) only while there are any."""
-    return {state: n for state, n in counts.items() if n or state != "sending"}
+    return {state: n for state, n in counts.items() if n or state is not InvitationState.SENDING}
 
 
 async def _by_channel(uow: UnitOfWork, wave_id: int) -> tuple[ChannelCounts, ...]:
@@ -302,7 +302,7 @@ async def wave_details(services: Services, wave_id: int) -> WaveDetails:
             counts=await uow.waves.counts(wave_id),
             invitations=_progress(await uow.invitations.progress(wave_id)),
             jobs=await uow.jobs.for_wave(wave_id),
-            waiting=every_kind["pending"],
+            waiting=every_kind[InvitationState.PENDING],
             resume_at=None if due is None else rules.next_send_time(due, services.timezone),
             by_channel=await _by_channel(uow, wave_id),
         )

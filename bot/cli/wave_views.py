@@ -10,6 +10,7 @@ import click
 from bot.cli import CliError
 from bot.cli._shared import settings_of, with_services
 from surveys.modes import ResponseMode
+from surveys.schedule import JobState
 
 if TYPE_CHECKING:
     from bot.app.results_back import ResultsBack
@@ -74,7 +75,7 @@ def describe(details: WaveDetails, zone: tzinfo) -> list[str]:
         lines.append(f"waiting: {details.waiting} messages, next sending {resume}")
     if wave.results_sent_at is not None:
         lines.append(f"results sent back: {local_time(wave.results_sent_at, zone)}")
-    pending = [job for job in details.jobs if job.state == "pending"]
+    pending = [job for job in details.jobs if job.state is JobState.PENDING]
     for job in pending:
         lines.append(f"next: {job.kind} at {local_time(job.run_at, zone)}")
     return lines

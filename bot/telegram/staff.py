@@ -34,6 +34,7 @@ from bot.telegram.staff_screens import (
     sending_text,
     waiting_text,
 )
+from surveys.schedule import OUTCOMES, WAITING, InvitationState
 from surveys.waves import WaveStatus
 
 LIST_LIMIT = 30
@@ -144,16 +145,15 @@ def confirm_keyboard(action: WaveAction, wave_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def progress_text(wave_id: int, counts: dict[str, int]) -> str:
+def progress_text(wave_id: int, counts: dict[InvitationState, int]) -> str:
     """Sent / total of a wave's invitations."""
     total = sum(counts.values())
-    waiting = counts.get("pending", 0) + counts.get("sending", 0)
-    done = total - waiting
+    waiting = sum(counts.get(state, 0) for state in WAITING)
     head = "送信完了" if waiting == 0 else "送信中"
+    sent, failed, blocked = (counts.get(state, 0) for state in OUTCOMES)
     return (
-        f"ウェーブ #{wave_id} の招待: {head} {done}/{total}"
-        f"（送信 {counts.get('sent', 0)}・失敗 {counts.get('failed', 0)}"
-        f"・ブロック {counts.get('blocked', 0)}）"
+        f"ウェーブ #{wave_id} の招待: {head} {total - waiting}/{total}"
+        f"（送信 {sent}・失敗 {failed}・ブロック {blocked}）"
     )
 
 
@@ -161,7 +161,7 @@ def progress_editor(bot: Bot, chat_id: int, message_id: int, wave_id: int) -> Pr
     """A progress callback that edits one message (only when the text changes)."""
     last: list[str] = []
 
-    async def edit(counts: dict[str, int]) -> None:
+    async def edit(counts: dict[InvitationState, int]) -> None:
         text = progress_text(wave_id, counts)
         if last and last[-1] == text:
             return

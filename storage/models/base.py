@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, MetaData
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from storage.types import UTCDateTime as UTCDateTime  # the models' timestamps
@@ -33,3 +34,9 @@ class Base(DeclarativeBase):
 def cascading_fk(target: str) -> ForeignKey:
     """A foreign key that is removed with the row it points to."""
     return ForeignKey(target, ondelete="CASCADE")
+
+
+def one_of(column: str, vocabulary: type[StrEnum]) -> CheckConstraint:
+    """A check that a column holds one of a vocabulary's values (named after the column)."""
+    listed = ", ".join(f"'{value}'" for value in vocabulary)
+    return CheckConstraint(f"{column} IN ({listed})", name=column)

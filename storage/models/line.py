@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base
+from storage.models.base import Base, one_of
 from storage.models.operations import InboxState
 
 
@@ -21,7 +21,7 @@ class LineEvent(Base):
 
     __tablename__ = "line_events"
     __table_args__ = (
-        CheckConstraint("state IN ('received', 'done')", name="state"),
+        one_of("state", InboxState),
         Index(None, "state", "seq"),
         Index(None, "received_at"),
     )

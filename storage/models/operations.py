@@ -7,7 +7,6 @@ from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
-    CheckConstraint,
     Index,
     Integer,
     String,
@@ -15,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base
+from storage.models.base import Base, one_of
 
 
 class InboxState(StrEnum):
@@ -34,7 +33,7 @@ class InboxUpdate(Base):
 
     __tablename__ = "inbox_updates"
     __table_args__ = (
-        CheckConstraint("state IN ('received', 'done')", name="state"),
+        one_of("state", InboxState),
         Index(None, "state", "update_id"),
         Index(None, "received_at"),
     )

@@ -20,14 +20,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base, cascading_fk
+from storage.models.base import Base, cascading_fk, one_of
+from surveys.modes import Channel, ResponseMode
+from surveys.schedule import InvitationState, JobState
+from surveys.status import Consent, ResponseStatus
+from surveys.waves import WaveStatus
 
 
 class Respondent(Base):
     """A pseudonymous resident (keyed hash of the Telegram user id)."""
 
     __tablename__ = "respondents"
-    __table_args__ = (CheckConstraint("consent IN ('given', 'declined')", name="consent"),)
+    __table_args__ = (one_of("consent", Consent),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
@@ -41,13 +45,13 @@ class Contact(Base):
     """Where to message a resident: the only table holding a chat id or a LINE user id."""
 
     __tablename__ = "contacts"
-    __table_args__ = (CheckConstraint("channel IN ('telegram', 'line')", name="channel"),)
+    __table_args__ = (one_of("channel", Channel),)
 
     respondent_id: Mapped[int] = mapped_column(cascading_fk("respondents.id"), primary_key=True)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     """The Telegram chat (NULL for a LINE resident)."""
     # no Python default: a Telegram row leaves the column out (older revisions have none)
-    channel: Mapped[str] = mapped_column(String(16), server_default="telegram")
+    channel: Mapped[str] = mapped_column(String(16), server_default=Channel.TELEGRAM.value)
     line_user_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     """The LINE user id (NULL for a Telegram resident): like chat ids, never exported."""
     subscribed: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -88,7 +92,7 @@ class Wave(Base):
 
     __tablename__ = "waves"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'scheduled', 'open', 'closed')", name="status"),
+        one_of("status", WaveStatus),
         Index(None, "survey_id", "status"),
     )
 
@@ -96,7 +100,7 @@ class Wave(Base):
     name: Mapped[str] = mapped_column(String(255))
     survey_id: Mapped[str] = mapped_column(String(64))
     definition_id: Mapped[int | None] = mapped_column(ForeignKey("survey_definitions.id"))
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=WaveStatus.DRAFT.value)
     opens_at: Mapped[datetime | None]
     closes_at: Mapped[datetime | None]
     audience: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -120,8 +124,8 @@ class Response(Base):
     __table_args__ = (
         UniqueConstraint("wave_id", "respondent_id"),
         UniqueConstraint("wave_id", "respondent_ref"),
-        CheckConstraint("mode IN ('chat', 'mail', 'web', 'line')", name="mode"),
-        CheckConstraint("status IN ('partial', 'complete')", name="status"),
+        one_of("mode", ResponseMode),
+        one_of("status", ResponseStatus),
         Index(None, "wave_id", "status"),
         Index(None, "respondent_id"),
     )
@@ -130,8 +134,8 @@ class Response(Base):
     wave_id: Mapped[int] = mapped_column(cascading_fk("waves.id"))
     respondent_id: Mapped[int | None] = mapped_column(cascading_fk("respondents.id"))
     respondent_ref: Mapped[str] = mapped_column(String(64))
-    mode: Mapped[str] = mapped_column(String(8), default="chat")
-    status: Mapped[str] = mapped_column(String(16), default="partial")
+    mode: Mapped[str] = mapped_column(String(8), default=ResponseMode.CHAT.value)
+    status: Mapped[str] = mapped_column(String(16), default=ResponseStatus.PARTIAL.value)
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
@@ -228,9 +232,7 @@ class Invitation(Base):
     __tablename__ = "invitations"
     __table_args__ = (
         UniqueConstraint("wave_id", "respondent_id", "kind"),
-        CheckConstraint(
-            "state IN ('pending', 'sending', 'sent', 'failed', 'blocked')", name="state"
-        ),
+        one_of("state", InvitationState),
         Index(None, "wave_id", "kind", "state", "id"),
         Index(None, "respondent_id"),
         # a resident's n-th reminder of a wave exists once: the reminder cap across replicas
@@ -241,7 +243,7 @@ class Invitation(Base):
     wave_id: Mapped[int] = mapped_column(cascading_fk("waves.id"))
     respondent_id: Mapped[int] = mapped_column(cascading_fk("respondents.id"))
     kind: Mapped[str] = mapped_column(String(32))
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[str] = mapped_column(String(16), default=InvitationState.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime]
     error: Mapped[str | None] = mapped_column(Text)
@@ -257,7 +259,7 @@ class ScheduledJob(Base):
     __tablename__ = "scheduled_jobs"
     __table_args__ = (
         UniqueConstraint("kind", "wave_id", "run_at"),
-        CheckConstraint("state IN ('pending', 'running', 'done')", name="state"),
+        one_of("state", JobState),
         Index(None, "state", "run_at"),
     )
 
@@ -265,7 +267,7 @@ class ScheduledJob(Base):
     kind: Mapped[str] = mapped_column(String(16))
     wave_id: Mapped[int] = mapped_column(cascading_fk("waves.id"))
     run_at: Mapped[datetime]
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[str] = mapped_column(String(16), default=JobState.PENDING.value)
     fired_at: Mapped[datetime | None]
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 

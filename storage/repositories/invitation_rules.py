@@ -26,11 +26,10 @@ from sqlalchemy.orm import aliased
 
 from storage.models import Contact, Invitation, Respondent, Response, UTCDateTime
 from storage.repositories._base import Repository, rowcount
+from surveys.schedule import INVITATION, RESULTS, InvitationState
 from surveys.sending import DEFAULT_MAX_REMINDERS
 from surveys.status import Consent, ResponseStatus
 
-RESULTS = "results"
-"""The kind of the results message sent back to a wave's participants."""
 LEFT_OUT = "not sent: the resident stopped, blocked the bot, declined or finished before it went"
 
 
@@ -74,7 +73,7 @@ class InvitationRules(Repository):
         rows = source.add_columns(
             self.constant(wave_id, Integer()),
             self.constant(kind, String()),
-            self.constant("pending", String()),
+            self.constant(InvitationState.PENDING.value, String()),
             self.constant(0, Integer()),
             self.constant(at, UTCDateTime()),
         )
@@ -105,7 +104,9 @@ class InvitationRules(Repository):
         ``max_reminders`` of one wave, and none sooner than ``min_gap`` after their last message.
         """
         invited = select(Invitation.respondent_id).where(
-            Invitation.wave_id == wave_id, Invitation.kind == "invite", Invitation.state == "sent"
+            Invitation.wave_id == wave_id,
+            Invitation.kind == INVITATION,
+            Invitation.state == InvitationState.SENT,
         )
         started = select(Response.respondent_id).where(
             Response.wave_id == wave_id, Response.respondent_id.is_not(None)
@@ -156,12 +157,14 @@ class InvitationRules(Repository):
     async def hold_for_gap(self, wave_id: int, kind: str, at: datetime, gap: timedelta) -> int:
         """Keep new pending messages back until ``gap`` after each resident's last message."""
         waiting = select(Invitation.respondent_id).where(
-            Invitation.wave_id == wave_id, Invitation.kind == kind, Invitation.state == "pending"
+            Invitation.wave_id == wave_id,
+            Invitation.kind == kind,
+            Invitation.state == InvitationState.PENDING,
         )
         recent = (
             select(Invitation.respondent_id, func.max(Invitation.updated_at))
             .where(
-                Invitation.state == "sent",
+                Invitation.state == InvitationState.SENT,
                 Invitation.updated_at > at - gap,
                 Invitation.respondent_id.in_(waiting),
             )
@@ -178,7 +181,7 @@ class InvitationRules(Repository):
             .where(
                 table.c.wave_id == wave_id,
                 table.c.kind == kind,
-                table.c.state == "pending",
+                table.c.state == InvitationState.PENDING,
                 table.c.respondent_id == bindparam("who"),
             )
             .values(not_before=bindparam("until")),
@@ -210,15 +213,17 @@ class InvitationRules(Repository):
         )
         result = await self.session.execute(
             update(Invitation)
-            .where(Invitation.wave_id == wave_id, Invitation.state == "pending", unwanted)
-            .values(state="failed", error=LEFT_OUT, updated_at=at)
+            .where(
+                Invitation.wave_id == wave_id, Invitation.state == InvitationState.PENDING, unwanted
+            )
+            .values(state=InvitationState.FAILED, error=LEFT_OUT, updated_at=at)
             .execution_options(synchronize_session=False)
         )
         return rowcount(result)
 
     async def next_due(self, wave_id: int, at: datetime) -> datetime | None:
         """When the wave's next pending message may be claimed (``at`` if one may now)."""
-        pending = (Invitation.wave_id == wave_id) & (Invitation.state == "pending")
+        pending = (Invitation.wave_id == wave_id) & (Invitation.state == InvitationState.PENDING)
         ready = or_(Invitation.not_before.is_(None), Invitation.not_before <= at)
         if await self.session.scalar(select(Invitation.id).where(pending, ready).limit(1)):
             return at

@@ -13,12 +13,9 @@ from storage.records import PROFILE_FIELDS, InvitationRecord, InvitationTarget
 from storage.repositories._base import rowcount
 from storage.repositories.contacts import on_channels, split_channels
 from storage.repositories.invitation_rules import InvitationRules, reachable
+from surveys.schedule import INVITATION, OUTCOMES, WAITING, InvitationState
 from surveys.status import ResponseStatus
 
-STATES = ("pending", "sending", "sent", "failed", "blocked")
-"""pending: not claimed yet; sending: claimed by a sender; then one outcome, final."""
-WAITING = ("pending", "sending")
-OUTCOMES = ("sent", "failed", "blocked")
 CHUNK = 500
 INTERRUPTED = "interrupted while sending; not resent so nobody gets it twice"
 
@@ -30,7 +27,7 @@ def _record(row: Invitation) -> InvitationRecord:
         wave_id=row.wave_id,
         respondent_id=row.respondent_id,
         kind=row.kind,
-        state=row.state,
+        state=InvitationState(row.state),
         attempts=row.attempts,
         updated_at=row.updated_at,
         error=row.error,
@@ -93,7 +90,7 @@ class InvitationRepository(InvitationRules):
                     "wave_id": wave_id,
                     "respondent_id": rid,
                     "kind": kind,
-                    "state": "pending",
+                    "state": InvitationState.PENDING,
                     "attempts": 0,
                     "updated_at": at,
                 }
@@ -109,7 +106,7 @@ class InvitationRepository(InvitationRules):
         wave_id: int,
         filters: dict[str, list[str]] | None,
         at: datetime,
-        kind: str = "invite",
+        kind: str = INVITATION,
         min_gap: timedelta | None = None,
     ) -> int:
         """Create pending invitations for every consenting subscribed resident in the audience.
@@ -144,7 +141,7 @@ class InvitationRepository(InvitationRules):
         stmt = (
             _TARGETS.where(
                 Invitation.wave_id == wave_id,
-                Invitation.state == "pending",
+                Invitation.state == InvitationState.PENDING,
                 Invitation.id > after_id,
             )
             .order_by(Invitation.id)
@@ -155,7 +152,7 @@ class InvitationRepository(InvitationRules):
         return await self._targets(stmt)
 
     async def mark(
-        self, invitation_id: int, state: str, at: datetime, error: str | None = None
+        self, invitation_id: int, state: InvitationState, at: datetime, error: str | None = None
     ) -> bool:
         """Record a claimed (or pending) invitation's outcome; False if it already has one."""
         if state not in OUTCOMES:
@@ -175,7 +172,9 @@ class InvitationRepository(InvitationRules):
             .values(attempts=Invitation.attempts + 1, updated_at=at, error=error)
         )
 
-    async def progress(self, wave_id: int, kind: str | None = "invite") -> dict[str, int]:
+    async def progress(
+        self, wave_id: int, kind: str | None = INVITATION
+    ) -> dict[InvitationState, int]:
         """How many invitations of a wave are in each state (every state listed)."""
         stmt = (
             select(Invitation.state, func.count())
@@ -184,9 +183,9 @@ class InvitationRepository(InvitationRules):
         )
         if kind is not None:
             stmt = stmt.where(Invitation.kind == kind)
-        counts = dict.fromkeys(STATES, 0)
+        counts = dict.fromkeys(InvitationState, 0)
         for state, count in await self.session.execute(stmt):
-            counts[state] = int(count)
+            counts[InvitationState(state)] = int(count)
         return counts
 
     async def claim(
@@ -205,7 +204,7 @@ class InvitationRepository(InvitationRules):
         due = or_(Invitation.not_before.is_(None), Invitation.not_before <= at)
         candidates = (
             select(Invitation.id)
-            .where(Invitation.wave_id == wave_id, Invitation.state == "pending", due)
+            .where(Invitation.wave_id == wave_id, Invitation.state == InvitationState.PENDING, due)
             .order_by(Invitation.id)
             .limit(limit)
         )
@@ -213,8 +212,11 @@ class InvitationRepository(InvitationRules):
             candidates = candidates.with_for_update(skip_locked=True)
         claimed = await self.session.scalars(
             update(Invitation)
-            .where(Invitation.id.in_(candidates.scalar_subquery()), Invitation.state == "pending")
-            .values(state="sending", updated_at=at, error=None)
+            .where(
+                Invitation.id.in_(candidates.scalar_subquery()),
+                Invitation.state == InvitationState.PENDING,
+            )
+            .values(state=InvitationState.SENDING, updated_at=at, error=None)
             .returning(Invitation.id)
             .execution_options(synchronize_session=False)
         )
@@ -231,8 +233,8 @@ class InvitationRepository(InvitationRules):
             return 0
         result = await self.session.execute(
             update(Invitation)
-            .where(Invitation.id.in_(ids), Invitation.state == "sending")
-            .values(state="pending", updated_at=at)
+            .where(Invitation.id.in_(ids), Invitation.state == InvitationState.SENDING)
+            .values(state=InvitationState.PENDING, updated_at=at)
         )
         return rowcount(result)
 
@@ -242,11 +244,15 @@ class InvitationRepository(InvitationRules):
         The message may or may not have reached Telegram before the crash, and nothing tells
         which. Sending is at most once: a resident may miss one invitation, never gets two.
         """
-        stale = (Invitation.state == "sending") & (Invitation.updated_at < claimed_before)
+        stale = (Invitation.state == InvitationState.SENDING) & (
+            Invitation.updated_at < claimed_before
+        )
         if await self.session.scalar(select(Invitation.id).where(stale).limit(1)) is None:
             return 0  # the usual case: no write, so no write lock taken on SQLite
         result = await self.session.execute(
-            update(Invitation).where(stale).values(state="failed", error=INTERRUPTED, updated_at=at)
+            update(Invitation)
+            .where(stale)
+            .values(state=InvitationState.FAILED, error=INTERRUPTED, updated_at=at)
         )
         return rowcount(result)
 
@@ -254,14 +260,14 @@ class InvitationRepository(InvitationRules):
         """Mark a wave's pending (unclaimed) invitations failed (e.g. the wave closed)."""
         result = await self.session.execute(
             update(Invitation)
-            .where(Invitation.wave_id == wave_id, Invitation.state == "pending")
-            .values(state="failed", error=reason, updated_at=at)
+            .where(Invitation.wave_id == wave_id, Invitation.state == InvitationState.PENDING)
+            .values(state=InvitationState.FAILED, error=reason, updated_at=at)
         )
         return rowcount(result)
 
     async def waves_with_unclaimed(self) -> list[int]:
         """Ids of waves that have pending invitations no sender has claimed."""
         rows = await self.session.scalars(
-            select(Invitation.wave_id).where(Invitation.state == "pending").distinct()
+            select(Invitation.wave_id).where(Invitation.state == InvitationState.PENDING).distinct()
         )
         return sorted(int(wave_id) for wave_id in rows)

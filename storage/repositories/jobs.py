@@ -11,18 +11,19 @@ from storage.errors import StorageError
 from storage.models import ScheduledJob
 from storage.records import JobRecord
 from storage.repositories._base import Repository, rowcount
+from surveys.schedule import JobKind, JobState
 
-KINDS = ("open", "close", "reminder", "summary", "invite")
+_KINDS = frozenset(JobKind)
 
 
 def _record(row: ScheduledJob) -> JobRecord:
     """ORM row to record."""
     return JobRecord(
         id=row.id,
-        kind=row.kind,
+        kind=JobKind(row.kind),
         wave_id=row.wave_id,
         run_at=row.run_at,
-        state=row.state,
+        state=JobState(row.state),
         fired_at=row.fired_at,
         detail=row.detail,
     )
@@ -32,14 +33,16 @@ class JobRepository(Repository):
     """Wave jobs: open, close, reminder, summary."""
 
     async def add(
-        self, kind: str, wave_id: int, run_at: datetime, detail: dict[str, Any] | None = None
+        self, kind: JobKind, wave_id: int, run_at: datetime, detail: dict[str, Any] | None = None
     ) -> JobRecord:
         """Schedule a job (adding the same kind, wave and time again is a no-op)."""
-        if kind not in KINDS:
-            raise StorageError(f"unknown job kind {kind!r}; use {', '.join(KINDS)}")
+        if kind not in _KINDS:
+            raise StorageError(f"unknown job kind {kind!r}; use {', '.join(JobKind)}")
         stmt = (
             self.insert_on_conflict(ScheduledJob)
-            .values(kind=kind, wave_id=wave_id, run_at=run_at, state="pending", detail=detail)
+            .values(
+                kind=kind, wave_id=wave_id, run_at=run_at, state=JobState.PENDING, detail=detail
+            )
             .on_conflict_do_nothing(index_elements=["kind", "wave_id", "run_at"])
         )
         await self.session.execute(stmt)
@@ -62,7 +65,7 @@ class JobRepository(Repository):
 
     async def pending(self, wave_id: int | None = None) -> list[JobRecord]:
         """Jobs not fired yet, soonest first (to register at start-up)."""
-        stmt = select(ScheduledJob).where(ScheduledJob.state == "pending")
+        stmt = select(ScheduledJob).where(ScheduledJob.state == JobState.PENDING)
         if wave_id is not None:
             stmt = stmt.where(ScheduledJob.wave_id == wave_id)
         stmt = stmt.order_by(ScheduledJob.run_at, ScheduledJob.id)
@@ -81,7 +84,7 @@ class JobRepository(Repository):
         """Pending jobs whose time has come (including ones missed while down)."""
         rows = await self.session.scalars(
             select(ScheduledJob)
-            .where(ScheduledJob.state == "pending", ScheduledJob.run_at <= now)
+            .where(ScheduledJob.state == JobState.PENDING, ScheduledJob.run_at <= now)
             .order_by(ScheduledJob.run_at, ScheduledJob.id)
         )
         return [_record(row) for row in rows]
@@ -90,21 +93,21 @@ class JobRepository(Repository):
         """Claim a pending job to run it; only one caller ever gets True."""
         result = await self.session.execute(
             update(ScheduledJob)
-            .where(ScheduledJob.id == job_id, ScheduledJob.state == "pending")
-            .values(state="running", fired_at=at)
+            .where(ScheduledJob.id == job_id, ScheduledJob.state == JobState.PENDING)
+            .values(state=JobState.RUNNING, fired_at=at)
         )
         return bool(rowcount(result))
 
     async def mark_done(self, job_id: int) -> None:
         """The claimed job finished."""
         await self.session.execute(
-            update(ScheduledJob).where(ScheduledJob.id == job_id).values(state="done")
+            update(ScheduledJob).where(ScheduledJob.id == job_id).values(state=JobState.DONE)
         )
 
-    async def cancel(self, wave_id: int, kind: str | None = None) -> int:
+    async def cancel(self, wave_id: int, kind: JobKind | None = None) -> int:
         """Drop a wave's jobs not fired yet (of one kind if given); returns how many."""
         stmt = delete(ScheduledJob).where(
-            ScheduledJob.wave_id == wave_id, ScheduledJob.state == "pending"
+            ScheduledJob.wave_id == wave_id, ScheduledJob.state == JobState.PENDING
         )
         if kind is not None:
             stmt = stmt.where(ScheduledJob.kind == kind)
@@ -115,26 +118,26 @@ class JobRepository(Repository):
         """Put a claimed job back to pending (it could not finish and must run again)."""
         await self.session.execute(
             update(ScheduledJob)
-            .where(ScheduledJob.id == job_id, ScheduledJob.state == "running")
-            .values(state="pending", fired_at=None)
+            .where(ScheduledJob.id == job_id, ScheduledJob.state == JobState.RUNNING)
+            .values(state=JobState.PENDING, fired_at=None)
         )
 
     async def stale(self, started_before: datetime) -> list[JobRecord]:
         """Jobs still running that were claimed before this time (their process died)."""
         rows = await self.session.scalars(
             select(ScheduledJob)
-            .where(ScheduledJob.state == "running", ScheduledJob.fired_at < started_before)
+            .where(ScheduledJob.state == JobState.RUNNING, ScheduledJob.fired_at < started_before)
             .order_by(ScheduledJob.fired_at, ScheduledJob.id)
         )
         return [_record(row) for row in rows]
 
     async def retry(self, job: JobRecord, detail: dict[str, Any] | None) -> bool:
         """Put a stale running job back to pending; only one caller (replica) ever gets True."""
-        return await self._settle_stale(job, state="pending", fired_at=None, detail=detail)
+        return await self._settle_stale(job, state=JobState.PENDING, fired_at=None, detail=detail)
 
     async def give_up(self, job: JobRecord) -> bool:
         """Mark a stale running job done without running it again; True for one caller."""
-        return await self._settle_stale(job, state="done")
+        return await self._settle_stale(job, state=JobState.DONE)
 
     async def _settle_stale(self, job: JobRecord, **values: Any) -> bool:
         """Update a stale job only if it is still the same run; True for one caller."""
@@ -142,7 +145,7 @@ class JobRepository(Repository):
             update(ScheduledJob)
             .where(
                 ScheduledJob.id == job.id,
-                ScheduledJob.state == "running",
+                ScheduledJob.state == JobState.RUNNING,
                 ScheduledJob.fired_at == job.fired_at,
             )
             .values(**values)

@@ -13,6 +13,7 @@ from storage.errors import StorageError
 from storage.models import Invitation, Response, Wave
 from storage.records import UNKNOWN, WaveCounts, WaveRecord
 from storage.repositories._base import Query, Repository, rowcount
+from surveys.schedule import INVITATION, InvitationState
 from surveys.status import ResponseStatus
 from surveys.waves import WaveStatus
 
@@ -198,8 +199,8 @@ class WaveRepository(Repository):
             .select_from(Invitation)
             .where(
                 Invitation.wave_id == wave_id,
-                Invitation.kind == "invite",
-                Invitation.state == "sent",
+                Invitation.kind == INVITATION,
+                Invitation.state == InvitationState.SENT,
             )
         )
         rows = await self.session.execute(
