@@ -1,14 +1,17 @@
-"""Quick builders for tests: respondents, waves and responses in a few lines."""
+"""Quick builders for tests: respondents, waves, responses and comments in a few lines."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.app.services import Services
 from storage.db import UnitOfWork
 from storage.records import RespondentRecord, ResponseRecord, WaveRecord
+from surveys.loader import parse_survey
+from surveys.waves import WaveStatus
 
 NOW = datetime(2025, 4, 1, 9, 0, tzinfo=UTC)
 SURVEY_ID = "residency-livability"
@@ -108,3 +111,75 @@ async def make_response(
         stored = await uow.responses.get(response.id)
     assert stored is not None
     return stored
+
+
+async def make_comment(
+    uow_factory: UowFactory,
+    wave_id: int,
+    text: str,
+    *,
+    confidence: float | None,
+    needs_review: bool = True,
+    goals: Sequence[str] = ("3",),
+    language: str = "ja",
+) -> int:
+    """A submitted response whose comment the classifier has judged (``confidence`` None: not
+    classified yet); returns the comment id."""
+    response = await make_response(uow_factory, wave_id, answers={"comment": text})
+    async with uow_factory() as uow:
+        answer = (await uow.responses.answers(response.id))["comment"]
+        comment = await uow.comments.add(answer.id, wave_id, text, NOW, language)
+        if confidence is not None:
+            await uow.comments.set_classification(
+                comment.id,
+                goals=goals,
+                primary_goal=goals[0],
+                confidence=confidence,
+                needs_review=needs_review,
+                model_version="test",
+                at=NOW,
+            )
+        await uow.commit()
+    return comment.id
+
+
+CHECKS_SURVEY = """
+id: input-checks
+version: "1"
+title: {ja: 入力チェック, en: Input checks}
+questions:
+  - id: household
+    type: number
+    min: 1
+    max: 20
+    label: {ja: 世帯の人数を数字で入力してください。, en: "How many people live in your household?"}
+  - id: nickname
+    type: text
+    max_length: 10
+    label: {ja: 呼び名（10文字まで）, en: A short nickname}
+  - id: mood
+    type: single
+    label: {ja: 今日の気分は？, en: "Your mood today?"}
+    choices:
+      - id: good
+        label: {ja: よい, en: Good}
+      - id: bad
+        label: {ja: わるい, en: Bad}
+"""
+
+
+async def open_checks_wave(services: Services, closing_wave: int) -> int:
+    """Close the bundled wave and open one of the input-check survey."""
+    survey = parse_survey(CHECKS_SURVEY, "checks.yaml")
+    now = services.now()
+    async with services.uow() as uow:
+        await uow.waves.update_status(closing_wave, WaveStatus.CLOSED, now)
+        definition = await uow.surveys.add_version(
+            survey.id, survey.version, survey.fingerprint, CHECKS_SURVEY, "入力チェック", now
+        )
+        wave = await uow.waves.create(
+            name="checks", survey_id=survey.id, at=now, closes_at=now + timedelta(days=3)
+        )
+        await uow.waves.update_status(wave.id, WaveStatus.OPEN, now, definition_id=definition.id)
+        await uow.commit()
+    return wave.id

@@ -33,7 +33,7 @@ class CommandEntry:
 
 # The explicit list of top-level commands. A command's module is imported only when the command
 # runs (or its own --help is asked for), so `machikoe --help` and a quick command never pay for
-# the classifier, scikit-learn or the demo. tests/cli/test_cli_registry.py checks each line here
+# the classifier, scikit-learn or the demo. tests/bot/cli/test_cli_registry.py checks each line here
 # against the command's own docstring.
 COMMANDS: dict[str, CommandEntry] = {
     "backup": CommandEntry(

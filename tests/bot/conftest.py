@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from telegram.ext import Application
@@ -22,8 +23,8 @@ from storage.db import create_engine, session_factory
 from storage.lanes import step_lane_for
 from surveys.bundled import bundled_survey_path
 from surveys.loader import load_survey
-from tests.builders import Clock
-from tests.demo.botapi.fixtures import assert_no_violations
+from tests.bot.demo.botapi.fixtures import assert_no_violations
+from tests.builders import Clock, make_comment
 
 SURVEY_ID = "residency-livability"
 START = datetime(2025, 6, 2, 0, 0, tzinfo=UTC)
@@ -58,6 +59,21 @@ class BotApp:
             await self.server.settle(quiet=0.02)
             calm = calm + 1 if self.idle() else 0
             await asyncio.sleep(0.02)
+
+    async def add_staff(self, user_id: int, role: str) -> None:
+        """Grant a Telegram user a staff role in the database."""
+        async with self.services.uow() as uow:
+            await uow.staff.add(user_id, role, self.services.now())
+            await uow.commit()
+
+    async def add_comment(self, text: str, **judged: Any) -> int:
+        """A submitted comment in the fixture's wave, judged as told (see make_comment)."""
+        return await make_comment(self.services.uow, self.wave_id, text, **judged)
+
+    def last_text(self, user_id: int) -> str:
+        """The bot's latest message text in a private chat."""
+        message = self.server.user(user_id).last_bot_message
+        return message.text if message is not None else ""
 
     async def restart(self) -> None:
         """Stop the application and start a new one on the same database."""
@@ -100,18 +116,6 @@ async def seed_open_wave(services: Services, survey_id: str = SURVEY_ID) -> int:
         await uow.waves.update_status(wave.id, "open", now, definition_id=definition.id)
         await uow.commit()
     return wave.id
-
-
-BOTH_BACKENDS = pytest.mark.parametrize(
-    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
-)
-"""Runs a test on SQLite and on PostgreSQL (the bot's tests run on SQLite otherwise)."""
-
-
-@pytest.fixture
-def backend(request: pytest.FixtureRequest) -> str:
-    """SQLite unless a test parametrizes `backend` (indirect) with "postgres"."""
-    return str(getattr(request, "param", "sqlite"))
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from bot.app.catalog import ensure_bundled_surveys
 from bot.app.services import Services
 from bot.config import Settings
 from storage.db import UnitOfWork, session_factory
+from tests.bot.cli.conftest import Machikoe
 from tests.builders import NOW, Clock
-from tests.cli.conftest import Machikoe
 
 T = TypeVar("T")
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,17 +14,10 @@ from bot.config import Settings
 from bot.demo.botapi import LocalBotApiServer
 from storage.db import create_engine, session_factory
 from tests.builders import PROFILE, make_respondent
+from tests.processes import MACHIKOE
 
-MACHIKOE = str(Path(sys.executable).with_name("machikoe"))
 SECRET = "reliability-secret"
 SURVEY_ID = "residency-livability"
-
-
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 ALWAYS = {"send_window": "00:00-24:00", "min_gap_hours": 0}

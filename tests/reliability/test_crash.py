@@ -16,7 +16,7 @@ import pytest
 
 from bot.demo.botapi import LocalBotApiServer
 from bot.demo.botapi.resident import Resident
-from tests.demo.botapi.fixtures import assert_no_violations
+from tests.bot.demo.botapi.fixtures import assert_no_violations
 from tests.reliability.driver import (
     INVITATION,
     REMINDER,

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.demo.botapi import LocalBotApiServer
-from tests.demo.botapi.fixtures import assert_no_violations
+from tests.bot.demo.botapi.fixtures import assert_no_violations
+from tests.processes import free_port
 from tests.reliability.driver import (
     INVITATION,
     REMINDER,
@@ -23,7 +24,6 @@ from tests.reliability.driver import (
 from tests.reliability.invariants import invariant_breaches
 from tests.reliability.processes import (
     BotProcess,
-    free_port,
     real_services,
     seed_residents_and_wave,
 )

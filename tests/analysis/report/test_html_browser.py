@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.demo.browser import artifact, chromium
+from tests.bot.demo.browser import artifact, chromium
 
 pytestmark = pytest.mark.browser
 

@@ -13,6 +13,7 @@ from bot.app.conversation.onboarding import Command
 from bot.app.conversation.resident import Channel, Resident
 from bot.app.conversation.screens import Button, Placement, Reply, Screen
 from bot.app.services import Services
+from tests.bot.backends import backend as backend  # SQLite unless a test asks for both
 from tests.bot.conftest import AGREE, PROFILE_LABELS, seed_open_wave
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.bot.app.conftest import Core, Talk
 from tests.bot.conftest import stored_answers
-from tests.bot.test_resident_inputs import open_checks_wave
+from tests.builders import open_checks_wave
 
 
 async def test_a_number_out_of_range_or_not_a_number_is_re_asked(core: Core) -> None:
