@@ -1,11 +1,11 @@
-"""The console's Starlette app: pages from PAGE_MODULES, static files, security headers."""
+"""The console's Starlette app: the pages in PAGES, static files, security headers."""
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from types import ModuleType
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -18,20 +18,14 @@ from starlette.staticfiles import StaticFiles
 from bot.app.services import Services
 from bot.config import Settings
 from bot.console.core import open_services
+from bot.console.pages import comments, home, indicators, login, staff, themes, waves
+from bot.console.pages import demo as demo_login
 from bot.console.web import NavItem
 
-# Each module defines `routes` (a list of Starlette routes) and may define `nav` (a NavItem);
-# the navigation follows this order. Add a page by adding its module here.
-PAGE_MODULES: tuple[str, ...] = (
-    "bot.console.pages.login",
-    "bot.console.pages.home",
-    "bot.console.pages.waves",
-    "bot.console.pages.comments",
-    "bot.console.pages.themes",
-    "bot.console.pages.indicators",
-    "bot.console.pages.staff",
-)
-DEMO_MODULE = "bot.console.pages.demo"  # only in the demo's app: logs in as the demo admin
+PAGES: tuple[ModuleType, ...] = (login, home, waves, comments, themes, indicators, staff)
+"""The console's pages in navigation order: each has ``routes`` and, when listed, ``nav``."""
+DEMO_PAGES: tuple[ModuleType, ...] = (demo_login,)
+"""Only in the demo's app: logs in as the demo admin."""
 STATIC = Path(__file__).parent / "static"
 HEADERS = {
     # everything comes from the console itself: no CDN, no font service (LGWAN)
@@ -61,8 +55,7 @@ def _pages(*, demo: bool) -> tuple[list[BaseRoute], list[NavItem]]:
     """Routes and navigation of every page module (and the demo's login in the demo)."""
     routes: list[BaseRoute] = []
     nav: list[NavItem] = []
-    for name in (*PAGE_MODULES, DEMO_MODULE) if demo else PAGE_MODULES:
-        module = importlib.import_module(name)
+    for module in (*PAGES, *DEMO_PAGES) if demo else PAGES:
         routes += module.routes
         if getattr(module, "nav", None) is not None:
             nav.append(module.nav)
