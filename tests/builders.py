@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.app.catalog import ensure_bundled_surveys
 from bot.app.services import Services
 from storage.db import UnitOfWork
 from storage.records import RespondentRecord, ResponseRecord, WaveRecord
@@ -87,6 +88,16 @@ async def make_wave(
     return wave
 
 
+async def make_bundled_wave(
+    uow_factory: UowFactory, *, status: str = "open", name: str = "2025 spring"
+) -> WaveRecord:
+    """The bundled surveys stored, and a committed wave of the livability survey."""
+    async with uow_factory() as uow:
+        await ensure_bundled_surveys(uow, NOW)
+        await uow.commit()
+    return await make_wave(uow_factory, status=status, name=name)
+
+
 async def make_response(
     uow_factory: UowFactory,
     wave_id: int,
@@ -141,6 +152,46 @@ async def make_comment(
             )
         await uow.commit()
     return comment.id
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A stored comment and the classifier's verdict on it (None: not classified yet)."""
+
+    text: str
+    goals: Sequence[str] | None = None
+    confidence: float = 0.9
+    review: bool = False
+    district: str = "kuji"
+    age_band: str = "30s"
+    days: int = 0
+
+
+async def store_comments(uow_factory: UowFactory, wave_id: int, seeds: Sequence[Seed]) -> list[int]:
+    """Store one answered response and comment per seed; returns the comment ids."""
+    ids = []
+    for seed in seeds:
+        profile = {**PROFILE, "district": seed.district, "age_band": seed.age_band}
+        response = await make_response(
+            uow_factory, wave_id, answers={"comment": seed.text}, profile=profile
+        )
+        async with uow_factory() as uow:
+            answer = (await uow.responses.answers(response.id))["comment"]
+            at = NOW + timedelta(days=seed.days)
+            comment = await uow.comments.add(answer.id, wave_id, seed.text, at, language="ja")
+            if seed.goals is not None:
+                await uow.comments.set_classification(
+                    comment.id,
+                    goals=seed.goals,
+                    primary_goal=seed.goals[0] if seed.goals else None,
+                    confidence=seed.confidence,
+                    needs_review=seed.review,
+                    model_version="m1",
+                    at=NOW,
+                )
+            await uow.commit()
+        ids.append(comment.id)
+    return ids
 
 
 CHECKS_SURVEY = """

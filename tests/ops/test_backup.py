@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.app.catalog import ensure_bundled_surveys
 from storage.db import UnitOfWork
-from tests.builders import NOW, make_respondent, make_response, make_wave
+from tests.builders import NOW, make_bundled_wave, make_respondent, make_response
 from tests.ops.conftest import OpsCli
 
 Uow = Callable[[], UnitOfWork]
@@ -21,10 +20,7 @@ def _seed(ops_cli: OpsCli) -> tuple[int, int]:
     """A wave with complete and partial responses and a classified comment; (wave, resident)."""
 
     async def work(uow_factory: Uow) -> tuple[int, int]:
-        async with uow_factory() as uow:
-            await ensure_bundled_surveys(uow, NOW)
-            await uow.commit()
-        wave = await make_wave(uow_factory)
+        wave = await make_bundled_wave(uow_factory)
         first = await make_respondent(uow_factory, chat_id=812345678901)
         response = await make_response(
             uow_factory,

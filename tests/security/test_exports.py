@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot.app.catalog import ensure_bundled_surveys
 from storage.db import UnitOfWork
-from tests.builders import NOW, make_respondent, make_response, make_wave
+from tests.builders import make_bundled_wave, make_respondent, make_response
 from tests.ops.conftest import OpsCli
 
 CHAT_ID = 6_543_210_987
@@ -22,10 +21,7 @@ EXPORTED = ["'=1+2", "'+SUM(A1:A2)", "'-2+3", "'@cmd|' /C calc'!A0", '\'=HYPERLI
 
 def _seed(ops_cli: OpsCli) -> int:
     async def work(uow_factory: Callable[[], UnitOfWork]) -> int:
-        async with uow_factory() as uow:
-            await ensure_bundled_surveys(uow, NOW)
-            await uow.commit()
-        wave = await make_wave(uow_factory)
+        wave = await make_bundled_wave(uow_factory)
         for number, text in enumerate(TYPED):
             resident = await make_respondent(uow_factory, chat_id=CHAT_ID + number)
             await make_response(

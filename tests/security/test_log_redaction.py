@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app.catalog import ensure_bundled_surveys
 from bot.config import Settings
 from bot.logging_setup import RedactingFilter, install_redaction, redact
 from storage.db import UnitOfWork
-from tests.builders import NOW, make_respondent, make_response, make_wave
+from tests.builders import NOW, make_bundled_wave, make_respondent, make_response
 from tests.ops.conftest import OpsCli
 
 CHAT_ID = 5_551_234_567
@@ -77,10 +76,7 @@ def test_a_full_cli_run_logs_no_chat_id_or_answer_text(
     ops_cli: OpsCli, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def seed(uow_factory: Callable[[], UnitOfWork]) -> int:
-        async with uow_factory() as uow:
-            await ensure_bundled_surveys(uow, NOW)
-            await uow.commit()
-        wave = await make_wave(uow_factory)
+        wave = await make_bundled_wave(uow_factory)
         resident = await make_respondent(uow_factory, chat_id=CHAT_ID)
         await make_response(uow_factory, wave.id, resident, answers={"comment": COMMENT})
         async with uow_factory() as uow:

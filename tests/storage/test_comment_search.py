@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -15,50 +14,10 @@ from storage.repositories.comment_search import (
     CommentSort,
     CursorError,
 )
-from tests.builders import NOW, PROFILE, make_response, make_wave
+from tests.builders import NOW, Seed, make_wave, store_comments
 
 Uow = Callable[[], UnitOfWork]
 ANALYST = 501
-
-
-@dataclass(frozen=True)
-class Seed:
-    """A stored comment and the classifier's verdict on it (None: not classified yet)."""
-
-    text: str
-    goals: Sequence[str] | None = None
-    confidence: float = 0.9
-    review: bool = False
-    district: str = "kuji"
-    age_band: str = "30s"
-    days: int = 0
-
-
-async def store_comments(uow_factory: Uow, wave_id: int, seeds: Sequence[Seed]) -> list[int]:
-    """Store one answered response and comment per seed; returns the comment ids."""
-    ids = []
-    for seed in seeds:
-        profile = {**PROFILE, "district": seed.district, "age_band": seed.age_band}
-        response = await make_response(
-            uow_factory, wave_id, answers={"comment": seed.text}, profile=profile
-        )
-        async with uow_factory() as uow:
-            answer = (await uow.responses.answers(response.id))["comment"]
-            at = NOW + timedelta(days=seed.days)
-            comment = await uow.comments.add(answer.id, wave_id, seed.text, at, language="ja")
-            if seed.goals is not None:
-                await uow.comments.set_classification(
-                    comment.id,
-                    goals=seed.goals,
-                    primary_goal=seed.goals[0] if seed.goals else None,
-                    confidence=seed.confidence,
-                    needs_review=seed.review,
-                    model_version="m1",
-                    at=NOW,
-                )
-            await uow.commit()
-        ids.append(comment.id)
-    return ids
 
 
 async def _ids(uow_factory: Uow, **filters: object) -> list[int]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analysis.themes import MAX_COMMENTS, ThemeComment, ThemeOptions, find_themes, sample_note
-from tests.analysis.themes.test_themes import BUSES, HOSPITALS, ROADS
+from tests.analysis.themes.comments import BUSES, HOSPITALS, ROADS
 
 
 def _comments() -> list[ThemeComment]:

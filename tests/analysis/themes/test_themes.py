@@ -4,37 +4,8 @@ from __future__ import annotations
 
 from analysis.themes import NOTE, ThemeComment, find_themes
 from analysis.themes.words import ContentWords
+from tests.analysis.themes.comments import BUSES, HOSPITALS, ROADS
 
-BUSES = [
-    "バスの本数が少なくて不便です",
-    "朝のバスが一時間に一本しかない",
-    "BRTのバスをもっと増やしてほしい",
-    "バス停まで遠い、バスの本数も少ない",
-    "夜のバスが早く終わってしまう",
-    "バスの時刻表が分かりにくい、本数も少ない",
-    "高校生の通学バスが満員で乗れない",
-    "バスの運賃が高いし本数が少ない",
-]
-HOSPITALS = [
-    "夜間に子どもを診てくれる病院がない",
-    "病院の待ち時間が長すぎる",
-    "近くに病院がなくて通院が大変",
-    "救急の病院が遠い",
-    "総合病院の予約が取れない",
-    "病院への送迎があれば助かる",
-    "休日に開いている病院を増やして",
-    "病院の駐車場が狭くて通院が大変",
-]
-ROADS = [
-    "国道6号の渋滞がひどい",
-    "朝の渋滞で会社に遅れる、道路を広げて",
-    "245号の渋滞をなんとかして",
-    "通勤の渋滞がつらい",
-    "渋滞がひどくて道路が足りない",
-    "夕方の渋滞で動かない",
-    "道路の渋滞が毎日ひどい",
-    "渋滞が長くて通勤が大変",
-]
 DISTRICTS = ("kuji", "taga", "juo")
 
 

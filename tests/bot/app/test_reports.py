@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.app.catalog import ensure_bundled_surveys
 from bot.app.reports import build_wave_report
 from storage.db import UnitOfWork
 from storage.repositories.comment_search import CommentSearch
-from tests.builders import NOW, make_wave
-from tests.storage.test_comment_search import Seed, store_comments
+from tests.builders import NOW, Seed, make_bundled_wave, store_comments
 
 Uow = Callable[[], UnitOfWork]
 
 
 async def test_a_hidden_comment_is_not_counted_nor_quoted_in_the_report(uow_factory: Uow) -> None:
-    async with uow_factory() as uow:
-        await ensure_bundled_surveys(uow, NOW)
-        await uow.commit()
-    wave = await make_wave(uow_factory, status="closed")
+    wave = await make_bundled_wave(uow_factory, status="closed")
     _, rude = await store_comments(
         uow_factory, wave.id, [Seed("バスを増やして", ["4"]), Seed("ひどい悪口", ["4", "2"])]
     )

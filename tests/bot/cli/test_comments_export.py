@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.app.catalog import ensure_bundled_surveys
 from bot.app.comments import mask_comment
 from bot.cli import cli
 from tests.bot.cli.conftest import Machikoe
-from tests.builders import NOW, make_respondent, make_response, make_wave
+from tests.builders import NOW, make_bundled_wave, make_respondent, make_response
 
 CHAT_ID = 987654321012
 STAFF_ID = 555000111222
@@ -23,10 +22,7 @@ FORMULA = '=HYPERLINK("http://x","クリック")'
 
 def _seed(machikoe: Machikoe) -> int:
     async def work(uow_factory) -> int:  # type: ignore[no-untyped-def]
-        async with uow_factory() as uow:
-            await ensure_bundled_surveys(uow, NOW)
-            await uow.commit()
-        wave = await make_wave(uow_factory)
+        wave = await make_bundled_wave(uow_factory)
         for text, goals, confidence, review in (
             (PHONE_AND_NAME, ("3",), 0.91, False),
             (FORMULA, ("other",), 0.0, True),

@@ -12,10 +12,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from bot.app.catalog import ensure_bundled_surveys
 from storage.db import UnitOfWork
 from tests.bot.cli.conftest import Machikoe, lines
-from tests.builders import NOW, make_respondent, make_response, make_wave
+from tests.builders import NOW, make_bundled_wave, make_respondent, make_response
 
 CHAT_ID = 987654321012
 COMMENT = "佐藤花子（080-1111-2222）まで連絡ください"
@@ -26,10 +25,7 @@ MASKED_OTHER = "久慈浜の近くに住む【氏名】です、【メール】 
 
 def _seed(machikoe: Machikoe) -> int:
     async def work(uow_factory) -> int:  # type: ignore[no-untyped-def]
-        async with uow_factory() as uow:
-            await ensure_bundled_surveys(uow, NOW)
-            await uow.commit()
-        wave = await make_wave(uow_factory)
+        wave = await make_bundled_wave(uow_factory)
         resident = await make_respondent(uow_factory, chat_id=CHAT_ID)
         await make_response(
             uow_factory,
@@ -101,10 +97,7 @@ def _seed_personal(machikoe: Machikoe) -> int:
     """A complete response whose comment and 「その他」 text hold a name, a phone and an e-mail."""
 
     async def work(uow_factory: Callable[[], UnitOfWork]) -> int:
-        async with uow_factory() as uow:
-            await ensure_bundled_surveys(uow, NOW)
-            await uow.commit()
-        wave = await make_wave(uow_factory)
+        wave = await make_bundled_wave(uow_factory)
         await make_response(
             uow_factory,
             wave.id,

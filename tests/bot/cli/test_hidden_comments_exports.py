@@ -7,14 +7,12 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from bot.app.catalog import ensure_bundled_surveys
 from bot.cli.export import HIDDEN_TEXT
 from bot.cli.model import labels_from_database
 from bot.config import Settings
 from storage.repositories.comment_search import CommentSearch
 from tests.bot.cli.conftest import Machikoe
-from tests.builders import NOW, make_wave
-from tests.storage.test_comment_search import Seed, store_comments
+from tests.builders import NOW, Seed, make_bundled_wave, store_comments
 
 KEPT = "バスの本数を増やしてほしい"
 RUDE = "市役所の担当者はばかだ"
@@ -24,10 +22,7 @@ def _seed(machikoe: Machikoe) -> int:
     """A wave with two labelled comments, the rude one hidden by staff."""
 
     async def work(uow_factory) -> int:  # type: ignore[no-untyped-def]
-        async with uow_factory() as uow:
-            await ensure_bundled_surveys(uow, NOW)
-            await uow.commit()
-        wave = await make_wave(uow_factory)
+        wave = await make_bundled_wave(uow_factory)
         kept, rude = await store_comments(
             uow_factory, wave.id, [Seed(KEPT, ["4"]), Seed(RUDE, ["2"])]
         )

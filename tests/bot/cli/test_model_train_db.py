@@ -9,10 +9,9 @@ from click.testing import CliRunner
 
 from analysis.text.corpus import taxonomy_comments, training_comments
 from analysis.text.model_store import default_model_path, load_model
-from bot.app.catalog import ensure_bundled_surveys
 from bot.cli import cli
 from tests.bot.cli.conftest import Machikoe
-from tests.builders import NOW, make_response, make_wave
+from tests.builders import NOW, make_bundled_wave, make_response
 
 LABELLED = (
     ("駅前に大きな本屋がほしい【氏名】さんも言っていた", ("2",)),
@@ -24,10 +23,7 @@ EXTRA_CSV = "text,goals\n工場の夜勤の求人が多すぎる,1\n"
 
 def _seed_labels(machikoe: Machikoe) -> None:
     async def work(uow_factory) -> None:  # type: ignore[no-untyped-def]
-        async with uow_factory() as uow:
-            await ensure_bundled_surveys(uow, NOW)
-            await uow.commit()
-        wave = await make_wave(uow_factory)
+        wave = await make_bundled_wave(uow_factory)
         for text, goals in LABELLED:
             response = await make_response(uow_factory, wave.id, answers={"comment": text})
             async with uow_factory() as uow:

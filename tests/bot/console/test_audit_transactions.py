@@ -12,8 +12,7 @@ from bot.console.core import recent_actions
 from storage.repositories.audit import AuditRepository
 from storage.repositories.comment_search import CommentSearch
 from tests.bot.cli.test_report import seed_wave
-from tests.builders import make_wave
-from tests.storage.test_comment_search import Seed, store_comments
+from tests.builders import Seed, make_wave, store_comments
 
 pytestmark = pytest.mark.usefixtures("backend")
 

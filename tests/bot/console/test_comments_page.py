@@ -8,8 +8,7 @@ import pytest
 from bot.app.services import Services
 from storage.repositories.comment_search import CommentSearch
 from tests.bot.console.conftest import ADMIN_ID
-from tests.builders import make_wave
-from tests.storage.test_comment_search import Seed, store_comments
+from tests.builders import Seed, make_wave, store_comments
 
 pytestmark = pytest.mark.usefixtures("backend")
 
@@ -97,7 +96,7 @@ async def test_the_api_pages_comments_and_refuses_without_a_session(
 ) -> None:
     wave_id, ids = await _seed(services)
     assert (await client.get("/api/comments")).status_code == 401
-    from bot.console.core import Role
+    from surveys.roles import Role
     from tests.bot.console.conftest import ANALYST_ID, add_staff, log_in
 
     await add_staff(services, ANALYST_ID, Role.ANALYST)

@@ -10,10 +10,9 @@ import pytest
 from bot.app.services import Services
 from bot.console import theme_views
 from storage.repositories.comment_search import CommentSearch
-from tests.analysis.themes.test_themes import BUSES, HOSPITALS, ROADS
+from tests.analysis.themes.comments import BUSES, HOSPITALS, ROADS
 from tests.bot.console.conftest import ANALYST_ID
-from tests.builders import NOW, make_wave
-from tests.storage.test_comment_search import Seed, store_comments
+from tests.builders import NOW, Seed, make_wave, store_comments
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -10,13 +10,12 @@ from playwright.async_api import Page, expect
 from analysis.report.goals import goal_name
 from bot.app.services import Services
 from bot.console.auth import login_url
-from bot.console.core import Role
 from storage.repositories.comment_search import CommentFilter, CommentSearch
-from tests.analysis.themes.test_themes import BUSES, HOSPITALS, ROADS
+from surveys.roles import Role
+from tests.analysis.themes.comments import BUSES, HOSPITALS, ROADS
 from tests.bot.console.conftest import ANALYST_ID, add_staff
 from tests.bot.demo.browser import artifact, chromium
-from tests.builders import make_wave
-from tests.storage.test_comment_search import Seed, store_comments
+from tests.builders import Seed, make_wave, store_comments
 
 pytestmark = pytest.mark.browser
 KEYS = ["1", "2", "3", "4", "o", "Enter", "s"]
