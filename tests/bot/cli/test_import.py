@@ -2,67 +2,24 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
 
-from click.testing import Result
-
-from bot.app.catalog import ensure_bundled_surveys
 from tests.bot.cli.conftest import Machikoe, lines
-from tests.bot.cli.test_report import Uow, seed_wave
-from tests.builders import NOW, make_wave
+from tests.bot.cli.importing import (
+    GOOD,
+    HEADER,
+    empty_wave,
+    exported,
+    import_file,
+    respondents,
+    write,
+)
+from tests.bot.report_data import seed_wave
+from tests.builders import UowFactory, make_wave
 
-HEADER = (
-    "respondent,status,submitted_at,age_band,sex,district,years_lived,"
-    "livability,residency_intent,leave_reasons,stay_reasons,transport_satisfaction,comment\n"
-)
-GOOD = HEADER + (
-    "M-001,complete,2025-06-10T10:00:00+09:00,70plus,female,juo,20plus,livable,always,,,,\n"
-    "M-002,,,60s,male,taga,20plus,neutral,leave,work;transport,,,\n"
-    "M-003,,,50s,,,,somewhat_livable,,,,,\n"
-)
 READ = "read mail.csv as UTF-8 (with BOM)"
-
-
-async def empty_wave(uow_factory: Uow) -> int:
-    """The bundled survey and an open wave without responses."""
-    async with uow_factory() as uow:
-        await ensure_bundled_surveys(uow, NOW)
-        await uow.commit()
-    return (await make_wave(uow_factory, name="2025 mail")).id
-
-
-def write(tmp_path: Path, text: str, name: str = "mail.csv", encoding: str = "utf-8-sig") -> Path:
-    """A CSV file as Excel saves it ("CSV UTF-8", with a BOM, unless told otherwise)."""
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding))
-    return path
-
-
-def import_file(machikoe: Machikoe, wave: int | str, path: Path, *options: str) -> Result:
-    """Run `machikoe import responses --wave WAVE --input PATH OPTIONS…`."""
-    return machikoe("import", "responses", "--wave", str(wave), "--input", str(path), *options)
-
-
-def exported(machikoe: Machikoe, wave: int, tmp_path: Path) -> dict[str, dict[str, str]]:
-    """The wave's responses as `machikoe export responses` writes them, by respondent."""
-    output = tmp_path / "export.csv"
-    result = machikoe("export", "responses", "--wave", str(wave), "--output", str(output))
-    assert result.exit_code == 0, result.output
-    rows = csv.DictReader(output.read_text(encoding="utf-8-sig").splitlines())
-    return {row["respondent"]: row for row in rows}
-
-
-def respondents(machikoe: Machikoe, wave: int) -> int:
-    """How many responses the wave has stored."""
-
-    async def count(uow_factory: Uow) -> int:
-        async with uow_factory() as uow:
-            return await uow.responses.count(wave)
-
-    return machikoe.seed(count)
 
 
 def indicators(machikoe: Machikoe, wave: str) -> dict[str, dict[str, Any]]:
@@ -217,7 +174,7 @@ def test_web_and_chat_responses_give_per_mode_and_combined_indicators(
 def test_export_then_import_into_another_wave_gives_the_same_indicators(
     machikoe: Machikoe, tmp_path: Path
 ) -> None:
-    async def two_waves(uow_factory: Uow) -> tuple[int, int]:
+    async def two_waves(uow_factory: UowFactory) -> tuple[int, int]:
         first = await seed_wave(uow_factory, chat=150, mail=50)
         second = await make_wave(uow_factory, name="copy")
         return first, second.id

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from storage.models import Answer, Response
 from tests.bot.cli.conftest import Machikoe, lines
-from tests.bot.cli.test_import import (
+from tests.bot.cli.importing import (
     GOOD,
     HEADER,
     empty_wave,
@@ -19,7 +19,7 @@ from tests.bot.cli.test_import import (
     respondents,
     write,
 )
-from tests.bot.cli.test_report import Uow
+from tests.builders import UowFactory
 
 OTHER_HEADER = HEADER.replace("leave_reasons,", "leave_reasons,leave_reasons_other,")
 LABELLED = HEADER + (
@@ -31,7 +31,7 @@ LABELLED = HEADER + (
 def stored_other_texts(machikoe: Machikoe, wave_id: int) -> dict[str, str | None]:
     """The 「その他」 text stored with each respondent's leave_reasons answer."""
 
-    async def read(uow_factory: Uow) -> dict[str, str | None]:
+    async def read(uow_factory: UowFactory) -> dict[str, str | None]:
         async with uow_factory() as uow:
             rows = await uow.session.execute(
                 select(Response.respondent_ref, Answer.other_text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -13,13 +13,12 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis.stats.cells import AGE_BANDS
-from bot.app.catalog import ensure_bundled_surveys
 from storage.db import UnitOfWork
 from tests.bot.cli.conftest import Machikoe, lines
+from tests.bot.report_data import TARGETS, add_rows, resident_rows, seed_wave
 from tests.builders import NOW, make_wave
 
 Uow = Callable[[], UnitOfWork]
-DISTRICTS = ("juo", "hokubu", "chubu", "nakasato", "taga", "nanbu")
 INDICATOR_KEYS = {
     "id",
     "label",
@@ -33,60 +32,6 @@ INDICATOR_KEYS = {
     "kpi",
     "breakdowns",
 }
-TARGETS = """indicators:
-  residency_intent:
-    baseline: {year: 2019, value: 50.0}
-    target: {year: 2029, value: 70.0}
-"""
-
-
-def resident_rows(
-    count: int, prefix: str, mode: str, *, shift: int = 0
-) -> Iterator[dict[str, Any]]:
-    """Deterministic responses: ages, sexes and districts cycle; answers follow the index."""
-    for i in range(count):
-        k = i + shift
-        yield {
-            "ref": f"{prefix}{i:05d}",
-            "mode": mode,
-            "profile": {
-                "age_band": AGE_BANDS[k % len(AGE_BANDS)],
-                "sex": ("male", "female")[k % 2],
-                "district": DISTRICTS[k % len(DISTRICTS)],
-                "years_lived": "10-19",
-            },
-            "answers": {
-                "livability": ("livable", "somewhat_livable", "neutral", "unlivable")[k % 4],
-                "residency_intent": ("always", "for_now", "leave", None, "unsure")[k % 5],
-            },
-        }
-
-
-async def add_rows(uow_factory: Uow, wave_id: int, rows: Iterator[dict[str, Any]]) -> None:
-    """Store complete responses of any mode."""
-    async with uow_factory() as uow:
-        for row in rows:
-            await uow.imports.add(
-                wave_id, row["ref"], row["mode"], row["profile"], row["answers"], NOW
-            )
-        await uow.commit()
-
-
-async def seed_wave(
-    uow_factory: Uow,
-    name: str = "2025 spring",
-    chat: int = 300,
-    mail: int = 100,
-    status: str = "closed",
-) -> int:
-    """The bundled survey and a wave (closed: out of embargo) with chat and mail responses."""
-    async with uow_factory() as uow:
-        await ensure_bundled_surveys(uow, NOW)
-        await uow.commit()
-    wave = await make_wave(uow_factory, name=name, status=status)
-    await add_rows(uow_factory, wave.id, resident_rows(chat, f"{name}-c", "chat"))
-    await add_rows(uow_factory, wave.id, resident_rows(mail, f"{name}-m", "mail", shift=1))
-    return wave.id
 
 
 def report_json(machikoe: Machikoe, *args: str) -> dict[str, Any]:

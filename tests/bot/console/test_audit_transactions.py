@@ -11,7 +11,7 @@ from bot.app.waves import list_waves
 from bot.console.core import recent_actions
 from storage.repositories.audit import AuditRepository
 from storage.repositories.comment_search import CommentSearch
-from tests.bot.cli.test_report import seed_wave
+from tests.bot.report_data import seed_wave
 from tests.builders import Seed, make_wave, store_comments
 
 pytestmark = pytest.mark.usefixtures("backend")

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.app.services import Services
-from tests.bot.cli.test_report import add_rows, resident_rows, seed_wave
+from tests.bot.report_data import add_rows, resident_rows, seed_wave
 
 pytestmark = pytest.mark.usefixtures("backend")
 NOTE = "LINEとTelegramの両方で回答した方は、別々の回答者として数えています"

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from bot.app.services import Services
 from bot.console.core import recent_actions
-from tests.bot.cli.test_report import seed_wave
+from tests.bot.report_data import seed_wave
 
 pytestmark = pytest.mark.usefixtures("backend")
 

@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot.app.catalog import ensure_bundled_surveys
 from bot.app.services import Services
 from bot.demo.botapi import LocalBotApiServer
 from bot.telegram.summary import post_summary
-from tests.bot.cli.test_report import TARGETS, add_rows, resident_rows
 from tests.bot.demo.botapi.fixtures import assert_no_violations
-from tests.builders import NOW, make_wave
+from tests.bot.report_data import TARGETS, seed_wave
+from tests.builders import NOW
 
 STAFF_CHAT = -1001234567890
 
@@ -34,13 +33,7 @@ async def staff_bot() -> AsyncIterator[tuple[LocalBotApiServer, Bot]]:
 async def seed(services: Services) -> int:
     """An open wave with 300 chat and 100 mail responses; the staff chat configured."""
     services.settings = services.settings.with_overrides(staff_chat_id=STAFF_CHAT)
-    async with services.uow() as uow:
-        await ensure_bundled_surveys(uow, NOW)
-        await uow.commit()
-    wave = await make_wave(services.uow, name="2025 夏")
-    await add_rows(services.uow, wave.id, resident_rows(300, "c", "chat"))
-    await add_rows(services.uow, wave.id, resident_rows(100, "m", "mail", shift=1))
-    return wave.id
+    return await seed_wave(services.uow, name="2025 夏", status="open")
 
 
 async def test_nothing_is_posted_while_the_wave_is_open_and_embargoed(
