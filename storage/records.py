@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 
 from surveys.modes import Channel, ResponseMode
 from surveys.profile import PROFILE_FIELDS as PROFILE_FIELDS  # records carry these fields
+from surveys.roles import Role
 from surveys.schedule import InvitationState, JobKind, JobState
 
 UNKNOWN = "unknown"
@@ -197,7 +198,7 @@ class StaffRecord:
     """A staff member (never a resident) and their role."""
 
     user_id: int
-    role: str
+    role: Role
     added_at: datetime
 
 

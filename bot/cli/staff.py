@@ -7,7 +7,7 @@ import click
 from bot.app.services import Services
 from bot.cli import CliError
 from bot.cli._shared import with_services
-from bot.telegram.roles import ROLES
+from surveys.roles import Role
 
 
 @click.group("staff")
@@ -17,7 +17,12 @@ def staff_group() -> None:
 
 @staff_group.command("add")
 @click.argument("user_id", type=int)
-@click.option("--role", required=True, type=click.Choice(ROLES), help="admin or analyst.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([role.value for role in Role]),
+    help="admin or analyst.",
+)
 @click.pass_context
 def add_command(ctx: click.Context, user_id: int, role: str) -> None:
     """Grant a role to a Telegram user id (changes the role of existing staff)."""
@@ -27,7 +32,7 @@ def add_command(ctx: click.Context, user_id: int, role: str) -> None:
     async def work(services: Services) -> str | None:
         async with services.uow() as uow:
             before = await uow.staff.role_of(user_id)
-            await uow.staff.add(user_id, role, services.now())
+            await uow.staff.add(user_id, Role(role), services.now())
             await uow.commit()
         return before
 

@@ -16,7 +16,9 @@ from bot.app.console_links import (
 from bot.app.console_links import login_token as login_token  # the demo and tests sign with it
 from bot.app.console_links import login_url as login_url
 from bot.app.services import Services
-from bot.console.core import Role, Viewer, access, role_of
+from bot.app.staff import role_of
+from bot.console.core import Viewer, access
+from surveys.roles import Role
 
 SESSION_LIFETIME = timedelta(hours=8)
 SESSION_COOKIE = "machikoe_console"

@@ -7,21 +7,13 @@ A page writes its action and the action's audit entry in one unit of work (`reco
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from bot.app.services import Services
 from bot.config import Settings
 from storage.db import UnitOfWork
 from storage.repositories.audit import AuditRecord, AuditRepository
 from storage.repositories.console import ConsoleAccessRepository
-
-
-class Role(StrEnum):
-    """The staff roles (stored in the staff table)."""
-
-    ADMIN = "admin"
-    ANALYST = "analyst"
-
+from surveys.roles import Role
 
 STAFF = (Role.ADMIN, Role.ANALYST)
 
@@ -50,13 +42,6 @@ def access(uow: UnitOfWork) -> ConsoleAccessRepository:
 def audit_log(uow: UnitOfWork) -> AuditRepository:
     """The audit log repository inside a unit of work."""
     return AuditRepository(uow.session)
-
-
-async def role_of(services: Services, user_id: int) -> Role | None:
-    """The user's staff role, or None for anyone who is not staff."""
-    async with services.uow() as uow:
-        role = await uow.staff.role_of(user_id)
-    return Role(role) if role else None
 
 
 async def record(

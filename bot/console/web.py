@@ -16,8 +16,10 @@ from starlette.templating import Jinja2Templates
 from analysis.report.text import CHANNELS_NOTE
 from bot.app.services import Services
 from bot.console.auth import SESSION_COOKIE, viewer_for
-from bot.console.core import Role, Viewer
+from bot.console.core import Viewer
 from surveys.modes import AudienceChannel, ResponseMode
+from surveys.roles import Role
+from surveys.waves import WaveStatus
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 CSRF_FIELD = "csrf_token"
@@ -131,12 +133,12 @@ def back_to(path: str, message: str | None = None, *, error: bool = False) -> Re
 
 
 STATUS_LABELS = {
-    "draft": "下書き",
-    "scheduled": "開始予約済み",
-    "open": "回答受付中",
-    "closed": "終了",
+    WaveStatus.DRAFT: "下書き",
+    WaveStatus.SCHEDULED: "開始予約済み",
+    WaveStatus.OPEN: "回答受付中",
+    WaveStatus.CLOSED: "終了",
 }
-ROLE_LABELS = {"admin": "管理者", "analyst": "分析担当"}
+ROLE_LABELS = {Role.ADMIN: "管理者", Role.ANALYST: "分析担当"}
 CHANNEL_LABELS = {
     AudienceChannel.TELEGRAM: "Telegram",
     AudienceChannel.LINE: "LINE",

@@ -33,6 +33,7 @@ from bot.telegram.runner import start, stop
 from surveys.bundled import bundled_survey_path
 from surveys.definition import Survey
 from surveys.loader import load_survey
+from surveys.roles import Role
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ async def open_demo_wave(services: Services, survey: Survey, name: str) -> int:
 async def make_staff(services: Services, user_id: int) -> None:
     """Give a page's user the admin role (the demo's staff tab)."""
     async with services.uow() as uow:
-        await uow.staff.add(user_id, "admin", services.now())
+        await uow.staff.add(user_id, Role.ADMIN, services.now())
         await uow.commit()
 
 

@@ -9,7 +9,8 @@ from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, filters
 
 from bot.app.console_links import LINK_MINUTES, LinkProblem, LoginRefused, issue_link
-from bot.telegram.roles import ADMIN, ANALYST, require_role, services_of
+from bot.telegram.roles import require_role, services_of
+from surveys.roles import Role
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # a preview fetch must not see the link
 REFUSED = {
@@ -21,7 +22,7 @@ REFUSED = {
 log = logging.getLogger(__name__)
 
 
-@require_role(ADMIN, ANALYST)
+@require_role(Role.ADMIN, Role.ANALYST)
 async def console_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send the link in a private chat; in a group say where to ask instead."""
     chat, user = update.effective_chat, update.effective_user

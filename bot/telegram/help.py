@@ -6,10 +6,10 @@ from telegram import Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import BaseHandler, CommandHandler, filters
 
+from bot.app.staff import role_of
 from bot.app.texts import t
 from bot.telegram.context import MachikoeContext
 from bot.telegram.fallback import reply_unknown_command, resident_language
-from bot.telegram.roles import role_of
 from bot.telegram.staff_screens import staff_help
 
 

@@ -21,8 +21,9 @@ from analysis.taxonomy import GOAL_IDS, OTHER, bundled_taxonomy
 from bot.app import callbacks as cb
 from bot.app.callbacks import ReviewAction
 from bot.app.services import Services
-from bot.telegram.roles import ADMIN, ANALYST, require_role, services_of
+from bot.telegram.roles import require_role, services_of
 from storage.records import CommentRecord, ReviewedComment
+from surveys.roles import Role
 
 PAGE_SIZE = 5
 SHOWN_CHARS = 2800
@@ -185,7 +186,7 @@ async def send_next(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-@require_role(ADMIN, ANALYST)
+@require_role(Role.ADMIN, Role.ANALYST)
 async def review_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/review: start a pass over the unsure comments, most unsure first."""
     _skipped(context).clear()
@@ -209,7 +210,7 @@ async def _already_reviewed(update: Update) -> None:
         await query.edit_message_reply_markup(reply_markup=None)
 
 
-@require_role(ADMIN, ANALYST)
+@require_role(Role.ADMIN, Role.ANALYST)
 async def review_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A goal, 複数選択, 確定, 戻る or スキップ tap on a review message."""
     query = update.callback_query
@@ -317,7 +318,7 @@ async def counts_text(services: Services) -> str:
     return "\n".join(lines)
 
 
-@require_role(ADMIN, ANALYST)
+@require_role(Role.ADMIN, Role.ANALYST)
 async def comments_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/comments: counts per goal; /comments <goal>: the goal's recent comments."""
     chat = update.effective_chat
@@ -340,7 +341,7 @@ async def comments_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await context.bot.send_message(chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
-@require_role(ADMIN, ANALYST)
+@require_role(Role.ADMIN, Role.ANALYST)
 async def comments_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """次へ / 前へ on a comment list: show that page in the same message."""
     query = update.callback_query

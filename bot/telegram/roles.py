@@ -11,11 +11,9 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.app.services import Services
+from bot.app.staff import role_of
 from bot.telegram.context import services_of_application
-
-ADMIN = "admin"
-ANALYST = "analyst"
-ROLES = (ADMIN, ANALYST)
+from surveys.roles import Role
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +26,7 @@ def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return services_of_application(context.application)
 
 
-async def role_of(services: Services, user_id: int) -> str | None:
-    """The staff role of a Telegram user, or None for a resident."""
-    async with services.uow() as uow:
-        return await uow.staff.role_of(user_id)
-
-
-def require_role(*roles: str) -> Callable[[C], C]:
+def require_role(*roles: Role) -> Callable[[C], C]:
     """Run the callback only for staff with one of `roles`; others see an unknown command."""
     allowed = frozenset(roles)
 

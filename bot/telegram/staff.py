@@ -25,7 +25,7 @@ from bot.app.waves import (
     wave_details,
 )
 from bot.telegram.context import wave_jobs_of
-from bot.telegram.roles import ADMIN, require_role, services_of
+from bot.telegram.roles import require_role, services_of
 from bot.telegram.staff_screens import (
     age_bands_text,
     audience_text,
@@ -34,6 +34,7 @@ from bot.telegram.staff_screens import (
     sending_text,
     waiting_text,
 )
+from surveys.roles import Role
 from surveys.schedule import OUTCOMES, WAITING, InvitationState
 from surveys.waves import WaveStatus
 
@@ -172,7 +173,7 @@ def progress_editor(bot: Bot, chat_id: int, message_id: int, wave_id: int) -> Pr
     return edit
 
 
-@require_role(ADMIN)
+@require_role(Role.ADMIN)
 async def waves_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/waves: every wave with status and counts."""
     assert update.effective_chat is not None
@@ -182,7 +183,7 @@ async def waves_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     )
 
 
-@require_role(ADMIN)
+@require_role(Role.ADMIN)
 async def wave_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/wave <id>: details, live counts and the buttons."""
     assert update.effective_chat is not None
@@ -205,7 +206,7 @@ async def wave_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     )
 
 
-@require_role(ADMIN)
+@require_role(Role.ADMIN)
 async def wave_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The buttons of /wave: ask before opening or closing, then do what the CLI does."""
     query = update.callback_query

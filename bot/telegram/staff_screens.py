@@ -9,8 +9,8 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from bot.app.texts import t
-from bot.telegram.roles import ADMIN, ANALYST
 from surveys.profile import PROFILE_FIELDS, profile_label, profile_survey
+from surveys.roles import Role
 from surveys.sending import ContactRules
 
 EVERYONE = "購読中の全員"
@@ -18,11 +18,19 @@ UNKNOWN_BAND = "不明"
 _OFFSET = re.compile(r"^(\d+)([dhm])$")
 _UNITS = {"d": "日", "h": "時間", "m": "分"}
 STAFF_COMMANDS: tuple[tuple[str, str, frozenset[str]], ...] = (
-    ("/waves", "調査ウェーブの一覧と回答数", frozenset({ADMIN})),
-    ("/wave 番号", "ウェーブの詳細・年代別の完了数、開始・終了・予約", frozenset({ADMIN})),
-    ("/review", "目標の判定が不確かなご意見を確認・修正する", frozenset({ADMIN, ANALYST})),
-    ("/comments 1-4｜other", "目標別のご意見を読む", frozenset({ADMIN, ANALYST})),
-    ("/console", "管理画面（ウェブ）へのログイン用リンクを受け取る", frozenset({ADMIN, ANALYST})),
+    ("/waves", "調査ウェーブの一覧と回答数", frozenset({Role.ADMIN})),
+    ("/wave 番号", "ウェーブの詳細・年代別の完了数、開始・終了・予約", frozenset({Role.ADMIN})),
+    (
+        "/review",
+        "目標の判定が不確かなご意見を確認・修正する",
+        frozenset({Role.ADMIN, Role.ANALYST}),
+    ),
+    ("/comments 1-4｜other", "目標別のご意見を読む", frozenset({Role.ADMIN, Role.ANALYST})),
+    (
+        "/console",
+        "管理画面（ウェブ）へのログイン用リンクを受け取る",
+        frozenset({Role.ADMIN, Role.ANALYST}),
+    ),
 )
 """Staff commands as /help lists them, with the roles that may run them."""
 

@@ -9,7 +9,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    CheckConstraint,
     Float,
     ForeignKey,
     Index,
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, cascading_fk, one_of
 from surveys.modes import Channel, ResponseMode
+from surveys.roles import Role
 from surveys.schedule import InvitationState, JobState
 from surveys.status import Consent, ResponseStatus
 from surveys.waves import WaveStatus
@@ -219,7 +219,7 @@ class Staff(Base):
     """A staff member by Telegram user id (staff only, never residents)."""
 
     __tablename__ = "staff"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'analyst')", name="role"),)
+    __table_args__ = (one_of("role", Role),)
 
     user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     role: Mapped[str] = mapped_column(String(16))

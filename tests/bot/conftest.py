@@ -23,6 +23,7 @@ from storage.db import create_engine, session_factory
 from storage.lanes import step_lane_for
 from surveys.bundled import bundled_survey_path
 from surveys.loader import load_survey
+from surveys.roles import Role
 from tests.bot.demo.botapi.fixtures import assert_no_violations
 from tests.builders import Clock, make_comment
 
@@ -60,7 +61,7 @@ class BotApp:
             calm = calm + 1 if self.idle() else 0
             await asyncio.sleep(0.02)
 
-    async def add_staff(self, user_id: int, role: str) -> None:
+    async def add_staff(self, user_id: int, role: Role) -> None:
         """Grant a Telegram user a staff role in the database."""
         async with self.services.uow() as uow:
             await uow.staff.add(user_id, role, self.services.now())

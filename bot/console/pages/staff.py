@@ -6,8 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.console.core import Role, Viewer, access, recent_actions, record
+from bot.console.core import Viewer, access, recent_actions, record
 from bot.console.web import NavItem, back_to, page, render, services_of
+from surveys.roles import Role
 
 
 @page(Role.ADMIN)
@@ -49,7 +50,7 @@ async def grant(request: Request, viewer: Viewer) -> Response:
     async with services.uow() as uow:
         await uow.begin_write()
         before = await uow.staff.role_of(user_id)
-        await uow.staff.add(user_id, role, services.now())
+        await uow.staff.add(user_id, Role(role), services.now())
         await record(
             uow, services, viewer, "staff.role", f"user {user_id}", before=before, after=role
         )

@@ -12,7 +12,7 @@ from starlette.routing import Route
 from bot.app import waves as operations
 from bot.app.services import Services
 from bot.app.wave_plans import WaveError, parse_time
-from bot.console.core import STAFF, Role, Viewer, record, survey_ids
+from bot.console.core import STAFF, Viewer, record, survey_ids
 from bot.console.wave_forms import (
     DAY_LABELS,
     WaveForm,
@@ -24,6 +24,7 @@ from bot.console.wave_messages import in_japanese
 from bot.console.web import NavItem, back_to, page, render, services_of
 from storage.db import UnitOfWork
 from storage.records import WaveRecord
+from surveys.roles import Role
 from surveys.waves import WaveStatus
 
 

@@ -9,7 +9,7 @@ import pytest
 from bot.app.results_back import send_results
 from bot.app.wave_plans import WaveError
 from bot.app.waves import close_wave, wave_details
-from bot.telegram.roles import ADMIN
+from surveys.roles import Role
 from tests.bot.conftest import BotApp
 from tests.bot.sending import (
     REMINDER,
@@ -46,7 +46,7 @@ async def test_a_wave_opened_at_night_sends_nothing_until_nine(bot_app: BotApp) 
 
 
 async def test_an_admin_sees_in_the_chat_what_waits_for_the_morning(bot_app: BotApp) -> None:
-    await bot_app.add_staff(ADMIN_ID, ADMIN)
+    await bot_app.add_staff(ADMIN_ID, Role.ADMIN)
     bot_app.clock.now = tokyo(2, 22, 30)
     wave_id = await opened(bot_app, 2, rules={"send_window": "10:00-19:00"})
     bot_app.server.user(ADMIN_ID).send_command(f"/wave {wave_id}")
@@ -133,7 +133,7 @@ async def test_the_results_go_back_once_inside_the_sending_hours(bot_app: BotApp
 
 
 async def test_an_admin_previews_then_sends_the_results_from_the_chat(bot_app: BotApp) -> None:
-    await bot_app.add_staff(ADMIN_ID, ADMIN)
+    await bot_app.add_staff(ADMIN_ID, Role.ADMIN)
     people = await residents(bot_app, 2)
     async with bot_app.services.uow() as uow:
         answered = await uow.respondents.get(people[0])

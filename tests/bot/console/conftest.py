@@ -15,9 +15,9 @@ from bot.app.services import Services
 from bot.config import Settings
 from bot.console.app import create_app
 from bot.console.auth import login_url
-from bot.console.core import Role
 from bot.console.serve import ConsoleServer
 from storage.db import create_engine, session_factory
+from surveys.roles import Role
 from tests.builders import NOW, Clock
 
 ADMIN_ID = 1001

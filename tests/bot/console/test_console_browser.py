@@ -11,10 +11,10 @@ from playwright.async_api import Page, expect
 
 from bot.config import Settings
 from bot.console.auth import login_url
-from bot.console.core import Role
 from bot.demo.personas import make_personas
 from bot.demo.run import DemoOptions, DemoRun, start_demo, stop_demo
 from bot.demo.simulate import simulate_residents
+from surveys.roles import Role
 from tests.bot.console.conftest import add_staff
 from tests.bot.demo.browser import accept_dialogs, artifact, chromium
 

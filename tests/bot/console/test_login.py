@@ -8,7 +8,7 @@ import httpx
 
 from bot.app.services import Services
 from bot.console.auth import SESSION_LIFETIME, login_url
-from bot.console.core import Role
+from surveys.roles import Role
 from tests.bot.console.conftest import ADMIN_ID, BASE_URL, add_staff, log_in, open_link
 from tests.builders import Clock, make_wave
 

@@ -10,8 +10,8 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 
 from bot.app.services import Services
-from bot.console.core import Role
 from bot.console.pages.login import PUBLIC
+from surveys.roles import Role
 from tests.builders import make_wave
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from bot.app.services import Services
-from bot.console.core import Role
+from surveys.roles import Role
 from tests.bot.console.conftest import ADMIN_ID, add_staff, log_in
 
 

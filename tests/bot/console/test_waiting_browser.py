@@ -13,7 +13,7 @@ from playwright.async_api import expect
 from bot.app.services import Services
 from bot.app.waves import create_wave, wave_details
 from bot.console.auth import login_url
-from bot.console.core import Role
+from surveys.roles import Role
 from tests.bot.console.conftest import ADMIN_ID, add_staff, log_in
 from tests.bot.demo.browser import accept_dialogs, artifact, chromium
 from tests.builders import PROFILE, Clock, make_respondent

@@ -8,8 +8,8 @@ from playwright.async_api import expect
 
 from bot.app.services import Services
 from bot.console.auth import login_url
-from bot.console.core import Role
 from surveys.modes import ResponseMode
+from surveys.roles import Role
 from tests.bot.console.conftest import ADMIN_ID, add_staff
 from tests.bot.console.test_wave_channels import answered, line_respondent
 from tests.bot.demo.browser import accept_dialogs, artifact, chromium

@@ -10,7 +10,7 @@ import pytest
 
 from bot.app.services import Services
 from bot.console.app import create_app
-from bot.telegram.roles import ADMIN
+from surveys.roles import Role
 from tests.bot.conftest import BotApp
 from tests.bot.console.conftest import form_field
 
@@ -26,7 +26,7 @@ def console_url(bot_services: Services) -> None:
 
 async def _staff(app: BotApp) -> None:
     async with app.services.uow() as uow:
-        await uow.staff.add(STAFF_ID, ADMIN, app.services.now())
+        await uow.staff.add(STAFF_ID, Role.ADMIN, app.services.now())
         await uow.commit()
 
 

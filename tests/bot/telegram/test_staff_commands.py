@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from telegram.ext import CommandHandler
 
-from bot.telegram.roles import ADMIN, ANALYST
 from bot.telegram.staff_screens import STAFF_COMMANDS
+from surveys.roles import Role
 from tests.bot.conftest import BotApp
 from tests.builders import PROFILE, make_respondent, make_response
 
@@ -47,15 +47,15 @@ def staff_commands(app: BotApp) -> dict[str, frozenset[str]]:
 
 
 async def test_every_staff_command_answers_only_its_roles(bot_app: BotApp) -> None:
-    await bot_app.add_staff(ADMIN_ID, ADMIN)
-    await bot_app.add_staff(ANALYST_ID, ANALYST)
+    await bot_app.add_staff(ADMIN_ID, Role.ADMIN)
+    await bot_app.add_staff(ANALYST_ID, Role.ANALYST)
     commands = staff_commands(bot_app)
     assert {"waves", "wave", "review", "comments"} <= set(commands)
     for user_id in (ADMIN_ID, ANALYST_ID, RESIDENT_ID):
         bot_app.server.user(user_id).send_command("/nosuchcommand")
     await bot_app.settle()
     unknown = {uid: bot_app.last_text(uid) for uid in (ADMIN_ID, ANALYST_ID, RESIDENT_ID)}
-    roles = {ADMIN_ID: ADMIN, ANALYST_ID: ANALYST, RESIDENT_ID: None}
+    roles = {ADMIN_ID: Role.ADMIN, ANALYST_ID: Role.ANALYST, RESIDENT_ID: None}
     for command, allowed in sorted(commands.items()):
         for user_id, role in roles.items():
             before = len(bot_app.server.user(user_id).messages)
@@ -70,7 +70,7 @@ async def test_every_staff_command_answers_only_its_roles(bot_app: BotApp) -> No
 
 
 async def test_waves_lists_status_and_counts(bot_app: BotApp) -> None:
-    await bot_app.add_staff(ADMIN_ID, ADMIN)
+    await bot_app.add_staff(ADMIN_ID, Role.ADMIN)
     await draft_wave(bot_app)
     admin = bot_app.server.user(ADMIN_ID)
     admin.send_command("/waves")
@@ -83,7 +83,7 @@ async def test_waves_lists_status_and_counts(bot_app: BotApp) -> None:
 async def test_admin_opens_a_wave_with_confirmation_and_sees_invitations_sent(
     bot_app: BotApp,
 ) -> None:
-    await bot_app.add_staff(ADMIN_ID, ADMIN)
+    await bot_app.add_staff(ADMIN_ID, Role.ADMIN)
     wave_id = await draft_wave(bot_app, audience={"age_band": ["30s"]})
     for user_id in range(8001, 8004):
         bot_app.server.user(user_id)
@@ -121,7 +121,7 @@ async def test_admin_opens_a_wave_with_confirmation_and_sees_invitations_sent(
 
 
 async def test_admin_closes_an_open_wave_and_a_stale_button_is_refused(bot_app: BotApp) -> None:
-    await bot_app.add_staff(ADMIN_ID, ADMIN)
+    await bot_app.add_staff(ADMIN_ID, Role.ADMIN)
     admin = bot_app.server.user(ADMIN_ID)
     admin.send_command(f"/wave {bot_app.wave_id}")
     await bot_app.settle()
@@ -144,7 +144,7 @@ async def test_admin_closes_an_open_wave_and_a_stale_button_is_refused(bot_app: 
 
 @pytest.mark.parametrize("text", ["/wave", "/wave abc", "/wave 999"])
 async def test_wave_without_a_valid_id_says_how(bot_app: BotApp, text: str) -> None:
-    await bot_app.add_staff(ADMIN_ID, ADMIN)
+    await bot_app.add_staff(ADMIN_ID, Role.ADMIN)
     bot_app.server.user(ADMIN_ID).send_command(text)
     await bot_app.settle()
     reply = bot_app.last_text(ADMIN_ID)
@@ -152,7 +152,7 @@ async def test_wave_without_a_valid_id_says_how(bot_app: BotApp, text: str) -> N
 
 
 async def test_wave_details_speak_japanese(bot_app: BotApp) -> None:
-    await bot_app.add_staff(ADMIN_ID, ADMIN)
+    await bot_app.add_staff(ADMIN_ID, Role.ADMIN)
     young = {**PROFILE, "district": "juo", "age_band": "20s"}
     for profile in (young, young, {**young, "age_band": "70plus"}):
         await make_response(bot_app.services.uow, bot_app.wave_id, profile=profile)
@@ -174,8 +174,8 @@ async def test_wave_details_speak_japanese(bot_app: BotApp) -> None:
 
 
 async def test_help_lists_the_commands_each_staff_member_may_run(bot_app: BotApp) -> None:
-    await bot_app.add_staff(ADMIN_ID, ADMIN)
-    await bot_app.add_staff(ANALYST_ID, ANALYST)
+    await bot_app.add_staff(ADMIN_ID, Role.ADMIN)
+    await bot_app.add_staff(ANALYST_ID, Role.ANALYST)
     for user_id in (ADMIN_ID, ANALYST_ID, RESIDENT_ID):
         bot_app.server.user(user_id).send_command("/help")
     await bot_app.settle()
