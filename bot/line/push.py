@@ -1,7 +1,23 @@
-"""Push messages for invitations and reminders (never for answers: those use the reply token)."""
+"""Push messages for invitations and reminders (never for answers: those use the reply token).
+
+How LINE's answers to a push map to bot.app.delivery's errors, after the Messaging API reference
+and its "Retry failed API requests" page:
+
+- 200: accepted. Also for a user who blocked the account (LINE says so and shows them nothing),
+  so a push never means "blocked"; the unfollow webhook marks those residents (bot/line/handler).
+- 409: the retry key was accepted before: that invitation was sent, not an error.
+- 429: "The API rate limit has been exceeded" (or many messages to one user): RetryLater, backing
+  off exponentially per invitation as LINE recommends. "You have reached your monthly limit.":
+  Rejected, since no retry helps before the month's quota renews.
+- 5xx: Unreachable; LINE says retry (the message may have arrived, the retry key keeps a second
+  attempt from delivering it twice).
+- 403: the channel's plan may not use this API ("Access to this API is not available for your
+  account"), other 4xx: a bad request or token. Rejected: LINE says retrying changes nothing.
+"""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import aiohttp
@@ -14,11 +30,17 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging.exceptions import ApiException
 
 from bot.app.conversation.screens import Reply, Screen
-from bot.app.delivery import Blocked, Rejected, RetryLater, Unreachable
+from bot.app.delivery import Rejected, RetryLater, Unreachable
 from bot.config import Settings
 from bot.line.render import messages_of
 
 DEFAULT_API = "https://api.line.me"
+RATE_LIMIT_WAIT = 1.0
+"""Seconds before resending after a rate-limit 429. LINE sends no Retry-After and documents its
+push limit per second (2,000 requests a second per channel), so one second is the shortest wait
+after which the limit can have cleared; each further 429 for the same invitation doubles it."""
+MAX_RATE_LIMIT_WAIT = 30.0
+MONTHLY_LIMIT = "monthly limit"  # in LINE's "You have reached your monthly limit."
 
 
 def messaging_api(settings: Settings) -> tuple[AsyncApiClient, AsyncMessagingApi]:
@@ -35,6 +57,7 @@ class LinePusher:
 
     def __init__(self, settings: Settings) -> None:
         self.client, self.api = messaging_api(settings)
+        self._throttled: dict[int, int] = {}  # invitation → rate-limit 429s in a row
 
     async def deliver(self, to: int | str, screen: Screen, key: int) -> None:
         """Push the screen; `key` (the invitation) makes LINE refuse a second copy, so a
@@ -47,18 +70,42 @@ class LinePusher:
                 x_line_retry_key=retry_key,
             )
         except ApiException as error:
-            if error.status == 429:
-                raise RetryLater(1.0) from error
+            if error.status == 429 and MONTHLY_LIMIT not in message_of(error):
+                raise RetryLater(self._backoff(key, error)) from error
+            self._throttled.pop(key, None)
             if error.status == 409:  # this retry key was accepted before: it was sent
                 return
-            if error.status in (400, 401, 404):
-                raise Rejected(f"LINE {error.status}: {error.reason}") from error
-            if error.status == 403:
-                raise Blocked("LINE 403") from error
-            raise Unreachable(f"LINE {error.status}") from error
+            reason = f"LINE {error.status}: {message_of(error) or error.reason}"
+            if error.status is not None and 400 <= error.status < 500:
+                raise Rejected(reason) from error
+            raise Unreachable(reason) from error
         except (TimeoutError, OSError, aiohttp.ClientError) as error:
+            self._throttled.pop(key, None)
             raise Unreachable(type(error).__name__) from error
+        self._throttled.pop(key, None)
+
+    def _backoff(self, key: int, error: ApiException) -> float:
+        """How long to wait after a rate-limit 429: a Retry-After if LINE ever sends one,
+        else RATE_LIMIT_WAIT doubled for each 429 this invitation got in a row."""
+        tries = self._throttled[key] = self._throttled.get(key, 0) + 1
+        header = (error.headers or {}).get("Retry-After")
+        if header is not None and header.strip().isdigit():
+            return float(header)
+        return min(RATE_LIMIT_WAIT * 2 ** (tries - 1), MAX_RATE_LIMIT_WAIT)
 
     async def close(self) -> None:
         """Close the HTTP client."""
         await self.client.close()
+
+
+def message_of(error: ApiException) -> str:
+    """The `message` of LINE's error JSON (empty when the body is not one)."""
+    body = error.body
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    try:
+        parsed = json.loads(body) if body else None
+    except ValueError:
+        return ""
+    message = parsed.get("message") if isinstance(parsed, dict) else None
+    return message if isinstance(message, str) else ""

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from bot.demo.line_platform.faults import Endpoint, Faults
 from bot.demo.line_platform.limits import request_problems
 from bot.demo.line_platform.rich_menus import RichMenus
 from bot.embedded_server import EmbeddedServer
@@ -86,6 +87,7 @@ class LineUser:
     language: str | None = "ja"  # the LINE app's language (the profile says it)
     display_name: str = "LINE利用者"
     chat: list[dict[str, Any]] = field(default_factory=list)  # the chat screen, both sides
+    blocked: bool = False  # unfollowed: LINE still answers a push 200 but shows nothing
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def note(self, entry: dict[str, Any]) -> None:
@@ -104,10 +106,12 @@ class LineUser:
     async def follow(self) -> int:
         """Add the official account as a friend (or unblock it)."""
         self.note({"from": "system", "text": "友だち追加しました"})
+        self.blocked = False
         return await self.platform.send(self, {"type": "follow", "follow": {"isUnblocked": False}})
 
     async def unfollow(self) -> int:
         """Block the account."""
+        self.blocked = True
         return await self.platform.send(self, {"type": "unfollow"}, reply=False)
 
     async def say(self, text: str) -> int:
@@ -183,6 +187,7 @@ class LinePlatform:
         self._expired: set[str] = set()
         self._retry_keys: set[str] = set()
         self.profile_fails = False  # the profile endpoint answers 500 (a LINE outage)
+        self.faults = Faults()
         self.rich_menus = RichMenus(self.violations, self._authorised)
         self._client = httpx.AsyncClient(timeout=10)
         app = Starlette(
@@ -213,6 +218,22 @@ class LinePlatform:
         """A user (a new one with a LINE-like id when none is named)."""
         user_id = user_id or "U" + secrets.token_hex(16)
         return self.users.setdefault(user_id, LineUser(self, user_id))
+
+    def fail_next(
+        self,
+        endpoint: Endpoint,
+        status: int,
+        body: dict[str, Any] | None = None,
+        *,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        delivered: bool = False,
+    ) -> None:
+        """Answer the next `times` valid replies or pushes with `status` (fault injection);
+        see Faults.fail_next."""
+        self.faults.fail_next(
+            endpoint, status, body, times=times, headers=headers, delivered=delivered
+        )
 
     def expire_reply_tokens(self) -> None:
         """Every reply token given so far expires (as after a minute)."""
@@ -268,6 +289,9 @@ class LinePlatform:
         if problems:
             self.violations += [f"reply: {problem}" for problem in problems]
             return JSONResponse({"message": "; ".join(problems)}, status_code=400)
+        fault = self.faults.take("reply")
+        if fault is not None:
+            return fault.response()
         token = str(body["replyToken"])
         if token in self._used:
             self.violations.append("reply: a reply token used twice")
@@ -289,13 +313,19 @@ class LinePlatform:
             self.violations += [f"push: {problem}" for problem in problems]
             return JSONResponse({"message": "; ".join(problems)}, status_code=400)
         key = request.headers.get("x-line-retry-key")
+        fault = self.faults.take("push")
+        if fault is not None and not fault.delivered:
+            return fault.response()  # LINE did not take it: the retry key stays unused
         if key is not None:
             if key in self._retry_keys:
                 return JSONResponse({"message": "The retry key is already accepted"}, 409)
             self._retry_keys.add(key)
         self.pushes += 1
         user = self.user(str(body["to"]))
-        self._deliver(user, "push", body["messages"])
+        if not user.blocked:  # LINE's reference: 200 for a user who blocked us, not shown
+            self._deliver(user, "push", body["messages"])
+        if fault is not None:
+            return fault.response()
         return JSONResponse({"sentMessages": self._sent(body["messages"])})
 
     def extra_routes(self) -> list[Route]:
