@@ -16,6 +16,7 @@ from bot.app.publishing import embargoed, summary_options
 from bot.app.reports import build_wave_report
 from bot.app.services import Services
 from storage.records import WaveRecord
+from surveys.waves import WaveStatus
 
 FORMATS = {
     "html": "text/html; charset=utf-8",
@@ -40,7 +41,10 @@ async def reportable_waves(services: Services) -> list[WaveRecord]:
     """Waves that have started, newest first."""
     async with services.uow() as uow:
         waves = await uow.waves.list()
-    return sorted((w for w in waves if w.status not in ("draft", "scheduled")), key=lambda w: -w.id)
+    return sorted(
+        (w for w in waves if w.status not in (WaveStatus.DRAFT, WaveStatus.SCHEDULED)),
+        key=lambda w: -w.id,
+    )
 
 
 async def wave_indicators(services: Services, wave: WaveRecord) -> WaveIndicators:

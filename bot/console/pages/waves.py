@@ -66,7 +66,9 @@ async def wave_list(request: Request, viewer: Viewer) -> Response:
     services = services_of(request)
     waves = [
         # an open wave with what waits for the sending hours, as `wave show` and /wave N
-        await operations.wave_details(services, d.wave.id) if d.wave.status == "open" else d
+        await operations.wave_details(services, d.wave.id)
+        if d.wave.status == WaveStatus.OPEN
+        else d
         for d in await operations.list_waves(services)
     ]
     return render(
