@@ -1,4 +1,5 @@
-"""Run the `machikoe` CLI against a migrated database of either backend."""
+"""Run the `machikoe` CLI against a migrated database of either backend: the `machikoe` fixture,
+or by database URL (`ok`, `fails`, `query`, `create`)."""
 
 from __future__ import annotations
 
@@ -57,3 +58,47 @@ def machikoe(migrated_database_url: str, tmp_path: Path) -> Machikoe:
 def lines(result: Any) -> list[str]:
     """Non-empty output lines."""
     return [line for line in result.output.splitlines() if line.strip()]
+
+
+def run_cli(url: str, *args: str) -> Result:
+    """Run the CLI against the test database."""
+    env = {"MACHIKOE_DATABASE_URL": url, "MACHIKOE_SECRET": "s"}
+    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+
+
+def ok(url: str, *args: str) -> list[str]:
+    """Run and expect success; the output lines."""
+    result = run_cli(url, *args)
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
+def fails(url: str, *args: str) -> str:
+    """Run and expect a one-line error; the line."""
+    result = run_cli(url, *args)
+    assert result.exit_code == 1, result.output
+    said = result.output.strip().splitlines()
+    assert len(said) == 1 and said[0].startswith("error: "), result.output
+    return said[0]
+
+
+def query(url: str, work: Callable[[UnitOfWork], Awaitable[Any]]) -> Any:
+    """Run async work on a unit of work of the test database, and commit it."""
+
+    async def go() -> Any:
+        engine = create_engine(url)
+        try:
+            async with UnitOfWork(session_factory(engine)) as uow:
+                result = await work(uow)
+                await uow.commit()
+                return result
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+def create(url: str, *extra: str) -> int:
+    """`wave create` of the bundled survey; the id from the last line."""
+    said = ok(url, "wave", "create", "--survey", "residency-livability", *extra)
+    return int(said[-1])

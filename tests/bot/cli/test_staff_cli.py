@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.bot.cli.test_wave_cli import fails, ok
+from tests.bot.cli.conftest import fails, ok
 
 
 @pytest.fixture

@@ -2,64 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shlex
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from bot.cli import cli
-from storage.db import UnitOfWork, create_engine, session_factory
+from storage.db import UnitOfWork
+from tests.bot.cli.conftest import create, fails, ok, query
 from tests.builders import PROFILE
 
 ROOT = Path(__file__).parents[3]
-
-
-def run(url: str, *args: str) -> Result:
-    """Run the CLI against the test database."""
-    env = {"MACHIKOE_DATABASE_URL": url, "MACHIKOE_SECRET": "s"}
-    return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
-
-
-def ok(url: str, *args: str) -> list[str]:
-    """Run and expect success; the output lines."""
-    result = run(url, *args)
-    assert result.exit_code == 0, result.output
-    return result.output.splitlines()
-
-
-def fails(url: str, *args: str) -> str:
-    """Run and expect a one-line error; the line."""
-    result = run(url, *args)
-    assert result.exit_code == 1, result.output
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
-    return lines[0]
-
-
-def query(url: str, work):  # type: ignore[no-untyped-def]
-    """Run async work on a unit of work of the test database."""
-
-    async def go():  # type: ignore[no-untyped-def]
-        engine = create_engine(url)
-        try:
-            async with UnitOfWork(session_factory(engine)) as uow:
-                result = await work(uow)
-                await uow.commit()
-                return result
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
-
-
-def create(url: str, *extra: str) -> int:
-    """`wave create` of the bundled survey; the id from the last line."""
-    lines = ok(url, "wave", "create", "--survey", "residency-livability", *extra)
-    return int(lines[-1])
 
 
 def test_create_prints_the_id_last_and_reads_times_as_tokyo(migrated_database_url: str) -> None:

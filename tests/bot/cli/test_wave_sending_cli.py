@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from storage.db import UnitOfWork
-from tests.bot.cli.test_wave_cli import create, fails, ok, query
+from tests.bot.cli.conftest import create, fails, ok, query
 
 NOW = datetime(2025, 4, 1, tzinfo=UTC)
 DEFAULT_RULES = "reminders at most 2 per resident, messages 24h apart at least"
