@@ -17,6 +17,7 @@ from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from bot.telegram.delivery import retry_seconds
 from bot.telegram.inbox import Inbox, Raw
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,7 @@ class Outage:
     def failed(self, error: TelegramError) -> float:
         """Note a failed call; the seconds to wait before the next one."""
         if isinstance(error, RetryAfter):
-            wait = error.retry_after
-            return float(wait if isinstance(wait, int | float) else wait.total_seconds())
+            return retry_seconds(error)
         self.attempts += 1
         if self.since is None:
             self.since = time.monotonic()

@@ -15,7 +15,7 @@ import pytest
 from bot.app.services import Services
 from bot.cli.run import _serve
 from bot.demo.botapi import LocalBotApiServer
-from bot.demo.botapi.errors import ApiError
+from bot.demo.botapi.errors import ApiError, too_many_requests
 from bot.telegram.application import build_application
 from bot.telegram.runner import Webhook, start, stop
 from tests.bot.conftest import seed_open_wave
@@ -147,4 +147,24 @@ async def test_polling_while_the_bot_api_is_down_logs_one_line_each_way_and_lose
         assert lines[-1].getMessage().startswith("the Bot API is reachable again (after ")
         assert lines[-1].getMessage().endswith(", 3 failed attempts)")
         assert all(record.exc_info is None for record in lines), "no traceback per attempt"
+        assert_no_violations(server)
+
+
+async def test_a_flood_limit_on_polling_is_waited_out_and_not_logged_as_an_outage(
+    bot_services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with LocalBotApiServer() as server:
+        await seed_open_wave(bot_services)
+        application = build_application(bot_services, server.token, base_url=server.base_url)
+        server.fail_next("getUpdates", too_many_requests(1), times=1)
+        with caplog.at_level(logging.WARNING, logger="bot.telegram.intake"):
+            await start(application, poll_timeout=1)
+            try:
+                resident = server.user(7005)
+                resident.send_command("/start")
+                welcome = await resident.next_message(timeout=30)
+            finally:
+                await stop(application)
+        assert "まちの声" in welcome.text
+        assert [r for r in caplog.records if r.name == "bot.telegram.intake"] == []
         assert_no_violations(server)
