@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tests.bot.line.conftest import LineBot
-from tests.bot.line.test_survey import onboard
+from tests.bot.line.conftest import LineBot, onboard
 
 
 async def test_the_consent_names_the_line_id_and_the_menu_items(line: LineBot) -> None:

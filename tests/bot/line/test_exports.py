@@ -7,8 +7,7 @@ import zipfile
 from pathlib import Path
 
 from tests.bot.cli.conftest import Machikoe
-from tests.bot.line.conftest import SECRET, LineBot
-from tests.bot.line.test_survey import onboard
+from tests.bot.line.conftest import SECRET, LineBot, onboard
 
 
 async def test_responses_exports_carry_no_line_user_id(line: LineBot, tmp_path: Path) -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from bot.demo.line_platform import LineUser
-from tests.bot.line.conftest import LineBot
-from tests.bot.line.test_survey import answers_of, onboard
+from tests.bot.line.conftest import LineBot, answers_of, onboard
 from tests.builders import open_checks_wave
 
 

@@ -15,9 +15,7 @@ from bot.app.invitations import InvitationSender
 from bot.app.services import utc_now
 from bot.app.waves import create_wave, schedule_wave
 from bot.cli.run import _serve, wave_jobs_for
-from tests.bot.line.conftest import LineBot
-from tests.bot.line.test_invitations import invite, telegram_resident
-from tests.bot.line.test_survey import onboard
+from tests.bot.line.conftest import LineBot, invite, onboard, telegram_resident
 
 ALL_DAY = {"send_window": "00:00-24:00"}
 """The process runs on the wall clock: its sending hours must not depend on when tests run."""

@@ -13,8 +13,7 @@ from linebot.v3.messaging.exceptions import ApiException
 
 from bot.demo.line_platform.rich_menus import StoredMenu
 from bot.line.rich_menu import NAME, menu_request
-from tests.bot.line.conftest import LineBot
-from tests.bot.line.test_survey import contact_of, onboard
+from tests.bot.line.conftest import LineBot, contact_of, onboard
 
 
 async def test_the_channel_shows_machikoe_menu_and_a_restart_makes_no_second(

@@ -2,50 +2,8 @@
 
 from __future__ import annotations
 
-from bot.app.conversation.resident import line_pseudonym
-from bot.app.services import Services
-from storage.records import ContactRecord
 from tests.bot.backends import BOTH_BACKENDS
-from tests.bot.line.conftest import SECRET, LineBot
-
-
-async def answers_of(services: Services, user_id: str, wave_id: int) -> dict[str, str | None]:
-    """A LINE resident's stored answers in a wave."""
-    async with services.uow() as uow:
-        respondent = await uow.respondents.get_by_key(line_pseudonym(user_id, SECRET))
-        assert respondent is not None
-        response = await uow.responses.get_for(wave_id, respondent.id)
-        if response is None:
-            return {}
-        return {q: a.value for q, a in (await uow.responses.answers(response.id)).items()}
-
-
-async def response_of(services: Services, user_id: str, wave_id: int) -> tuple[str, str]:
-    """A LINE resident's response status and mode."""
-    async with services.uow() as uow:
-        respondent = await uow.respondents.get_by_key(line_pseudonym(user_id, SECRET))
-        assert respondent is not None
-        response = await uow.responses.get_for(wave_id, respondent.id)
-        assert response is not None
-        return response.status, response.mode
-
-
-async def contact_of(services: Services, user_id: str) -> ContactRecord | None:
-    """A LINE resident's contact row."""
-    async with services.uow() as uow:
-        return await uow.contacts.by_line_user(user_id)
-
-
-async def onboard(user: object) -> None:
-    """Follow, Japanese, consent, profile."""
-    from bot.demo.line_platform import LineUser
-
-    assert isinstance(user, LineUser)
-    assert await user.follow() == 200
-    await user.tap("日本語")
-    await user.tap("同意する")
-    for label in ("30代", "女性", "十王地区", "10〜19年"):
-        await user.tap(label)
+from tests.bot.line.conftest import LineBot, answers_of, contact_of, onboard, response_of
 
 
 @BOTH_BACKENDS

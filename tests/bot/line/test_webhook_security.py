@@ -11,8 +11,7 @@ from bot.line.webhook import MAX_BODY
 from storage.models import LineEvent
 from storage.repositories.inbox import LINE, InboxRepository, ReceivedUpdate
 from tests.bot.backends import BOTH_BACKENDS
-from tests.bot.line.conftest import LineBot
-from tests.bot.line.test_survey import answers_of, onboard
+from tests.bot.line.conftest import LineBot, answers_of, onboard
 
 
 async def stored_events(line: LineBot) -> int:
