@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from analysis.report.text import CHANNELS_NOTE
+from bot.app.console_links import LinkProblem
 from bot.app.services import Services
 from bot.console.auth import SESSION_COOKIE, viewer_for
 from bot.console.core import Viewer
@@ -180,3 +181,5 @@ TEMPLATES.env.filters.update(
 )
 # the report's method note, wherever the console shows figures by channel
 TEMPLATES.env.globals["channels_note"] = CHANNELS_NOTE
+# the vocabulary templates compare with, so a page never spells a stored value itself
+TEMPLATES.env.globals.update(Role=Role, WaveStatus=WaveStatus, LinkProblem=LinkProblem)
