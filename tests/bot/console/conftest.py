@@ -17,8 +17,10 @@ from bot.console.app import create_app
 from bot.console.auth import login_url
 from bot.console.serve import ConsoleServer
 from storage.db import create_engine, session_factory
+from storage.records import RespondentRecord
+from surveys.modes import ResponseMode
 from surveys.roles import Role
-from tests.builders import NOW, Clock
+from tests.builders import NOW, PROFILE, Clock
 
 ADMIN_ID = 1001
 ANALYST_ID = 2002
@@ -76,6 +78,28 @@ async def add_staff(services: Services, user_id: int, role: Role) -> None:
     """Register a staff member."""
     async with services.uow() as uow:
         await uow.staff.add(user_id, role, services.now())
+        await uow.commit()
+
+
+async def line_respondent(services: Services, number: int) -> RespondentRecord:
+    """A consenting resident whose contact is a LINE user."""
+    async with services.uow() as uow:
+        respondent = await uow.respondents.get_or_create(f"line:key-{number:04d}", NOW)
+        await uow.respondents.set_consent(respondent.id, "given", NOW)
+        await uow.contacts.upsert(respondent.id, f"U{number:032x}", NOW)
+        await uow.profiles.update(respondent.id, at=NOW, **PROFILE)
+        await uow.commit()
+    return respondent
+
+
+async def answered(
+    services: Services, wave_id: int, respondent: RespondentRecord, mode: ResponseMode, done: bool
+) -> None:
+    """The resident's response in this mode, submitted when done."""
+    async with services.uow() as uow:
+        response = await uow.responses.start(wave_id, respondent.id, respondent.key, NOW, mode=mode)
+        if done:
+            await uow.responses.submit(response.id, PROFILE, NOW)
         await uow.commit()
 
 

@@ -11,34 +11,12 @@ from bot.app.services import Services
 from bot.app.waves import list_waves
 from storage.models import Base
 from storage.overview import CONTACTS
-from storage.records import RespondentRecord
 from surveys.modes import ResponseMode
+from tests.bot.console.conftest import answered, line_respondent
 from tests.builders import NOW, PROFILE, make_respondent, make_wave
 
 SURVEY = "residency-livability"
 NOTE = "LINEとTelegramの両方で回答した方は、別々の回答者として数えています"
-
-
-async def line_respondent(services: Services, number: int) -> RespondentRecord:
-    """A consenting resident whose contact is a LINE user."""
-    async with services.uow() as uow:
-        respondent = await uow.respondents.get_or_create(f"line:key-{number:04d}", NOW)
-        await uow.respondents.set_consent(respondent.id, "given", NOW)
-        await uow.contacts.upsert(respondent.id, f"U{number:032x}", NOW)
-        await uow.profiles.update(respondent.id, at=NOW, **PROFILE)
-        await uow.commit()
-    return respondent
-
-
-async def answered(
-    services: Services, wave_id: int, respondent: RespondentRecord, mode: ResponseMode, done: bool
-) -> None:
-    """The resident's response in this mode, submitted when done."""
-    async with services.uow() as uow:
-        response = await uow.responses.start(wave_id, respondent.id, respondent.key, NOW, mode=mode)
-        if done:
-            await uow.responses.submit(response.id, PROFILE, NOW)
-        await uow.commit()
 
 
 def channel_rows(html: str, wave_id: int) -> dict[str, list[int]]:

@@ -10,8 +10,7 @@ from bot.app.services import Services
 from bot.console.auth import login_url
 from surveys.modes import ResponseMode
 from surveys.roles import Role
-from tests.bot.console.conftest import ADMIN_ID, add_staff
-from tests.bot.console.test_wave_channels import answered, line_respondent
+from tests.bot.console.conftest import ADMIN_ID, add_staff, answered, line_respondent
 from tests.bot.demo.browser import accept_dialogs, artifact, chromium
 from tests.builders import PROFILE, make_respondent
 
