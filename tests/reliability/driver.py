@@ -1,13 +1,19 @@
-"""A cooperative resident for out-of-process bots: one sensible step from the latest message."""
+"""A cooperative resident for out-of-process bots: one sensible step from the latest message;
+rounds of such steps, a bot killed mid-round, and what the chats showed."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import random
+import time
+from collections.abc import Callable
 
 from bot.app.texts import t
 from bot.demo.botapi import LocalBotApiServer
 from bot.demo.botapi.chats import ChatMessage
 from bot.demo.botapi.resident import Resident
+from tests.reliability.processes import BotProcess
 
 INVITATION = "まちの声アンケートのお願い"
 REMINDER = "締切が近づいています"
@@ -151,3 +157,50 @@ def _screen_of(message: ChatMessage) -> str | None:
 def questions_shown(resident: Resident) -> list[str]:
     """The survey screen of each bot message in the chat, in order (question id or review)."""
     return [screen for screen in screens_shown(resident) if screen is not None]
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll a condition every 50 ms."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+def count_texts(resident: Resident, fragment: str) -> int:
+    """How many bot messages in the chat contain `fragment`."""
+    return sum(fragment in message.text for message in resident.bot_messages)
+
+
+async def kill_mid_round(
+    bot: BotProcess, server: LocalBotApiServer, residents: list[Resident], rng: random.Random
+) -> dict[int, object]:
+    """Everyone takes a step, and the bot is killed at a random moment while handling them;
+    what each resident looked at when they stepped."""
+    calls = len(server.calls)
+    looked_at = step_everyone(residents)
+    replies = rng.randint(1, len(looked_at))
+    await wait_until(lambda: len(server.calls) >= calls + replies, 20, "the first replies")
+    bot.kill()
+    await bot.process.wait()  # type: ignore[union-attr]
+    return looked_at
+
+
+async def answered_rounds(
+    server: LocalBotApiServer, residents: list[Resident], rounds: int
+) -> None:
+    """Rounds of one step each, every step answered before the next."""
+    for _ in range(rounds):
+        looked_at = step_everyone(residents)
+        await server.settle(quiet=0.3, timeout=60)
+        await wait_for_answers(residents, looked_at, 30)
+
+
+def shown_twice_in_a_row(resident: Resident) -> list[str]:
+    """Questions the bot showed in two messages one right after the other.
+
+    A question shown again after another message (a reminder's 続きから, whose button shows the
+    current step) is the resident carrying on, not an update handled twice."""
+    shown = screens_shown(resident)
+    return [a for a, b in itertools.pairwise(shown) if a is not None and a == b]

@@ -17,22 +17,20 @@ from tests.processes import free_port
 from tests.reliability.driver import (
     INVITATION,
     REMINDER,
+    answered_rounds,
+    count_texts,
     finished,
+    kill_mid_round,
     play_rounds,
+    shown_twice_in_a_row,
     wait_for_answers,
+    wait_until,
 )
 from tests.reliability.invariants import invariant_breaches
 from tests.reliability.processes import (
     BotProcess,
     real_services,
     seed_residents_and_wave,
-)
-from tests.reliability.test_crash import (
-    answered_rounds,
-    count_texts,
-    kill_mid_round,
-    shown_twice_in_a_row,
-    wait_until,
 )
 
 RESIDENTS = 30
@@ -69,24 +67,7 @@ async def test_two_webhook_replicas_share_postgres_and_do_everything_once(
     )
     async with LocalBotApiServer(webhook_replicas=True) as server:
         residents = [server.user(user_id) for user_id in user_ids]
-        replicas = []
-        for name in ("a", "b"):
-            port = free_port()
-            replicas.append(
-                BotProcess(
-                    server,
-                    migrated_database_url,
-                    tmp_path,
-                    tmp_path / f"{name}.log",
-                    "--webhook-url",
-                    f"http://127.0.0.1:{port}/telegram",
-                    "--webhook-port",
-                    str(port),
-                    "--secret-token",
-                    WEBHOOK_SECRET,
-                    verbose=True,
-                )
-            )
+        replicas = [webhook_replica(server, migrated_database_url, tmp_path, name) for name in "ab"]
         await asyncio.gather(*(replica.start() for replica in replicas))
         try:
             await wait_until(lambda: len(server.webhook_targets) == 2, 60, "both replicas")

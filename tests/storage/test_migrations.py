@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, insert, inspect, text
+from sqlalchemy import insert, inspect, text
 
 from storage.db import create_engine, upgrade_database
 from storage.migrate import SCHEMA_HEAD, alembic_config
 from storage.models import Base, Staff
 from tests.builders import NOW
-
-
-def _schema_diff(connection: Connection) -> list[Any]:
-    """Differences between the migrated database and the models (alembic's own table aside)."""
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
-    diff = compare_metadata(context, Base.metadata)
-    return [d for d in diff if not (d[0] == "remove_table" and d[1].name == "alembic_version")]
+from tests.storage.schema import schema_diff
 
 
 async def test_upgrade_on_an_empty_database_yields_the_models_schema(database_url: str) -> None:
@@ -28,7 +18,7 @@ async def test_upgrade_on_an_empty_database_yields_the_models_schema(database_ur
     engine = create_engine(database_url)
     try:
         async with engine.connect() as connection:
-            assert await connection.run_sync(_schema_diff) == []
+            assert await connection.run_sync(schema_diff) == []
             tables = await connection.run_sync(lambda c: set(inspect(c).get_table_names()))
     finally:
         await engine.dispose()
@@ -69,7 +59,7 @@ async def test_a_database_left_at_an_older_revision_is_brought_to_the_head(
             version = (
                 await connection.execute(text("SELECT version_num FROM alembic_version"))
             ).scalar_one()
-            assert await connection.run_sync(_schema_diff) == []
+            assert await connection.run_sync(schema_diff) == []
     finally:
         await engine.dispose()
     assert version == SCHEMA_HEAD

@@ -7,7 +7,7 @@ from sqlalchemy import Connection, text
 
 from storage.db import create_engine
 from storage.migrate import alembic_config
-from tests.storage.test_migrations import _schema_diff
+from tests.storage.schema import schema_diff
 
 SEED = [
     "INSERT INTO respondents (id, key, consent, language, created_at) "
@@ -48,7 +48,7 @@ def _up_and_down(connection: Connection) -> dict[str, object]:
     for sql in SEED:
         connection.execute(text(sql))
     command.upgrade(config, "0009")
-    seen: dict[str, object] = {"diff": _schema_diff(connection)}
+    seen: dict[str, object] = {"diff": schema_diff(connection)}
     seen["channel"] = connection.execute(text("SELECT channel FROM contacts")).scalar_one()
     for sql in LINE_ROWS:
         connection.execute(text(sql))
@@ -60,7 +60,7 @@ def _up_and_down(connection: Connection) -> dict[str, object]:
         row[0] for row in connection.execute(text("SELECT mode FROM responses"))
     )
     command.upgrade(config, "head")
-    seen["diff_again"] = _schema_diff(connection)
+    seen["diff_again"] = schema_diff(connection)
     return seen
 
 
