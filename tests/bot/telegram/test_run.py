@@ -6,7 +6,6 @@ import asyncio
 import gc
 import logging
 import os
-import signal
 from pathlib import Path
 
 import httpx
@@ -20,7 +19,7 @@ from bot.telegram.application import build_application
 from bot.telegram.runner import Webhook, start, stop
 from tests.bot.conftest import seed_open_wave
 from tests.bot.demo.botapi.fixtures import assert_no_violations
-from tests.processes import MACHIKOE, free_port
+from tests.processes import free_port, machikoe_process, sigterm, stderr_of
 
 
 async def test_machikoe_run_polls_answers_and_exits_cleanly_on_sigterm(tmp_path: Path) -> None:
@@ -33,23 +32,15 @@ async def test_machikoe_run_polls_answers_and_exits_cleanly_on_sigterm(tmp_path:
             "MACHIKOE_DATA_DIR": str(tmp_path),
         }
         env.pop("MACHIKOE_DATABASE_URL", None)
-        process = await asyncio.create_subprocess_exec(
-            MACHIKOE, "run", env=env, stderr=asyncio.subprocess.PIPE
-        )
-        try:
+        async with machikoe_process("run", env=env) as process:
             resident = server.user(7001)
             resident.send_command("/start")
             welcome = await resident.next_message(timeout=30)
             assert "まちの声" in welcome.text
             commands = await server.call("getMyCommands", {"language_code": "en"})
             assert any(c["command"] == "mydata" for c in commands)
-            process.send_signal(signal.SIGTERM)
-            code = await asyncio.wait_for(process.wait(), timeout=20)
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-        stderr = (await process.stderr.read()).decode() if process.stderr else ""
+            code = await sigterm(process)
+        stderr = await stderr_of(process)
         assert code == 0, stderr
         assert "Traceback" not in stderr
         assert (tmp_path / "machikoe.db").exists()
