@@ -46,8 +46,10 @@ async def make_respondent(
     chat_id: int | None = None,
     profile: Mapping[str, str | None] | None = None,
     language: str = "ja",
+    line_user_id: str | None = None,
 ) -> RespondentRecord:
-    """A committed respondent with consent, a contact and (optionally) a profile."""
+    """A committed respondent with consent, a contact (on LINE when given a LINE user id, else
+    on Telegram) and (optionally) a profile."""
     number = next(_serial)
     async with uow_factory() as uow:
         respondent = await uow.respondents.get_or_create(key or f"key-{number:06d}", NOW)
@@ -55,7 +57,8 @@ async def make_respondent(
             await uow.respondents.set_language(respondent.id, language)
         if consent is not None:
             await uow.respondents.set_consent(respondent.id, consent, NOW)
-        await uow.contacts.upsert(respondent.id, chat_id or 9_000_000_000 + number, NOW)
+        address = line_user_id or chat_id or 9_000_000_000 + number
+        await uow.contacts.upsert(respondent.id, address, NOW)
         if profile is not None:
             await uow.profiles.update(respondent.id, at=NOW, **dict(profile))
         await uow.commit()

@@ -4,9 +4,12 @@ channel, and the channel-neutral ways that can fail; each adapter maps its platf
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.app.conversation.screens import Screen
+from surveys.modes import Channel
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,44 @@ class MaybeDelivered(DeliveryError):
 
 class Unreachable(DeliveryError):
     """The channel could not be reached at all: nothing was delivered, sending again is safe."""
+
+
+class OutOfQuota(DeliveryError):
+    """The channel's message quota is used up (LINE's monthly limit): nothing more goes out on
+    it until the quota renews or the plan is raised; what waits stays pending, not failed."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+QUOTA_HOLD = timedelta(hours=1)
+"""How long a process sends nothing on a channel whose quota ran out before it tries one
+message again (a quota renews monthly, or when staff raise the plan)."""
+
+
+class ChannelHolds:
+    """The channels a process does not send on for now, because their quota is used up."""
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self.clock = clock
+        self._until: dict[Channel, datetime] = {}
+
+    def hold(self, channel: Channel, reason: str) -> None:
+        """Stop sending on a channel for QUOTA_HOLD (logged once per hold)."""
+        if channel not in self.held():
+            log.warning(
+                "%s: %s; its messages wait (pending) and are tried again in %s",
+                channel.value,
+                reason,
+                QUOTA_HOLD,
+            )
+        self._until[channel] = self.clock() + QUOTA_HOLD
+
+    def held(self) -> frozenset[Channel]:
+        """The channels held now."""
+        now = self.clock()
+        return frozenset(channel for channel, until in self._until.items() if until > now)
 
 
 class Delivery(Protocol):

@@ -18,8 +18,10 @@ from datetime import timedelta
 
 from bot.app.delivery import (
     Blocked,
+    ChannelHolds,
     Delivery,
     MaybeDelivered,
+    OutOfQuota,
     Rejected,
     RetryLater,
     Unreachable,
@@ -118,6 +120,8 @@ class SendTally:
     failed: int = 0
     blocked: int = 0
     retried: int = 0
+    held: int = 0
+    """Given back unsent because their channel's quota is used up."""
 
 
 def channel_of(target: InvitationTarget) -> Channel:
@@ -138,8 +142,10 @@ class InvitationSender:
         batch: int = 60,
         workers: int = 48,
         progress_every: float = 2.0,
+        holds: ChannelHolds | None = None,
     ) -> None:
         self.deliveries = deliveries
+        self.holds = holds or ChannelHolds(services.now)
         self.services = services
         self.pacer = pacer
         self.keep_going = keep_going
@@ -188,12 +194,13 @@ class InvitationSender:
         if progress is not None:
             await progress(await self._progress(wave_id))
         log.info(
-            "wave %s: sent %s, failed %s, blocked %s, retried %s",
+            "wave %s: sent %s, failed %s, blocked %s, retried %s, held %s",
             wave_id,
             self.tally.sent,
             self.tally.failed,
             self.tally.blocked,
             self.tally.retried,
+            self.tally.held,
         )
         return self.tally
 
@@ -222,7 +229,7 @@ class InvitationSender:
                     if wave is None or wave.status not in SENDING_STATUSES:
                         break
                     targets = await uow.invitations.claim(
-                        wave_id, self.name, self.services.now(), self.batch
+                        wave_id, self.name, self.services.now(), self.batch, self.holds.held()
                     )
                     await uow.commit()
                 if not targets:
@@ -241,7 +248,7 @@ class InvitationSender:
             target = await queue.get()
             if target is None:
                 return
-            if not self._going():
+            if not self._going() or channel_of(target) in self.holds.held():
                 await self._give_back(target)
                 continue
             await self._deliver(target, wave, title)
@@ -288,6 +295,11 @@ class InvitationSender:
                 self.tally.retried += 1
                 self.pacer.pause(exc.seconds)
                 continue
+            except OutOfQuota as exc:  # held: it and the channel's others wait, unsent
+                self.holds.hold(channel, exc.reason)
+                self.tally.held += 1
+                await self._give_back(target)
+                return
             except Blocked:
                 outcome, error = InvitationState.BLOCKED, f"{channel}: the resident blocked the bot"
             except Rejected as exc:

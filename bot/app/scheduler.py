@@ -11,7 +11,7 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.app.delivery import Delivery, NoSummaryChat, SummaryNotifier
+from bot.app.delivery import ChannelHolds, Delivery, NoSummaryChat, SummaryNotifier
 from bot.app.invitations import CLAIM_LEASE, InvitationSender, Pacer, ProgressCallback
 from bot.app.maintenance import plan_maintenance
 from bot.app.services import Services
@@ -78,6 +78,8 @@ class WaveJobs:
         self.progress: dict[int, ProgressCallback] = {}
         self.wakeups: dict[int, datetime] = {}
         """Waves whose waiting messages this process starts sending at a later time."""
+        self.holds = ChannelHolds(services.now)
+        """Channels this process sends nothing on for now (their quota is used up)."""
         self.running = False
         self._senders: set[asyncio.Task[None]] = set()
         self._busy: set[asyncio.Task[Any]] = set()
@@ -159,7 +161,7 @@ class WaveJobs:
         """Send a wave's waiting messages now if its sending hours allow, else wake up then."""
         now = self.services.now()
         async with self.services.uow() as uow:
-            resume = await resume_time(uow, self.services, wave_id, now)
+            resume = await resume_time(uow, self.services, wave_id, now, self.holds.held())
         if resume is None:
             return
         if resume <= now:
@@ -253,7 +255,11 @@ class WaveJobs:
                 await callback(counts)
 
         sender = InvitationSender(
-            self.deliveries, self.services, self.pacer, keep_going=lambda: self.running
+            self.deliveries,
+            self.services,
+            self.pacer,
+            keep_going=lambda: self.running,
+            holds=self.holds,
         )
         try:
             await sender.run(wave_id, report)
@@ -265,15 +271,20 @@ class WaveJobs:
 
 
 async def resume_time(
-    uow: UnitOfWork, services: Services, wave_id: int, now: datetime
+    uow: UnitOfWork,
+    services: Services,
+    wave_id: int,
+    now: datetime,
+    held: frozenset[Channel] = frozenset(),
 ) -> datetime | None:
-    """When the wave's waiting messages may go (sending hours and gaps); None: none waits.
+    """When the wave's waiting messages may go (sending hours and gaps); None: none waits
+    (messages on ``held`` channels do not count: the poll looks again once the hold ends).
 
     ``now`` itself when they may go now (one clock read, so "now" is never a moment later)."""
     wave = await uow.waves.get(wave_id)
     if wave is None:
         return None
-    due = await uow.invitations.next_due(wave_id, now)
+    due = await uow.invitations.next_due(wave_id, now, held)
     if due is None:
         return None
     return ContactRules.from_stored(wave.contact_rules).next_send_time(due, services.timezone)

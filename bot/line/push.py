@@ -30,7 +30,7 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging.exceptions import ApiException
 
 from bot.app.conversation.screens import Reply, Screen
-from bot.app.delivery import Rejected, RetryLater, Unreachable
+from bot.app.delivery import OutOfQuota, Rejected, RetryLater, Unreachable
 from bot.config import Settings
 from bot.line.render import messages_of
 
@@ -76,6 +76,8 @@ class LinePusher:
             if error.status == 409:  # this retry key was accepted before: it was sent
                 return
             reason = f"LINE {error.status}: {message_of(error) or error.reason}"
+            if error.status == 429:  # the monthly limit: nothing goes out until it renews
+                raise OutOfQuota(reason) from error
             if error.status is not None and 400 <= error.status < 500:
                 raise Rejected(reason) from error
             raise Unreachable(reason) from error

@@ -6,6 +6,7 @@ row the unique index on (wave, resident, reminder_number) lets exist once.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.orm import aliased
@@ -31,6 +33,14 @@ from surveys.sending import DEFAULT_MAX_REMINDERS
 from surveys.status import Consent, ResponseStatus
 
 LEFT_OUT = "not sent: the resident stopped, blocked the bot, declined or finished before it went"
+
+
+def not_on(channels: Collection[str]) -> ColumnElement[bool]:
+    """Invitations to residents not reached through these channels (every one for none)."""
+    if not channels:
+        return true()
+    on_them = select(Contact.respondent_id).where(Contact.channel.in_(list(channels)))
+    return Invitation.respondent_id.not_in(on_them)
 
 
 def reachable(source: Select[Any]) -> Select[Any]:
@@ -221,9 +231,16 @@ class InvitationRules(Repository):
         )
         return rowcount(result)
 
-    async def next_due(self, wave_id: int, at: datetime) -> datetime | None:
-        """When the wave's next pending message may be claimed (``at`` if one may now)."""
-        pending = (Invitation.wave_id == wave_id) & (Invitation.state == InvitationState.PENDING)
+    async def next_due(
+        self, wave_id: int, at: datetime, held: Collection[str] = ()
+    ) -> datetime | None:
+        """When the wave's next pending message may be claimed (``at`` if one may now); messages
+        on ``held`` channels (not sent on for now) do not count."""
+        pending = (
+            (Invitation.wave_id == wave_id)
+            & (Invitation.state == InvitationState.PENDING)
+            & not_on(held)
+        )
         ready = or_(Invitation.not_before.is_(None), Invitation.not_before <= at)
         if await self.session.scalar(select(Invitation.id).where(pending, ready).limit(1)):
             return at

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, func, or_, select, update
@@ -12,7 +12,7 @@ from storage.models import Contact, Invitation, Profile, Respondent, Response
 from storage.records import PROFILE_FIELDS, InvitationRecord, InvitationTarget
 from storage.repositories._base import rowcount
 from storage.repositories.contacts import on_channels, split_channels
-from storage.repositories.invitation_rules import InvitationRules, reachable
+from storage.repositories.invitation_rules import InvitationRules, not_on, reachable
 from surveys.schedule import INVITATION, OUTCOMES, WAITING, InvitationState
 from surveys.status import ResponseStatus
 
@@ -189,7 +189,12 @@ class InvitationRepository(InvitationRules):
         return counts
 
     async def claim(
-        self, wave_id: int, sender: str, at: datetime, limit: int = 100
+        self,
+        wave_id: int,
+        sender: str,
+        at: datetime,
+        limit: int = 100,
+        held: Collection[str] = (),
     ) -> list[InvitationTarget]:
         """Claim the next pending invitations of a wave (any kind): they become ``sending``.
 
@@ -198,13 +203,19 @@ class InvitationRepository(InvitationRules):
 
         One UPDATE moves them from pending to sending, so two senders (or replicas) never
         claim the same row; PostgreSQL skips rows another sender has locked meanwhile.
-        ``sender`` names the claimant in logs only.
+        ``sender`` names the claimant in logs only; messages on ``held`` channels (their quota
+        is used up) stay pending.
         """
         await self.drop_unwanted(wave_id, at)
         due = or_(Invitation.not_before.is_(None), Invitation.not_before <= at)
         candidates = (
             select(Invitation.id)
-            .where(Invitation.wave_id == wave_id, Invitation.state == InvitationState.PENDING, due)
+            .where(
+                Invitation.wave_id == wave_id,
+                Invitation.state == InvitationState.PENDING,
+                due,
+                not_on(held),
+            )
             .order_by(Invitation.id)
             .limit(limit)
         )

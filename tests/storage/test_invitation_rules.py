@@ -111,3 +111,20 @@ async def test_results_go_once_to_participants_still_subscribed(uow_factory: Uow
         stored = await uow.waves.get(wave.id)
     assert stored is not None and stored.results_message == "ありがとうございました"
     assert silent.id not in await send_all(uow_factory, wave.id)
+
+
+async def test_messages_on_a_held_channel_stay_pending_while_the_others_go(
+    uow_factory: Uow,
+) -> None:
+    wave = await make_wave(uow_factory)
+    on_telegram = await make_respondent(uow_factory)
+    await make_respondent(uow_factory, line_user_id="U" + "b" * 32)
+    async with uow_factory() as uow:
+        await uow.invitations.invite_audience(wave.id, {}, NOW)
+        assert await uow.invitations.next_due(wave.id, NOW, held={"telegram", "line"}) is None
+        assert await uow.invitations.next_due(wave.id, NOW, held={"line"}) == NOW
+        targets = await uow.invitations.claim(wave.id, "test", NOW, 1000, held={"line"})
+        await uow.commit()
+        assert [t.respondent_id for t in targets] == [on_telegram.id]
+        progress = await uow.invitations.progress(wave.id)
+    assert progress["pending"] == 1 and progress["sending"] == 1

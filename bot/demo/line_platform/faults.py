@@ -73,3 +73,12 @@ class Faults:
         if fault.times == 0:
             del self._next[endpoint]
         return fault
+
+    def remaining(self, endpoint: Endpoint) -> int:
+        """How many more calls of `endpoint` will get the fault (each call counts one)."""
+        fault = self._next.get(endpoint)
+        return fault.times if fault is not None else 0
+
+    def clear(self, endpoint: Endpoint) -> None:
+        """Answer `endpoint` normally again (the outage or the quota is over)."""
+        self._next.pop(endpoint, None)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app.delivery import DeliveryError, Rejected, RetryLater, Unreachable
+from bot.app.delivery import DeliveryError, OutOfQuota, Rejected, RetryLater, Unreachable
 from bot.demo.line_platform import LinePlatform
 from bot.demo.line_platform.faults import MONTHLY_LIMIT, NOT_AVAILABLE
 from bot.line.push import LinePusher
@@ -59,11 +59,11 @@ async def test_403_is_the_channel_s_plan_not_a_block(
     assert caught.value.reason == f"LINE 403: {NOT_AVAILABLE}"
 
 
-async def test_a_monthly_limit_429_is_rejected_not_retried(
+async def test_a_monthly_limit_429_says_the_quota_is_used_up(
     platform: LinePlatform, tmp_path: Path
 ) -> None:
     platform.fail_next("push", 429, {"message": MONTHLY_LIMIT})
-    with pytest.raises(Rejected) as caught:
+    with pytest.raises(OutOfQuota) as caught:
         await push_once(platform, tmp_path)
     assert caught.value.reason == f"LINE 429: {MONTHLY_LIMIT}"
 
