@@ -9,7 +9,7 @@ import pytest
 
 from storage.db import UnitOfWork
 from storage.errors import StorageError
-from tests.builders import NOW, make_response, make_wave
+from tests.builders import NOW, make_comment, make_response, make_wave
 
 Uow = Callable[[], UnitOfWork]
 
@@ -19,12 +19,7 @@ async def _comments(uow_factory: Uow, texts: list[str]) -> tuple[int, list[int]]
     wave = await make_wave(uow_factory)
     ids: list[int] = []
     for text in texts:
-        response = await make_response(uow_factory, wave.id, answers={"comment": text})
-        async with uow_factory() as uow:
-            answer = (await uow.responses.answers(response.id))["comment"]
-            comment = await uow.comments.add(answer.id, wave.id, text, NOW, language="ja")
-            await uow.commit()
-        ids.append(comment.id)
+        ids.append(await make_comment(uow_factory, wave.id, text, confidence=None))
     return wave.id, ids
 
 

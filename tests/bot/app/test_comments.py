@@ -18,7 +18,7 @@ from bot.app.services import Services
 from bot.config import Settings
 from storage.db import UnitOfWork, session_factory
 from tests.bot.backends import BOTH_BACKENDS
-from tests.builders import NOW, make_response, make_wave
+from tests.builders import NOW, make_comment, make_response, make_wave
 
 PHONE_AND_NAME = "保育園が足りなくて子育てが大変です。山田太郎 090-1234-5678 まで連絡ください"
 ENGLISH = "The bus to the station is too infrequent, please add more buses."
@@ -212,11 +212,7 @@ async def test_comments_left_unclassified_are_classified_at_the_next_start(
     engine: AsyncEngine, model_data_dir: Path, uow_factory: Callable[[], UnitOfWork]
 ) -> None:
     wave = await make_wave(uow_factory)
-    response = await make_response(uow_factory, wave.id, answers={"comment": "公園を増やして"})
-    async with uow_factory() as uow:
-        answer = (await uow.responses.answers(response.id))["comment"]
-        await uow.comments.add(answer.id, wave.id, "公園を増やして", NOW, "ja")
-        await uow.commit()
+    await make_comment(uow_factory, wave.id, "公園を増やして", confidence=None)
     pipeline = CommentPipeline(make_services(engine, model_data_dir))
     try:
         assert await pipeline.classify_pending() == 1
@@ -242,16 +238,12 @@ async def test_a_retrained_model_file_is_picked_up_without_restart(
         save_model(newer, path)
         os.utime(path, (1, 1))  # a different modification time, as a real retraining gives
         wave = await make_wave(uow_factory)
-        response = await make_response(uow_factory, wave.id, answers={"comment": "公園を増やして"})
-        async with uow_factory() as uow:
-            answer = (await uow.responses.answers(response.id))["comment"]
-            comment = await uow.comments.add(answer.id, wave.id, "公園を増やして", NOW, "ja")
-            await uow.commit()
+        comment_id = await make_comment(uow_factory, wave.id, "公園を増やして", confidence=None)
         await pipeline.classify_pending()
     finally:
         pipeline.close()
     async with uow_factory() as uow:
-        stored = await uow.comments.get(comment.id)
+        stored = await uow.comments.get(comment_id)
     assert stored is not None and stored.model_version == "retrained"
 
 
@@ -315,11 +307,7 @@ async def test_an_unreadable_model_file_falls_back_to_the_bundled_model(
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not a model")
     wave = await make_wave(uow_factory)
-    response = await make_response(uow_factory, wave.id, answers={"comment": "公園を増やして"})
-    async with uow_factory() as uow:
-        answer = (await uow.responses.answers(response.id))["comment"]
-        await uow.comments.add(answer.id, wave.id, "公園を増やして", NOW, "ja")
-        await uow.commit()
+    await make_comment(uow_factory, wave.id, "公園を増やして", confidence=None)
     pipeline = CommentPipeline(make_services(engine, tmp_path))
     try:
         assert await pipeline.classify_pending() == 1

@@ -11,7 +11,7 @@ from analysis.text.corpus import taxonomy_comments, training_comments
 from analysis.text.model_store import default_model_path, load_model
 from bot.cli import cli
 from tests.bot.cli.conftest import Machikoe
-from tests.builders import NOW, make_bundled_wave, make_response
+from tests.builders import NOW, make_bundled_wave, make_comment
 
 LABELLED = (
     ("駅前に大きな本屋がほしい【氏名】さんも言っていた", ("2",)),
@@ -25,12 +25,10 @@ def _seed_labels(machikoe: Machikoe) -> None:
     async def work(uow_factory) -> None:  # type: ignore[no-untyped-def]
         wave = await make_bundled_wave(uow_factory)
         for text, goals in LABELLED:
-            response = await make_response(uow_factory, wave.id, answers={"comment": text})
+            comment_id = await make_comment(uow_factory, wave.id, text, confidence=None)
             async with uow_factory() as uow:
-                answer = (await uow.responses.answers(response.id))["comment"]
-                comment = await uow.comments.add(answer.id, wave.id, text, NOW, "ja")
-                await uow.comments.add_label(comment.id, ["4"], by=1, at=NOW)  # corrected later:
-                await uow.comments.add_label(comment.id, goals, by=2, at=NOW)  # latest one counts
+                await uow.comments.add_label(comment_id, ["4"], by=1, at=NOW)  # corrected later:
+                await uow.comments.add_label(comment_id, goals, by=2, at=NOW)  # latest one counts
                 await uow.commit()
 
     machikoe.seed(work)
