@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
-from bot.config import Settings
 from bot.console.auth import login_url
 from bot.demo.personas import make_personas
-from bot.demo.run import DemoOptions, DemoRun, start_demo, stop_demo
+from bot.demo.run import DemoRun
 from bot.demo.simulate import simulate_residents
 from surveys.roles import Role
 from tests.bot.console.conftest import add_staff
 from tests.bot.demo.browser import accept_dialogs, artifact, chromium
+from tests.bot.demo.runs import running_demo
 
 pytestmark = pytest.mark.browser
 ADMIN = 4001
@@ -25,12 +25,8 @@ ADMIN = 4001
 @pytest.fixture
 async def demo(tmp_path: Path) -> AsyncIterator[DemoRun]:
     """The demo (real bot, local Bot API, console) on free ports, SQLite in tmp_path."""
-    settings = Settings(secret="console-browser-secret")
-    run = await start_demo(DemoOptions(data_dir=tmp_path, port=0), settings, lambda _: None)
-    try:
+    async with running_demo(tmp_path, "console-browser-secret") as run:
         yield run
-    finally:
-        await stop_demo(run)
 
 
 async def _log_in(page: Page, demo: DemoRun) -> None:

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Page, expect
 
-from bot.config import Settings
-from bot.demo.run import DemoOptions, DemoRun, start_demo, stop_demo
+from bot.demo.run import DemoRun
 from storage.records import ResponseRecord
 from tests.bot.demo.botapi.fixtures import assert_no_violations
 from tests.bot.demo.browser import artifact, chromium
+from tests.bot.demo.runs import running_demo
 
 pytestmark = pytest.mark.browser
 
@@ -20,12 +20,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 async def demo(tmp_path: Path) -> AsyncIterator[DemoRun]:
     """The demo on a free port: real bot, SQLite in tmp_path, bundled survey, one open wave."""
-    settings = Settings(secret="demo-test-secret")
-    run = await start_demo(DemoOptions(data_dir=tmp_path, port=0), settings, lambda _: None)
-    try:
+    async with running_demo(tmp_path, "demo-test-secret") as run:
         yield run
-    finally:
-        await stop_demo(run)
     assert_no_violations(run.server)
 
 

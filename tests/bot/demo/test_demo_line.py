@@ -9,10 +9,10 @@ import pytest
 from playwright.async_api import Page, expect
 
 from bot.app.conversation.resident import line_pseudonym
-from bot.config import Settings
-from bot.demo.run import DemoOptions, DemoRun, start_demo, stop_demo
+from bot.demo.run import DemoRun
 from tests.bot.demo.botapi.fixtures import assert_no_violations
 from tests.bot.demo.browser import artifact, chromium
+from tests.bot.demo.runs import running_demo
 
 pytestmark = pytest.mark.browser
 SECRET = "demo-test-secret"
@@ -21,12 +21,9 @@ SECRET = "demo-test-secret"
 @pytest.fixture
 async def demo(tmp_path: Path) -> AsyncIterator[DemoRun]:
     """The demo on free ports, LINE included; neither stand-in saw a broken limit."""
-    run = await start_demo(DemoOptions(data_dir=tmp_path, port=0), Settings(secret=SECRET), print)
-    try:
+    async with running_demo(tmp_path, SECRET, print) as run:
         yield run
-    finally:
         line = run.line
-        await stop_demo(run)
     assert_no_violations(run.server)
     assert line is not None and line.platform.violations == []
 
