@@ -10,7 +10,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
-    ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -19,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot.demo.server import DemoServer
-from tests.bot.demo.botapi.fixtures import assert_no_violations
+from tests.bot.demo.botapi.fixtures import assert_no_violations, ptb_application
 from tests.bot.demo.browser import chromium
 
 pytestmark = pytest.mark.browser
@@ -66,13 +65,7 @@ async def page_server() -> AsyncIterator[DemoServer]:
         staff.append(user_id)
 
     async with DemoServer(on_staff=make_staff) as server:
-        application: Application = (  # type: ignore[type-arg]
-            ApplicationBuilder()
-            .token(server.token)
-            .base_url(server.base_url)
-            .base_file_url(server.file_base_url)
-            .build()
-        )
+        application: Application = ptb_application(server)  # type: ignore[type-arg]
         application.add_handler(CommandHandler("start", greet))
         application.add_handler(CallbackQueryHandler(answer))
         application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))

@@ -1,10 +1,12 @@
-"""Pytest fixtures for a local Bot API server that fails the test on any spec violation."""
+"""Pytest fixtures for a local Bot API server that fails the test on any spec violation, and a
+python-telegram-bot Application pointed at one."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
 import pytest
+from telegram.ext import Application, ApplicationBuilder
 
 from bot.demo.botapi import LocalBotApiServer
 
@@ -14,6 +16,17 @@ def assert_no_violations(server: LocalBotApiServer) -> None:
     if server.violations:
         lines = "\n".join(f"  {v.method}: {v.kind}: {v.detail}" for v in server.violations)
         pytest.fail(f"the bot made {len(server.violations)} invalid Bot API call(s):\n{lines}")
+
+
+def ptb_application(server: LocalBotApiServer) -> Application:  # type: ignore[type-arg]
+    """A python-telegram-bot Application talking to this server, its file downloads included."""
+    return (
+        ApplicationBuilder()
+        .token(server.token)
+        .base_url(server.base_url)
+        .base_file_url(server.file_base_url)
+        .build()
+    )
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, RetryAfter
 from telegram.ext import (
     Application,
-    ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -19,7 +18,7 @@ from telegram.ext import (
 )
 
 from bot.demo.botapi import ApiError, LocalBotApiServer
-from tests.bot.demo.botapi.fixtures import local_bot_api  # noqa: F401
+from tests.bot.demo.botapi.fixtures import local_bot_api, ptb_application  # noqa: F401
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -58,13 +57,7 @@ async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def build(server: LocalBotApiServer) -> Application:
     """An echo bot pointed at the local server."""
-    app = (
-        ApplicationBuilder()
-        .token(server.token)
-        .base_url(server.base_url)
-        .base_file_url(server.file_base_url)
-        .build()
-    )
+    app = ptb_application(server)
     app.add_handler(CommandHandler("menu", menu))
     app.add_handler(CallbackQueryHandler(choose))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
