@@ -113,22 +113,34 @@ async def test_a_running_bot_keeps_its_start_up_objects_out_of_full_collections(
         assert_no_violations(server)
 
 
+async def polled_welcome(
+    services: Services,
+    server: LocalBotApiServer,
+    caplog: pytest.LogCaptureFixture,
+    user_id: int,
+) -> str:
+    """The bot polls the server (an open wave seeded) until a resident's /start is answered;
+    the welcome's text, the intake's warnings in `caplog`."""
+    await seed_open_wave(services)
+    application = build_application(services, server.token, base_url=server.base_url)
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.intake"):
+        await start(application, poll_timeout=1)
+        try:
+            resident = server.user(user_id)
+            resident.send_command("/start")
+            welcome = await resident.next_message(timeout=30)
+        finally:
+            await stop(application)
+    return welcome.text
+
+
 async def test_polling_while_the_bot_api_is_down_logs_one_line_each_way_and_loses_nothing(
     bot_services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with LocalBotApiServer() as server:
-        await seed_open_wave(bot_services)
-        application = build_application(bot_services, server.token, base_url=server.base_url)
         server.fail_next("getUpdates", ApiError(502, "Bad Gateway"), times=3)
-        with caplog.at_level(logging.WARNING, logger="bot.telegram.intake"):
-            await start(application, poll_timeout=1)
-            try:
-                resident = server.user(7004)
-                resident.send_command("/start")
-                welcome = await resident.next_message(timeout=30)
-            finally:
-                await stop(application)
-        assert "まちの声" in welcome.text
+        welcome = await polled_welcome(bot_services, server, caplog, 7004)
+        assert "まちの声" in welcome
         lines = [record for record in caplog.records if record.name == "bot.telegram.intake"]
         assert [record.getMessage() for record in lines] == [
             "cannot reach the Bot API (NetworkError: Bad Gateway); retrying in 1 s,"
@@ -145,17 +157,8 @@ async def test_a_flood_limit_on_polling_is_waited_out_and_not_logged_as_an_outag
     bot_services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with LocalBotApiServer() as server:
-        await seed_open_wave(bot_services)
-        application = build_application(bot_services, server.token, base_url=server.base_url)
         server.fail_next("getUpdates", too_many_requests(1), times=1)
-        with caplog.at_level(logging.WARNING, logger="bot.telegram.intake"):
-            await start(application, poll_timeout=1)
-            try:
-                resident = server.user(7005)
-                resident.send_command("/start")
-                welcome = await resident.next_message(timeout=30)
-            finally:
-                await stop(application)
-        assert "まちの声" in welcome.text
+        welcome = await polled_welcome(bot_services, server, caplog, 7005)
+        assert "まちの声" in welcome
         assert [r for r in caplog.records if r.name == "bot.telegram.intake"] == []
         assert_no_violations(server)
