@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.app.conversation.resident import line_pseudonym
+from bot.app.conversation.screens import Button, Screen
 from bot.app.invitations import InvitationSender, Pacer, SendTally
 from bot.app.services import Services
 from bot.config import Settings
@@ -158,3 +159,25 @@ async def send(line: LineBot) -> SendTally:
     async with pusher(line) as push:
         sender = InvitationSender({Channel.LINE: push}, line.services, Pacer())
         return await sender.run(line.wave_id)
+
+
+INVITATION = Screen("<b>まちの声</b> のお願い", ((Button("回答をはじめる", "w:1"),),))
+"""An invitation as the sender hands it to LINE's Delivery."""
+
+
+@pytest.fixture
+async def platform() -> AsyncIterator[LinePlatform]:
+    """The stand-in; no limit broken."""
+    async with LinePlatform() as running:
+        yield running
+        assert running.violations == []
+
+
+def settings_for(platform: LinePlatform, tmp_path: Path) -> Settings:
+    """A process's settings with LINE configured at the stand-in."""
+    return Settings(
+        data_dir=tmp_path,
+        line_channel_secret=platform.secret,
+        line_channel_token=platform.token,
+        line_api_url=platform.api_url,
+    )

@@ -5,37 +5,16 @@ and failures reach the sender as bot.app.delivery's channel-neutral errors."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bot.app.conversation.screens import Button, Screen
 from bot.app.delivery import Rejected, Unreachable
 from bot.config import Settings
 from bot.demo.line_platform import LinePlatform
 from bot.line.push import LinePusher
-
-INVITATION = Screen("<b>まちの声</b> のお願い", ((Button("回答をはじめる", "w:1"),),))
-
-
-@pytest.fixture
-async def platform() -> AsyncIterator[LinePlatform]:
-    """The stand-in; no limit broken."""
-    async with LinePlatform() as running:
-        yield running
-        assert running.violations == []
-
-
-def settings_for(platform: LinePlatform, tmp_path: Path) -> Settings:
-    """A process's settings with LINE configured at the stand-in."""
-    return Settings(
-        data_dir=tmp_path,
-        line_channel_secret=platform.secret,
-        line_channel_token=platform.token,
-        line_api_url=platform.api_url,
-    )
+from tests.bot.line.conftest import INVITATION, settings_for
 
 
 async def test_a_screen_is_pushed_once_per_invitation(

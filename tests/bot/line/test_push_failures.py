@@ -12,11 +12,7 @@ from bot.app.delivery import DeliveryError, OutOfQuota, Rejected, RetryLater, Un
 from bot.demo.line_platform import LinePlatform
 from bot.demo.line_platform.faults import MONTHLY_LIMIT, NOT_AVAILABLE
 from bot.line.push import LinePusher
-from tests.bot.line.conftest import LineBot
-from tests.bot.line.test_invitations import invite, send
-from tests.bot.line.test_push import INVITATION, settings_for
-from tests.bot.line.test_push import platform as platform  # the stand-in fixture
-from tests.bot.line.test_survey import onboard
+from tests.bot.line.conftest import INVITATION, LineBot, invite, onboard, send, settings_for
 
 
 async def push_once(platform: LinePlatform, tmp_path: Path, key: int = 51) -> None:
