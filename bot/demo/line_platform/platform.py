@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.demo.line_platform.faults import Endpoint, Faults
+from bot.demo.line_platform.faults import Faults
 from bot.demo.line_platform.limits import request_problems
 from bot.demo.line_platform.rich_menus import RichMenus
 from bot.embedded_server import EmbeddedServer
@@ -218,22 +218,6 @@ class LinePlatform:
         """A user (a new one with a LINE-like id when none is named)."""
         user_id = user_id or "U" + secrets.token_hex(16)
         return self.users.setdefault(user_id, LineUser(self, user_id))
-
-    def fail_next(
-        self,
-        endpoint: Endpoint,
-        status: int,
-        body: dict[str, Any] | None = None,
-        *,
-        times: int = 1,
-        headers: dict[str, str] | None = None,
-        delivered: bool = False,
-    ) -> None:
-        """Answer the next `times` valid replies or pushes with `status` (fault injection);
-        see Faults.fail_next."""
-        self.faults.fail_next(
-            endpoint, status, body, times=times, headers=headers, delivered=delivered
-        )
 
     def expire_reply_tokens(self) -> None:
         """Every reply token given so far expires (as after a minute)."""

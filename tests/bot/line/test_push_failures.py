@@ -39,7 +39,7 @@ async def push_once(platform: LinePlatform, tmp_path: Path, key: int = 51) -> No
 async def test_each_status_reaches_the_sender_as_its_neutral_error(
     platform: LinePlatform, tmp_path: Path, status: int, expected: type[DeliveryError]
 ) -> None:
-    platform.fail_next("push", status)
+    platform.faults.fail_next("push", status)
     with pytest.raises(DeliveryError) as caught:
         await push_once(platform, tmp_path)
     assert type(caught.value) is expected
@@ -49,7 +49,7 @@ async def test_each_status_reaches_the_sender_as_its_neutral_error(
 async def test_403_is_the_channel_s_plan_not_a_block(
     platform: LinePlatform, tmp_path: Path
 ) -> None:
-    platform.fail_next("push", 403)
+    platform.faults.fail_next("push", 403)
     with pytest.raises(Rejected) as caught:
         await push_once(platform, tmp_path)
     assert caught.value.reason == f"LINE 403: {NOT_AVAILABLE}"
@@ -58,7 +58,7 @@ async def test_403_is_the_channel_s_plan_not_a_block(
 async def test_a_monthly_limit_429_says_the_quota_is_used_up(
     platform: LinePlatform, tmp_path: Path
 ) -> None:
-    platform.fail_next("push", 429, {"message": MONTHLY_LIMIT})
+    platform.faults.fail_next("push", 429, {"message": MONTHLY_LIMIT})
     with pytest.raises(OutOfQuota) as caught:
         await push_once(platform, tmp_path)
     assert caught.value.reason == f"LINE 429: {MONTHLY_LIMIT}"
@@ -71,13 +71,13 @@ async def test_rate_limit_waits_double_per_invitation_and_start_over_after_a_sen
     pusher = LinePusher(settings_for(platform, tmp_path))
     waits = []
     try:
-        platform.fail_next("push", 429, times=3)
+        platform.faults.fail_next("push", 429, times=3)
         for _ in range(3):
             with pytest.raises(RetryLater) as caught:
                 await pusher.deliver(user.user_id, INVITATION, key=52)
             waits.append(caught.value.seconds)
         await pusher.deliver(user.user_id, INVITATION, key=52)
-        platform.fail_next("push", 429)
+        platform.faults.fail_next("push", 429)
         with pytest.raises(RetryLater) as caught:
             await pusher.deliver(user.user_id, INVITATION, key=53)
         waits.append(caught.value.seconds)
@@ -90,7 +90,7 @@ async def test_rate_limit_waits_double_per_invitation_and_start_over_after_a_sen
 async def test_a_retry_after_header_is_honoured_if_line_sends_one(
     platform: LinePlatform, tmp_path: Path
 ) -> None:
-    platform.fail_next("push", 429, headers={"Retry-After": "7"})
+    platform.faults.fail_next("push", 429, headers={"Retry-After": "7"})
     with pytest.raises(RetryLater) as caught:
         await push_once(platform, tmp_path)
     assert caught.value.seconds == 7.0
@@ -100,7 +100,7 @@ async def test_a_5xx_whose_push_arrived_is_resent_safely_once(
     platform: LinePlatform, tmp_path: Path
 ) -> None:
     user = platform.user()
-    platform.fail_next("push", 500, delivered=True)
+    platform.faults.fail_next("push", 500, delivered=True)
     pusher = LinePusher(settings_for(platform, tmp_path))
     try:
         with pytest.raises(Unreachable) as caught:
@@ -128,7 +128,7 @@ async def test_an_invitation_whose_first_push_gets_429_is_sent_exactly_once(
     await onboard(sachiko)
     assert await invite(line, ["line"]) == 1
     shown = len(sachiko.messages)
-    line.platform.fail_next("push", 429)
+    line.platform.faults.fail_next("push", 429)
     tally = await send(line)
     assert tally.sent == 1 and tally.retried == 1 and tally.failed == tally.blocked == 0
     assert line.platform.pushes == 1
