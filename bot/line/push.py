@@ -8,7 +8,7 @@ and its "Retry failed API requests" page:
 - 409: the retry key was accepted before: that invitation was sent, not an error.
 - 429: "The API rate limit has been exceeded" (or many messages to one user): RetryLater, backing
   off exponentially per invitation as LINE recommends. "You have reached your monthly limit.":
-  Rejected, since no retry helps before the month's quota renews.
+  OutOfQuota, so the sender holds the channel and its messages wait until the quota renews.
 - 5xx: Unreachable; LINE says retry (the message may have arrived, the retry key keeps a second
   attempt from delivering it twice).
 - 403: the channel's plan may not use this API ("Access to this API is not available for your
@@ -17,7 +17,6 @@ and its "Retry failed API requests" page:
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import aiohttp
@@ -25,6 +24,7 @@ from linebot.v3.messaging import (
     AsyncApiClient,
     AsyncMessagingApi,
     Configuration,
+    ErrorResponse,
     PushMessageRequest,
 )
 from linebot.v3.messaging.exceptions import ApiException
@@ -101,13 +101,9 @@ class LinePusher:
 
 
 def message_of(error: ApiException) -> str:
-    """The `message` of LINE's error JSON (empty when the body is not one)."""
-    body = error.body
-    if isinstance(body, bytes):
-        body = body.decode("utf-8", "replace")
+    """The `message` of LINE's error JSON (the SDK's ErrorResponse; empty when it is not one)."""
+    body = error.body.decode("utf-8", "replace") if isinstance(error.body, bytes) else error.body
     try:
-        parsed = json.loads(body) if body else None
-    except ValueError:
+        return ErrorResponse.from_json(body).message if body else ""
+    except ValueError:  # not JSON, or not LINE's error shape
         return ""
-    message = parsed.get("message") if isinstance(parsed, dict) else None
-    return message if isinstance(message, str) else ""
